@@ -1,0 +1,89 @@
+"""boomisoap: a SOAP-first client and local emulator for the Boomi platform APIs.
+
+The public names are re-exported here; every other module may change.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .clients import ApimClient, PlatformClient
+from .errors import (
+    AuthenticationError,
+    BoomiError,
+    BoomiFault,
+    Conflict,
+    EnvelopeValidationError,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    SecurityError,
+    ServiceUnavailable,
+    SignatureError,
+    TransportError,
+)
+from .models import (
+    Account,
+    AccountStatus,
+    ApiKey,
+    Application,
+    BulkItem,
+    Contract,
+    License,
+    Licensing,
+    Molecule,
+    Plan,
+    PlanStatus,
+    QueryPage,
+    QuotaLimitUnit,
+    RateLimitUnit,
+    SupportLevel,
+)
+from .query import Q
+
+if TYPE_CHECKING:
+    from .rest.mft import MftClient
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Account",
+    "AccountStatus",
+    "ApiKey",
+    "ApimClient",
+    "Application",
+    "AuthenticationError",
+    "BoomiError",
+    "BoomiFault",
+    "BulkItem",
+    "Conflict",
+    "Contract",
+    "EnvelopeValidationError",
+    "InvalidRequest",
+    "License",
+    "Licensing",
+    "MftClient",
+    "Molecule",
+    "NotFound",
+    "Plan",
+    "PlanStatus",
+    "PlatformClient",
+    "Q",
+    "QueryPage",
+    "QuotaLimitUnit",
+    "RateLimitUnit",
+    "RateLimited",
+    "SecurityError",
+    "ServiceUnavailable",
+    "SignatureError",
+    "SupportLevel",
+    "TransportError",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "MftClient":
+        from .rest.mft import MftClient
+
+        return MftClient
+    raise AttributeError(f"module 'boomisoap' has no attribute {name!r}")

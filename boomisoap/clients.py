@@ -1,0 +1,196 @@
+"""The public clients: ApimClient and PlatformClient (MftClient lives in boomisoap.rest)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .errors import InvalidRequest
+from .models.apim import ApiKey, Application, Contract, Plan
+from .models.platform import Account
+from .models.registry import spec_for
+from .services import ObjectService, Wire
+from .transport import HttpTransport, shared_bucket
+
+if TYPE_CHECKING:
+    from .audit import AuditLog
+
+DEFAULT_BASE_URL = "https://api.boomi.com"
+TOKEN_USER_PREFIX = "BOOMI_TOKEN."
+
+
+def open_audit(audit: AuditLog | str | None) -> AuditLog | None:
+    """An AuditLog from an instance or a sink URL (``sqlite:///...``, ``jsonl:///...``)."""
+    if audit is None or not isinstance(audit, str):
+        return audit
+    from .audit import AuditLog
+
+    return AuditLog.open(audit)
+
+
+class _Client:
+    service = ""
+
+    def __init__(
+        self,
+        *,
+        account_id: str,
+        username: str,
+        password: str | None = None,
+        token: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        wire: str = "soap",
+        password_digest: bool = False,
+        timestamp: bool = False,
+        signer: Any = None,
+        verify_responses: Any = None,
+        audit: AuditLog | str | None = None,
+        validate: bool = True,
+        timeout: float = 30.0,
+        retries: int = 5,
+        rate_limit: float | None = 10.0,
+        correlation_id: str | None = None,
+        otp: str | None = None,
+    ) -> None:
+        if not account_id or not isinstance(account_id, str):
+            raise InvalidRequest("account_id must be a non-empty string", field="account_id")
+        if (password is None) == (token is None):
+            raise InvalidRequest("give exactly one of password or token", field="password")
+        if token is not None:
+            # Boomi API tokens authenticate as BOOMI_TOKEN.<user> with the token as password.
+            if not username.startswith(TOKEN_USER_PREFIX):
+                username = TOKEN_USER_PREFIX + username
+            password = token
+        assert password is not None
+        if wire not in ("soap", "rest"):
+            raise InvalidRequest("wire must be 'soap' or 'rest'", field="wire")
+        self.account_id = account_id
+        self.username = username
+        self.base_url = base_url.rstrip("/")
+        self.wire_name = wire
+        self.audit = open_audit(audit)
+        bucket = None
+        if rate_limit is not None:
+            bucket = shared_bucket(urlsplit(self.base_url).netloc, account_id, rate_limit)
+        self.transport = HttpTransport(
+            timeout=timeout,
+            retries=retries,
+            bucket=bucket,
+            audit=self.audit,
+            correlation_id=correlation_id,
+            secrets=(password, otp or ""),
+        )
+        extra_headers = {"X-Boomi-OTP": otp} if otp else {}
+        self._wire = self._make_wire(
+            wire,
+            password=password,
+            password_digest=password_digest,
+            timestamp=timestamp,
+            signer=signer,
+            verify_responses=verify_responses,
+            validate=validate,
+            extra_headers=extra_headers,
+        )
+
+    def _make_wire(
+        self,
+        wire: str,
+        *,
+        password: str,
+        password_digest: bool,
+        timestamp: bool,
+        signer: Any,
+        verify_responses: Any,
+        validate: bool,
+        extra_headers: dict[str, str],
+    ) -> Wire:
+        if wire == "rest":
+            from .rest.wire import RestWire
+
+            return RestWire(
+                service=self.service,
+                base_url=self.base_url,
+                account_id=self.account_id,
+                transport=self.transport,
+                username=self.username,
+                password=password,
+                extra_headers=extra_headers,
+            )
+        from .soap.wire import SoapWire
+        from .wsse.username import Timestamp, UsernameToken
+
+        plugins: list[Any] = [UsernameToken(self.username, password, digest=password_digest)]
+        if timestamp and signer is None:
+            plugins.insert(0, Timestamp())
+        if signer is not None:
+            plugins.append(signer)
+        verifier = verify_responses
+        if verify_responses is not None and not hasattr(verify_responses, "verify"):
+            from .wsse.signature import ResponseVerifier
+
+            verifier = ResponseVerifier(verify_responses)
+        return SoapWire(
+            service=self.service,
+            base_url=self.base_url,
+            account_id=self.account_id,
+            transport=self.transport,
+            plugins=plugins,
+            validate=validate,
+            response_verifier=verifier,
+            extra_headers=extra_headers,
+        )
+
+    def _objects(self, type_name: str) -> ObjectService[Any]:
+        return ObjectService(self._wire, spec_for(type_name, self.service))
+
+    def envelope(self, operation: str, *args: Any) -> bytes:
+        """The SOAP request an operation would send, without sending it (for ESB bridges)."""
+        build = getattr(self._wire, "envelope", None)
+        if build is None:
+            raise InvalidRequest("envelopes exist on the SOAP wire only", field="wire")
+        result: bytes = build(operation, *args)
+        return result
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> _Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(account_id={self.account_id!r}, username={self.username!r}, "
+            f"base_url={self.base_url!r}, wire={self.wire_name!r})"
+        )
+
+
+class ApimClient(_Client):
+    """API Management: Plans, Contracts (deprecated), API keys and Applications."""
+
+    service = "apim"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plans: ObjectService[Plan] = self._objects("Plan")
+        self.contracts: ObjectService[Contract] = self._objects("Contract")
+        self.api_keys: ObjectService[ApiKey] = self._objects("ApiKey")
+        self.applications: ObjectService[Application] = self._objects("Application")
+
+    def __enter__(self) -> ApimClient:
+        return self
+
+
+class PlatformClient(_Client):
+    """Platform API: Accounts (get, bulk get, query)."""
+
+    service = "platform"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.accounts: ObjectService[Account] = self._objects("Account")
+
+    def __enter__(self) -> PlatformClient:
+        return self

@@ -1,0 +1,1 @@
+"""Codecs between the dataclasses and the wire, all driven by the field maps."""

@@ -1,0 +1,54 @@
+"""Dataclass <-> the REST-ish JSON of the seeds (``@type`` first, camelCase keys).
+
+Integers stay Python ints end to end, so 64-bit values such as 999999999999999999 are exact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InvalidRequest
+from ..models.fields import ObjectSpec
+from ..models.registry import OBJECTS
+
+
+def to_json(obj: Any, spec: ObjectSpec, *, typed: bool = True) -> dict[str, Any]:
+    document: dict[str, Any] = {"@type": spec.type_name} if typed else {}
+    for fld in spec.fields:
+        value = getattr(obj, fld.name)
+        if value is None:
+            continue
+        if fld.nested is not None:
+            document[fld.wire] = to_json(value, fld.nested)
+        else:
+            document[fld.wire] = fld.kind.to_json(value)
+    return document
+
+
+def from_json(document: Any, spec: ObjectSpec | None = None) -> Any:
+    """Build a dataclass from a JSON object; ``@type`` picks the spec when not given."""
+    if not isinstance(document, dict):
+        raise InvalidRequest("expected a JSON object", field=spec.type_name if spec else "@type")
+    if spec is None:
+        type_name = document.get("@type")
+        spec = OBJECTS.get(type_name) if isinstance(type_name, str) else None
+        if spec is None:
+            raise InvalidRequest(f"{type_name} does not exist", field="@type")
+    values: dict[str, Any] = {}
+    for fld in spec.fields:
+        if fld.wire not in document or document[fld.wire] is None:
+            continue
+        raw = document[fld.wire]
+        try:
+            if fld.nested is not None:
+                values[fld.name] = from_json(raw, fld.nested)
+            else:
+                values[fld.name] = fld.kind.from_json(raw)
+        except ValueError as exc:
+            raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
+    try:
+        return spec.cls(**values)
+    except TypeError:
+        missing = [f.wire for f in spec.fields if f.required and f.name not in values]
+        field = missing[0] if missing else spec.type_name
+        raise InvalidRequest(f"{field} is required", field=field) from None

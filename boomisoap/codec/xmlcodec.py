@@ -1,0 +1,93 @@
+"""Dataclass <-> lxml element, for objects typed with ``xsi:type`` (seed 001's layout).
+
+Simple fields are attributes; nested objects (Account.licensing) are child elements in the
+object's namespace. The emulator writes its responses and reads its requests with this
+module, and the client reads responses with it, so both ends share one mapping.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from ..errors import InvalidRequest
+from ..models.fields import ObjectSpec
+from ..models.registry import OBJECTS
+from ..namespaces import XSI
+
+XSI_TYPE = f"{{{XSI}}}type"
+_BY_QNAME: dict[tuple[str, str], ObjectSpec] = {
+    (spec.namespace, spec.type_name): spec for spec in OBJECTS.values()
+}
+
+
+def write_object(parent: Any, tag: str, obj: Any, spec: ObjectSpec, *, typed: bool = True) -> Any:
+    """Append ``obj`` to ``parent`` as element ``tag`` (a Clark name); return the element."""
+    element = etree.SubElement(parent, tag)
+    if typed:
+        prefix = _prefix_for(element, spec.namespace)
+        element.set(XSI_TYPE, f"{prefix}:{spec.type_name}")
+    _write_fields(element, obj, spec)
+    return element
+
+
+def _write_fields(element: Any, obj: Any, spec: ObjectSpec) -> None:
+    for fld in spec.fields:
+        value = getattr(obj, fld.name)
+        if value is None:
+            continue
+        if fld.nested is not None:
+            child = etree.SubElement(element, f"{{{spec.namespace}}}{fld.wire}")
+            _write_fields(child, value, fld.nested)
+        else:
+            element.set(fld.wire, fld.kind.to_text(value))
+
+
+def _prefix_for(element: Any, namespace: str) -> str:
+    for prefix, uri in element.nsmap.items():
+        if uri == namespace and prefix:
+            return str(prefix)
+    raise ValueError(f"no prefix declared for {namespace} on {element.tag}")
+
+
+def read_object(element: Any, spec: ObjectSpec | None = None) -> Any:
+    """Build the dataclass an element describes; its xsi:type picks the spec if not given.
+
+    Raises InvalidRequest naming the attribute for a value that does not fit its field.
+    """
+    if spec is None:
+        spec = spec_from_xsi_type(element)
+    values: dict[str, Any] = {}
+    attributes = element.attrib
+    for fld in spec.fields:
+        if fld.nested is not None:
+            child = element.find(f"{{{spec.namespace}}}{fld.wire}")
+            if child is not None:
+                values[fld.name] = read_object(child, fld.nested)
+            continue
+        text = attributes.get(fld.wire)
+        if text is None:
+            continue
+        try:
+            values[fld.name] = fld.kind.from_text(text)
+        except ValueError as exc:
+            raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
+    try:
+        return spec.cls(**values)
+    except TypeError:
+        missing = [f.wire for f in spec.fields if f.required and f.name not in values]
+        field = missing[0] if missing else spec.type_name
+        raise InvalidRequest(f"{field} is required", field=field) from None
+
+
+def spec_from_xsi_type(element: Any) -> ObjectSpec:
+    declared = element.get(XSI_TYPE)
+    if not declared:
+        raise InvalidRequest("the object has no xsi:type", field="xsi:type")
+    prefix, _, local = declared.rpartition(":")
+    namespace = element.nsmap.get(prefix or None)
+    spec = _BY_QNAME.get((namespace or "", local))
+    if spec is None:
+        raise InvalidRequest(f"{local} does not exist", field="xsi:type")
+    return spec

@@ -1,0 +1,282 @@
+"""The field map: one description per object type, read by every codec.
+
+A :class:`Field` ties a dataclass attribute to its wire name (the XML attribute or element
+and the JSON key: Boomi uses the same camelCase name for both) and to a :class:`Kind` that
+knows how to turn the value into text and back and which rules it must obey. The SOAP and
+JSON codecs, the query DSL, the emulator's storage and its query evaluator all read these
+tables, so a property is described exactly once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from ..errors import InvalidRequest
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+EQUALITY = ("EQUALS", "NOT_EQUALS")
+NULLS = ("IS_NULL", "IS_NOT_NULL")
+ORDERING = ("GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL", "BETWEEN")
+TEXT_MATCH = ("LIKE", "STARTS_WITH")
+
+
+class Kind:
+    """How one type of value is written, read, checked and compared."""
+
+    name = "string"
+    operators: tuple[str, ...] = EQUALITY + TEXT_MATCH + NULLS + ORDERING
+
+    def to_text(self, value: Any) -> str:
+        return str(value)
+
+    def from_text(self, text: str) -> Any:
+        return text
+
+    def to_json(self, value: Any) -> Any:
+        return value
+
+    def from_json(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {type(value).__name__}")
+        return value
+
+    def check(self, value: Any) -> Any:
+        """Return the value in its canonical Python type, or raise ValueError."""
+        if not isinstance(value, str):
+            raise ValueError(f"expected a string, got {type(value).__name__}")
+        return value
+
+
+class _Int(Kind):
+    name = "int64"
+    operators = EQUALITY + NULLS + ORDERING
+
+    def __init__(self, minimum: int = INT64_MIN, maximum: int = INT64_MAX) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def from_text(self, text: str) -> int:
+        return self.check(int(text.strip()))
+
+    def from_json(self, value: Any) -> int:
+        if isinstance(value, str):
+            return self.from_text(value)
+        return self.check(value)
+
+    def check(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected an integer, got {type(value).__name__}")
+        if not self.minimum <= value <= self.maximum:
+            raise ValueError(f"{value} is outside {self.minimum}..{self.maximum}")
+        return value
+
+
+class _Bool(Kind):
+    name = "boolean"
+    operators = EQUALITY + NULLS
+
+    def to_text(self, value: Any) -> str:
+        return "true" if value else "false"
+
+    def from_text(self, text: str) -> bool:
+        lowered = text.strip().lower()
+        if lowered in ("true", "1"):
+            return True
+        if lowered in ("false", "0"):
+            return False
+        raise ValueError(f"{text!r} is not a boolean")
+
+    def from_json(self, value: Any) -> bool:
+        # The seeds' bulk example sends booleans as strings ("true"); accept both.
+        if isinstance(value, str):
+            return self.from_text(value)
+        return self.check(value)
+
+    def check(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"expected a boolean, got {type(value).__name__}")
+        return value
+
+
+class _DateTime(Kind):
+    name = "dateTime"
+    operators = EQUALITY + NULLS + ORDERING
+
+    def to_text(self, value: Any) -> str:
+        moment: datetime = value.astimezone(UTC)
+        text = moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
+        return text.replace("+00:00", "Z")
+
+    def from_text(self, text: str) -> datetime:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            # Boomi writes UTC; a bare timestamp is read as UTC rather than local time.
+            moment = moment.replace(tzinfo=UTC)
+        return moment
+
+    def to_json(self, value: Any) -> Any:
+        return self.to_text(value)
+
+    def from_json(self, value: Any) -> datetime:
+        if not isinstance(value, str):
+            raise ValueError(f"expected a date-time string, got {type(value).__name__}")
+        return self.from_text(value)
+
+    def check(self, value: Any) -> datetime:
+        if isinstance(value, str):
+            return self.from_text(value)
+        if not isinstance(value, datetime):
+            raise ValueError(f"expected a datetime, got {type(value).__name__}")
+        if value.tzinfo is None:
+            raise ValueError("a datetime must be timezone-aware")
+        return value
+
+
+class _Enum(Kind):
+    name = "enum"
+    operators = EQUALITY + NULLS
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        self.enum = enum
+
+    def to_text(self, value: Any) -> str:
+        return str(value.value) if isinstance(value, StrEnum) else str(value)
+
+    def from_text(self, text: str) -> StrEnum:
+        return self.check(text)
+
+    def from_json(self, value: Any) -> StrEnum:
+        return self.check(value)
+
+    def check(self, value: Any) -> StrEnum:
+        try:
+            return self.enum(value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in self.enum)
+            raise ValueError(f"{value!r} is not one of {allowed}") from None
+
+
+STRING = Kind()
+INT64 = _Int()
+NON_NEGATIVE_INT64 = _Int(minimum=0)
+INT32 = _Int(-(2**31), 2**31 - 1)
+BOOLEAN = _Bool()
+DATETIME = _DateTime()
+
+
+def enum_kind(enum: type[StrEnum]) -> Kind:
+    return _Enum(enum)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Field:
+    """One property of an object: python name, wire name, kind and rules."""
+
+    name: str
+    wire: str
+    kind: Kind = STRING
+    # "attribute": an XML attribute (APIM objects, seed 001); "element": a child element
+    # holding a nested object (Account.licensing).
+    xml: str = "attribute"
+    nested: ObjectSpec | None = None
+    required: bool = False  # must be present (non-empty) on create and update
+    server_assigned: bool = False  # set by the service; never sent on create
+    immutable: bool = False  # may be sent on update but must not change
+    queryable: bool = False
+    secret: bool = False  # redacted in audit records, never shown in reprs
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ObjectSpec:
+    """Everything the codecs, the adapter and the emulator know about an object type."""
+
+    type_name: str  # Boomi's object type, e.g. "Plan"; also the xsi:type local name
+    cls: type[Any]
+    namespace: str
+    fields: tuple[Field, ...]
+    id_field: str | None = None  # python name of the identifier
+    service: str = "apim"  # "apim" | "platform"
+    rest_path: str = ""  # REST path segment, e.g. "plan"
+    operations: frozenset[str] = frozenset()
+    deprecated: str | None = None  # replacement's name when deprecated
+    # Extra rule checked before sending and by the emulator (e.g. ApiKey create needs ids).
+    extra_check: Callable[[Any, str], None] | None = None
+
+    @property
+    def by_name(self) -> Mapping[str, Field]:
+        return _index(self, "name")
+
+    @property
+    def by_wire(self) -> Mapping[str, Field]:
+        return _index(self, "wire")
+
+    @property
+    def id_wire(self) -> str | None:
+        return None if self.id_field is None else self.by_name[self.id_field].wire
+
+    def query_field(self, prop: str) -> Field:
+        """The field behind a query property, or InvalidRequest in Boomi's words."""
+        found = self.by_wire.get(prop)
+        if found is None or not found.queryable:
+            raise InvalidRequest(f"{prop} does not exist", field=prop)
+        return found
+
+
+_INDEXES: dict[tuple[int, str], Mapping[str, Field]] = {}
+
+
+def _index(spec: ObjectSpec, attr: str) -> Mapping[str, Field]:
+    key = (id(spec), attr)
+    table = _INDEXES.get(key)
+    if table is None:
+        table = {getattr(f, attr): f for f in spec.fields}
+        _INDEXES[key] = table
+    return table
+
+
+def check_object(spec: ObjectSpec, obj: Any, operation: str) -> None:
+    """Apply the documented rules to ``obj`` before ``operation`` ("create"/"update").
+
+    Raises InvalidRequest naming the field. Used by the client before sending and by the
+    emulator on what it receives, so both enforce the same rules.
+    """
+    if not isinstance(obj, spec.cls):
+        raise InvalidRequest(
+            f"expected a {spec.type_name}, got {type(obj).__name__}", field="object"
+        )
+    for fld in spec.fields:
+        value = getattr(obj, fld.name)
+        if value is None:
+            if fld.required:
+                raise InvalidRequest(f"{fld.wire} is required", field=fld.wire)
+            continue
+        if fld.nested is not None:
+            check_object(fld.nested, value, operation)
+            continue
+        try:
+            fld.kind.check(value)
+        except ValueError as exc:
+            raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
+        if fld.required and isinstance(value, str) and not value.strip():
+            raise InvalidRequest(f"{fld.wire} must not be empty", field=fld.wire)
+    if operation == "update" and spec.id_field is not None and not getattr(obj, spec.id_field):
+        id_wire = spec.id_wire or spec.id_field
+        raise InvalidRequest(f"{id_wire} is required for update", field=id_wire)
+    if spec.extra_check is not None:
+        spec.extra_check(obj, operation)
+
+
+def check_id(spec: ObjectSpec, object_id: Any) -> str:
+    """Validate an identifier argument: a non-empty string."""
+    name = spec.id_wire or "id"
+    if not isinstance(object_id, str) or not object_id.strip():
+        raise InvalidRequest(f"{name} must be a non-empty string", field=name)
+    return object_id
+
+

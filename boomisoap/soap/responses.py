@@ -1,0 +1,135 @@
+"""Reading SOAP responses: faults to typed errors, Body children to dataclasses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..codec.xmlcodec import read_object
+from ..errors import (
+    AuthenticationError,
+    BoomiError,
+    EnvelopeValidationError,
+    InvalidRequest,
+    RateLimited,
+    TransportError,
+    fault_class_for,
+)
+from ..models.fields import ObjectSpec
+from ..models.results import BulkItem, QueryPage
+from ..namespaces import API, SOAP_ENV
+from ..transport import HttpResponse, is_xml
+from ..validation import validate_envelope
+from ..xmlsafe import UnsafeXMLError, parse
+
+_FAULT = f"{{{SOAP_ENV}}}Fault"
+_BODY = f"{{{SOAP_ENV}}}Body"
+
+
+def response_body(response: HttpResponse, *, validate: bool, excerpt: str) -> Any:
+    """The Body child of a SOAP response, or the typed error the response stands for."""
+    if response.status == 503:
+        raise RateLimited("the service answered 503 (rate limit)", status_code=503)
+    if response.status in (401, 403) and not is_xml(response):
+        raise AuthenticationError(f"HTTP {response.status}", status_code=response.status)
+    if not response.body or not is_xml(response):
+        raise TransportError("the response is not XML", http_status=response.status, excerpt=excerpt)
+    try:
+        envelope = parse(response.body)
+    except UnsafeXMLError as exc:
+        raise TransportError(exc.reason, http_status=response.status, excerpt=excerpt) from None
+    body = envelope.find(_BODY)
+    fault = None if body is None else body.find(_FAULT)
+    if fault is not None:
+        raise fault_error(fault, response.status)
+    if envelope.tag != f"{{{SOAP_ENV}}}Envelope" or body is None:
+        raise TransportError("the response is not a SOAP 1.1 envelope",
+                             http_status=response.status, excerpt=excerpt)
+    if response.status >= 300:
+        raise TransportError("unexpected HTTP status for a SOAP response",
+                             http_status=response.status, excerpt=excerpt)
+    if validate:
+        return validate_envelope(envelope, direction="response")
+    children = [c for c in body if isinstance(c.tag, str)]
+    if len(children) != 1:
+        raise EnvelopeValidationError("/Envelope/Body", "expected one child", direction="response")
+    return children[0]
+
+
+def fault_error(fault: Any, http_status: int) -> BoomiError:
+    """Map a SOAP 1.1 Fault to its exception class by the status in its detail."""
+    code = (fault.findtext("faultcode") or "").strip()
+    fault_code = code.rpartition(":")[2] or None
+    message = (fault.findtext("faultstring") or "").strip() or "SOAP fault"
+    detail = fault.find("detail")
+    status: int | None = None
+    field: str | None = None
+    if detail is not None:
+        service_fault = detail.find(f"{{{API}}}ServiceFault")
+        if service_fault is not None:
+            try:
+                status = int(service_fault.get("statusCode", ""))
+            except ValueError:
+                status = None
+            field = service_fault.findtext(f"{{{API}}}field")
+    if status is None and http_status in (401, 403, 404, 409, 410, 503):
+        status = http_status
+    cls = fault_class_for(status, fault_code)
+    return cls(message, status_code=status, fault_code=fault_code, field=field)
+
+
+def _checked(reader: Any, *args: Any) -> Any:
+    # A value that does not fit its field is the service's error, reported like one.
+    try:
+        return reader(*args)
+    except InvalidRequest as exc:
+        raise EnvelopeValidationError(exc.field or "?", exc.message, direction="response") from None
+
+
+def read_result(body_child: Any) -> Any:
+    """``getResponse``/``createResponse``/``updateResponse``: the one typed result."""
+    children = [c for c in body_child if isinstance(c.tag, str)]
+    if len(children) != 1:
+        raise EnvelopeValidationError(_name(body_child), "expected one result", direction="response")
+    return _checked(read_object, children[0])
+
+
+def read_page(body_child: Any) -> QueryPage[Any]:
+    results = next((c for c in body_child if isinstance(c.tag, str)), None)
+    if results is None:
+        raise EnvelopeValidationError(_name(body_child), "missing results", direction="response")
+    items = tuple(_checked(read_object, r) for r in results.iterchildren(f"{{{API}}}result"))
+    token = results.findtext(f"{{{API}}}queryToken")
+    try:
+        count = int(results.get("numberOfResults", len(items)))
+    except ValueError:
+        count = len(items)
+    return QueryPage(items, count, token or None)
+
+
+def read_successful(body_child: Any) -> bool:
+    text = "".join(body_child.itertext()).strip().lower()
+    return text in ("true", "1")
+
+
+def read_bulk(body_child: Any, spec: ObjectSpec) -> list[BulkItem[Any]]:
+    bulk = body_child.find(f"{{{API}}}bulkResponse")
+    if bulk is None:
+        raise EnvelopeValidationError(_name(body_child), "missing bulkResponse", direction="response")
+    items: list[BulkItem[Any]] = []
+    for entry in bulk.iterchildren(f"{{{API}}}response"):
+        result_element = entry.find(f"{{{API}}}Result")
+        result = None if result_element is None else _checked(read_object, result_element)
+        items.append(
+            BulkItem(
+                index=int(entry.get("index", "0")),
+                id=entry.get("id", ""),
+                status_code=int(entry.get("statusCode", "0")),
+                result=result,
+                error_message=entry.get("errorMessage") or None,
+            )
+        )
+    return items
+
+
+def _name(element: Any) -> str:
+    return "/" + element.tag.rpartition("}")[2]

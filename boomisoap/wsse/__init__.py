@@ -1,0 +1,29 @@
+"""WS-Security header plugins: UsernameToken, Timestamp, and X.509 signing with signxml."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .username import Timestamp, UsernameToken, password_digest
+
+__all__ = [
+    "ResponseVerifier",
+    "Timestamp",
+    "UsernameToken",
+    "X509Signer",
+    "password_digest",
+    "sign_envelope",
+    "verify_envelope",
+    "verify_request",
+]
+
+_SIGNATURE_NAMES = {"X509Signer", "ResponseVerifier", "verify_envelope", "sign_envelope", "verify_request"}
+
+
+def __getattr__(name: str) -> Any:
+    # Signing pulls in cryptography and signxml: loaded only by those who sign.
+    if name in _SIGNATURE_NAMES:
+        from . import signature
+
+        return getattr(signature, name)
+    raise AttributeError(name)
