@@ -139,8 +139,8 @@ def fault_class_for(status_code: int | None, fault_code: str | None = None) -> t
     """The exception class for a status carried in a fault or an HTTP answer."""
     if status_code is not None and status_code in STATUS_TO_FAULT:
         return STATUS_TO_FAULT[status_code]
-    if status_code is not None and 400 <= status_code < 500:
-        return InvalidRequest
+    if status_code is not None:
+        return InvalidRequest if 400 <= status_code < 500 else ServiceUnavailable
     if fault_code is not None and fault_code.lower().endswith("client"):
         return InvalidRequest
     return ServiceUnavailable

@@ -162,7 +162,9 @@ def bind(expr: Expr | None, spec: ObjectSpec) -> Expr | None:
             f"{expr.operator} takes {expected} argument(s), got {len(expr.arguments)}",
             field=expr.property,
         )
-    return Simple(expr.operator, expr.property, tuple(_argument(fld, expr, a) for a in expr.arguments))
+    return Simple(
+        expr.operator, expr.property, tuple(_argument(fld, expr, a) for a in expr.arguments)
+    )
 
 
 def _bound(expr: Expr, spec: ObjectSpec) -> Expr:

@@ -8,7 +8,7 @@ wires lives behind the :class:`Wire` protocol.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from .errors import InvalidRequest
@@ -143,7 +143,9 @@ class ObjectService(Generic[T]):
         return items
 
 
-def _in_order(chunk: Sequence[str], answered: Sequence[BulkItem[T]], offset: int) -> list[BulkItem[T]]:
+def _in_order(
+    chunk: Sequence[str], answered: Sequence[BulkItem[T]], offset: int
+) -> list[BulkItem[T]]:
     # Pair answers to ids by their index (falling back to the id), then renumber globally.
     by_index = {item.index: item for item in answered}
     ordered: list[BulkItem[T]] = []
@@ -152,8 +154,13 @@ def _in_order(chunk: Sequence[str], answered: Sequence[BulkItem[T]], offset: int
         if item is None or item.id != object_id:
             item = next((a for a in answered if a.id == object_id), None)
         if item is None:
-            ordered.append(BulkItem(offset + position, object_id, 500, None, "no answer for this id"))
+            ordered.append(
+                BulkItem(offset + position, object_id, 500, None, "no answer for this id")
+            )
         else:
-            ordered.append(BulkItem(offset + position, object_id, item.status_code, item.result,
-                                    item.error_message))
+            ordered.append(
+                BulkItem(
+                    offset + position, object_id, item.status_code, item.result, item.error_message
+                )
+            )
     return ordered

@@ -33,10 +33,20 @@ T = TypeVar("T")
 
 # Operations that change nothing on the server: safe to send again after a lost answer.
 IDEMPOTENT = frozenset(
-    {"get", "query", "queryMore", "getBulk", "transfer_quota", "transfer_usage",
-     "month_to_date", "daily", "billing_daily"}
+    {
+        "get",
+        "query",
+        "queryMore",
+        "getBulk",
+        "transfer_quota",
+        "transfer_usage",
+        "month_to_date",
+        "daily",
+        "billing_daily",
+    }
 )
 EXCERPT_LENGTH = 200
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -131,8 +141,10 @@ class HttpTransport:
         backoff_base: float = 0.1,
         backoff_max: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
         self.retries = retries
         self.bucket = bucket
         self.audit = audit
@@ -187,7 +199,12 @@ class HttpTransport:
                 headers=dict(request.headers),
                 timeout=self.timeout,
                 allow_redirects=False,
+                stream=True,
             )
+            try:
+                body = self._read_body(answer)
+            finally:
+                answer.close()
         except requests.Timeout as exc:
             raise TransportError(f"timed out: {type(exc).__name__}", sent=None) from None
         except requests.ConnectionError as exc:
@@ -196,7 +213,22 @@ class HttpTransport:
             raise TransportError(f"connection failed: {type(exc).__name__}", sent=sent) from None
         except requests.RequestException as exc:
             raise TransportError(f"request failed: {type(exc).__name__}") from None
-        return HttpResponse(answer.status_code, dict(answer.headers), answer.content)
+        return HttpResponse(answer.status_code, dict(answer.headers), body)
+
+    def _read_body(self, answer: requests.Response) -> bytes:
+        # Read in chunks and stop at the limit, so a hostile or broken server cannot make
+        # the client hold an unbounded body in memory.
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in answer.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise TransportError(
+                    f"response larger than {self.max_response_bytes} bytes",
+                    http_status=answer.status_code,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _should_retry(self, call: Call, error: BoomiError, attempt: int) -> bool:
         if attempt > self.retries:
@@ -210,7 +242,7 @@ class HttpTransport:
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self._backoff_max, self._backoff_base * (2 ** (attempt - 1)))
-        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+        return random.uniform(ceiling / 2, ceiling)
 
     def excerpt(self, body: bytes) -> str:
         text = body[:EXCERPT_LENGTH].decode("utf-8", errors="replace")
@@ -294,4 +326,3 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
 def is_xml(response: HttpResponse) -> bool:
     content_type = (header(response.headers, "Content-Type") or "").lower()
     return "xml" in content_type or response.body.lstrip()[:1] == b"<"
-

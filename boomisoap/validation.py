@@ -80,10 +80,14 @@ def validate_envelope(envelope: Any, *, direction: str = "request") -> Any:
     Raises EnvelopeValidationError naming the element path and the reason.
     """
     if envelope.tag != f"{{{SOAP_ENV}}}Envelope":
-        raise EnvelopeValidationError("/", f"not a SOAP 1.1 Envelope: {envelope.tag}", direction=direction)
+        raise EnvelopeValidationError(
+            "/", f"not a SOAP 1.1 Envelope: {envelope.tag}", direction=direction
+        )
     bodies = [child for child in envelope if child.tag == _BODY]
     if len(bodies) != 1:
-        raise EnvelopeValidationError("/Envelope", f"{len(bodies)} Body elements", direction=direction)
+        raise EnvelopeValidationError(
+            "/Envelope", f"{len(bodies)} Body elements", direction=direction
+        )
     children = [child for child in bodies[0] if isinstance(child.tag, str)]
     if len(children) != 1:
         raise EnvelopeValidationError(
@@ -102,7 +106,7 @@ def _explain(element: Any, direction: str) -> EnvelopeValidationError:
     try:
         detached = etree.fromstring(etree.tostring(element))
         errors = list(_detailed_schema().iter_errors(detached))
-    except Exception:  # noqa: BLE001 - fall back to libxml2's own message below
+    except Exception:
         errors = []
     if errors:
         first = errors[0]
@@ -117,4 +121,4 @@ def _explain(element: Any, direction: str) -> EnvelopeValidationError:
 
 
 def _local_path(element: Any) -> str:
-    return "/" + etree.QName(element).localname
+    return "/" + str(etree.QName(element).localname)

@@ -18,7 +18,10 @@ def to_json(obj: Any, spec: ObjectSpec, *, typed: bool = True) -> dict[str, Any]
         value = getattr(obj, fld.name)
         if value is None:
             continue
-        if fld.nested is not None:
+        if fld.many and fld.nested is not None:
+            # List items are plain objects, without "@type" (docs/wire.md, MFT action items).
+            document[fld.wire] = [to_json(item, fld.nested, typed=False) for item in value]
+        elif fld.nested is not None:
             document[fld.wire] = to_json(value, fld.nested)
         else:
             document[fld.wire] = fld.kind.to_json(value)
@@ -40,7 +43,11 @@ def from_json(document: Any, spec: ObjectSpec | None = None) -> Any:
             continue
         raw = document[fld.wire]
         try:
-            if fld.nested is not None:
+            if fld.many and fld.nested is not None:
+                if not isinstance(raw, list):
+                    raise ValueError(f"expected a list, got {type(raw).__name__}")
+                values[fld.name] = tuple(from_json(item, fld.nested) for item in raw)
+            elif fld.nested is not None:
                 values[fld.name] = from_json(raw, fld.nested)
             else:
                 values[fld.name] = fld.kind.from_json(raw)

@@ -30,7 +30,7 @@ class Kind:
     """How one type of value is written, read, checked and compared."""
 
     name = "string"
-    operators: tuple[str, ...] = EQUALITY + TEXT_MATCH + NULLS + ORDERING
+    operators: tuple[str, ...] = EQUALITY + TEXT_MATCH + NULLS
 
     def to_text(self, value: Any) -> str:
         return str(value)
@@ -185,6 +185,9 @@ class Field:
     # holding a nested object (Account.licensing).
     xml: str = "attribute"
     nested: ObjectSpec | None = None
+    # With ``nested``: the value is a tuple of nested objects, a JSON array on the wire
+    # (MFT billing action items). JSON only; no XML object carries a list.
+    many: bool = False
     required: bool = False  # must be present (non-empty) on create and update
     server_assigned: bool = False  # set by the service; never sent on create
     immutable: bool = False  # may be sent on update but must not change
@@ -257,7 +260,8 @@ def check_object(spec: ObjectSpec, obj: Any, operation: str) -> None:
                 raise InvalidRequest(f"{fld.wire} is required", field=fld.wire)
             continue
         if fld.nested is not None:
-            check_object(fld.nested, value, operation)
+            for item in value if fld.many else (value,):
+                check_object(fld.nested, item, operation)
             continue
         try:
             fld.kind.check(value)
@@ -278,5 +282,3 @@ def check_id(spec: ObjectSpec, object_id: Any) -> str:
     if not isinstance(object_id, str) or not object_id.strip():
         raise InvalidRequest(f"{name} must be a non-empty string", field=name)
     return object_id
-
-

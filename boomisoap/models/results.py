@@ -40,5 +40,7 @@ class BulkItem(Generic[T]):
         from ..errors import fault_class_for
 
         cls: type[BoomiFault] = fault_class_for(self.status_code)
-        raise cls(self.error_message or f"{self.id}: status {self.status_code}",
-                  status_code=self.status_code)
+        raise cls(
+            self.error_message or f"{self.id}: status {self.status_code}",
+            status_code=self.status_code,
+        )

@@ -39,5 +39,6 @@ def zeep_client(service: str, plugins: list[Any]) -> Any:
     from zeep import Client
     from zeep.wsse import Compose
 
-    return Client(wsdl_document(service), wsse=Compose(plugins) if plugins else None,
-                  settings=settings())
+    return Client(
+        wsdl_document(service), wsse=Compose(plugins) if plugins else None, settings=settings()
+    )

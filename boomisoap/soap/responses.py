@@ -32,7 +32,9 @@ def response_body(response: HttpResponse, *, validate: bool, excerpt: str) -> An
     if response.status in (401, 403) and not is_xml(response):
         raise AuthenticationError(f"HTTP {response.status}", status_code=response.status)
     if not response.body or not is_xml(response):
-        raise TransportError("the response is not XML", http_status=response.status, excerpt=excerpt)
+        raise TransportError(
+            "the response is not XML", http_status=response.status, excerpt=excerpt
+        )
     try:
         envelope = parse(response.body)
     except UnsafeXMLError as exc:
@@ -42,11 +44,15 @@ def response_body(response: HttpResponse, *, validate: bool, excerpt: str) -> An
     if fault is not None:
         raise fault_error(fault, response.status)
     if envelope.tag != f"{{{SOAP_ENV}}}Envelope" or body is None:
-        raise TransportError("the response is not a SOAP 1.1 envelope",
-                             http_status=response.status, excerpt=excerpt)
+        raise TransportError(
+            "the response is not a SOAP 1.1 envelope", http_status=response.status, excerpt=excerpt
+        )
     if response.status >= 300:
-        raise TransportError("unexpected HTTP status for a SOAP response",
-                             http_status=response.status, excerpt=excerpt)
+        raise TransportError(
+            "unexpected HTTP status for a SOAP response",
+            http_status=response.status,
+            excerpt=excerpt,
+        )
     if validate:
         return validate_envelope(envelope, direction="response")
     children = [c for c in body if isinstance(c.tag, str)]
@@ -89,7 +95,9 @@ def read_result(body_child: Any) -> Any:
     """``getResponse``/``createResponse``/``updateResponse``: the one typed result."""
     children = [c for c in body_child if isinstance(c.tag, str)]
     if len(children) != 1:
-        raise EnvelopeValidationError(_name(body_child), "expected one result", direction="response")
+        raise EnvelopeValidationError(
+            _name(body_child), "expected one result", direction="response"
+        )
     return _checked(read_object, children[0])
 
 
@@ -114,7 +122,9 @@ def read_successful(body_child: Any) -> bool:
 def read_bulk(body_child: Any, spec: ObjectSpec) -> list[BulkItem[Any]]:
     bulk = body_child.find(f"{{{API}}}bulkResponse")
     if bulk is None:
-        raise EnvelopeValidationError(_name(body_child), "missing bulkResponse", direction="response")
+        raise EnvelopeValidationError(
+            _name(body_child), "missing bulkResponse", direction="response"
+        )
     items: list[BulkItem[Any]] = []
     for entry in bulk.iterchildren(f"{{{API}}}response"):
         result_element = entry.find(f"{{{API}}}Result")
@@ -132,4 +142,4 @@ def read_bulk(body_child: Any, spec: ObjectSpec) -> list[BulkItem[Any]]:
 
 
 def _name(element: Any) -> str:
-    return "/" + element.tag.rpartition("}")[2]
+    return "/" + str(element.tag).rpartition("}")[2]

@@ -17,7 +17,13 @@ __all__ = [
     "verify_request",
 ]
 
-_SIGNATURE_NAMES = {"X509Signer", "ResponseVerifier", "verify_envelope", "sign_envelope", "verify_request"}
+_SIGNATURE_NAMES = {
+    "X509Signer",
+    "ResponseVerifier",
+    "verify_envelope",
+    "sign_envelope",
+    "verify_request",
+}
 
 
 def __getattr__(name: str) -> Any:

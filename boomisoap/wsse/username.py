@@ -36,7 +36,7 @@ def format_created(moment: datetime) -> str:
 
 def password_digest(password: str, nonce: bytes, created: str) -> str:
     """Base64(SHA-1(nonce + created + password)), the UsernameToken profile's digest."""
-    digest = hashlib.sha1(nonce + created.encode() + password.encode()).digest()  # noqa: S324
+    digest = hashlib.sha1(nonce + created.encode() + password.encode()).digest()
     return base64.b64encode(digest).decode("ascii")
 
 
