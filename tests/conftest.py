@@ -1,12 +1,14 @@
+"""Fixtures shared by the unit tests: clients whose transport is mocked with requests-mock."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
 import requests_mock as requests_mock_module
+from core.helpers import BASE, PASSWORD, Sleeps
 
 from boomisoap import ApimClient, PlatformClient
-from core.helpers import BASE, PASSWORD, Sleeps
 
 
 @pytest.fixture
