@@ -110,7 +110,7 @@ class _DateTime(Kind):
 
     def to_text(self, value: Any) -> str:
         moment: datetime = value.astimezone(UTC)
-        text = moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")
+        text = moment.isoformat(timespec="microseconds" if moment.microsecond else "seconds")
         return text.replace("+00:00", "Z")
 
     def from_text(self, text: str) -> datetime:

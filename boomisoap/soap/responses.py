@@ -107,10 +107,7 @@ def read_page(body_child: Any) -> QueryPage[Any]:
         raise EnvelopeValidationError(_name(body_child), "missing results", direction="response")
     items = tuple(_checked(read_object, r) for r in results.iterchildren(f"{{{API}}}result"))
     token = results.findtext(f"{{{API}}}queryToken")
-    try:
-        count = int(results.get("numberOfResults", len(items)))
-    except ValueError:
-        count = len(items)
+    count = _int_attribute(results, "numberOfResults", len(items))
     return QueryPage(items, count, token or None)
 
 
@@ -131,14 +128,26 @@ def read_bulk(body_child: Any, spec: ObjectSpec) -> list[BulkItem[Any]]:
         result = None if result_element is None else _checked(read_object, result_element)
         items.append(
             BulkItem(
-                index=int(entry.get("index", "0")),
+                index=_int_attribute(entry, "index", 0),
                 id=entry.get("id", ""),
-                status_code=int(entry.get("statusCode", "0")),
+                status_code=_int_attribute(entry, "statusCode", 0),
                 result=result,
                 error_message=entry.get("errorMessage") or None,
             )
         )
     return items
+
+
+def _int_attribute(element: Any, name: str, default: int) -> int:
+    text = element.get(name)
+    if text is None:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise EnvelopeValidationError(
+            f"{_name(element)}/@{name}", f"{text!r} is not an integer", direction="response"
+        ) from None
 
 
 def _name(element: Any) -> str:

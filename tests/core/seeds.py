@@ -209,3 +209,12 @@ ACCOUNT_QUERY_RESPONSE = response(
     )
     + "</api:results></ns2:queryResponse>"
 )
+
+ACCOUNT_BULK_RESPONSE = response(
+    f"<ns2:getBulkResponse {PLATFORM_NS}><api:bulkResponse>"
+    '<api:response index="0" id="boomiqa-T7KIDU" statusCode="200">'
+    + account_xml("api:Result", "boomiqa-T7KIDU", "BoomiQA", "2022-09-02T20:16:28Z")
+    + "</api:response>"
+    '<api:response index="1" id="missing" statusCode="404" errorMessage="missing does not exist"/>'
+    "</api:bulkResponse></ns2:getBulkResponse>"
+)

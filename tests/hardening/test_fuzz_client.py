@@ -1,0 +1,67 @@
+"""Fuzzing the client's response parser: anything but the library's typed errors fails."""
+
+from __future__ import annotations
+
+from core import seeds
+from hypothesis import given
+from hypothesis import strategies as st
+
+from boomisoap.errors import BoomiError
+from boomisoap.models import OBJECTS
+from boomisoap.soap import responses
+from boomisoap.transport import HttpResponse
+from hardening.fuzzing import FUZZ, mutations
+
+SEEDS = [
+    (seeds.PLAN_GET_RESPONSE, responses.read_result),
+    (seeds.PLAN_QUERY_RESPONSE, responses.read_page),
+    (seeds.CONTRACT_QUERY_RESPONSE, responses.read_page),
+    (seeds.ACCOUNT_GET_RESPONSE, responses.read_result),
+    (seeds.ACCOUNT_QUERY_RESPONSE, responses.read_page),
+    (seeds.DELETE_RESPONSE, responses.read_successful),
+]
+
+
+def parse(body: bytes, reader, validate: bool) -> None:
+    response = HttpResponse(200, {"Content-Type": "text/xml"}, body)
+    child = responses.response_body(response, validate=validate, excerpt="")
+    reader(child)
+
+
+@st.composite
+def cases(draw: st.DrawFn):
+    seed, reader = draw(st.sampled_from(SEEDS))
+    return draw(mutations(seed)), reader, draw(st.booleans())
+
+
+@FUZZ
+@given(cases())
+def test_fuzz_client_response_parser(case):
+    body, reader, validate = case
+    try:
+        parse(body, reader, validate)
+    except BoomiError:
+        pass
+
+
+@FUZZ
+@given(st.binary(max_size=512))
+def test_fuzz_client_response_parser_on_noise(body):
+    try:
+        parse(body, responses.read_page, True)
+    except BoomiError:
+        pass
+
+
+def test_bulk_reader_survives_mutations():
+    spec = OBJECTS["Account"]
+
+    @FUZZ
+    @given(mutations(seeds.ACCOUNT_BULK_RESPONSE), st.booleans())
+    def check(body, validate):
+        try:
+            parse(body, lambda child: responses.read_bulk(child, spec), validate)
+        except BoomiError:
+            pass
+
+    check()
