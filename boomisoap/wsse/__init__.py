@@ -8,6 +8,9 @@ from .username import Timestamp, UsernameToken, password_digest
 
 __all__ = [
     "ResponseVerifier",
+    "TrustedCerts",
+    "UnsignedMessageError",
+    "VerifiedEnvelope",
     "Timestamp",
     "UsernameToken",
     "X509Signer",
