@@ -39,6 +39,13 @@ from .models import (
     RateLimitUnit,
     SupportLevel,
 )
+from .models.mft import (
+    BillingDaily,
+    BillingDailyActionItem,
+    DailyTransfer,
+    MonthToDateTransfer,
+    TransferUsage,
+)
 from .query import Q
 
 if TYPE_CHECKING:
@@ -53,17 +60,21 @@ __all__ = [
     "ApimClient",
     "Application",
     "AuthenticationError",
+    "BillingDaily",
+    "BillingDailyActionItem",
     "BoomiError",
     "BoomiFault",
     "BulkItem",
     "Conflict",
     "Contract",
+    "DailyTransfer",
     "EnvelopeValidationError",
     "InvalidRequest",
     "License",
     "Licensing",
     "MftClient",
     "Molecule",
+    "MonthToDateTransfer",
     "NotFound",
     "Plan",
     "PlanStatus",
@@ -77,6 +88,7 @@ __all__ = [
     "ServiceUnavailable",
     "SignatureError",
     "SupportLevel",
+    "TransferUsage",
     "TransportError",
 ]
 

@@ -17,12 +17,18 @@ WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utilit
 DS = "http://www.w3.org/2000/09/xmldsig#"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 
-_TOKEN_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+_TOKEN_PROFILE = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+)
 PASSWORD_TEXT = _TOKEN_PROFILE + "#PasswordText"
 PASSWORD_DIGEST = _TOKEN_PROFILE + "#PasswordDigest"
-_SOAP_MESSAGE_SECURITY = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0"
+_SOAP_MESSAGE_SECURITY = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0"
+)
 BASE64_ENCODING = _SOAP_MESSAGE_SECURITY + "#Base64Binary"
-X509_TOKEN_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0"
+X509_TOKEN_PROFILE = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0"
+)
 X509V3 = X509_TOKEN_PROFILE + "#X509v3"
 
 # Prefixes used when boomisoap writes XML itself (the emulator's responses follow seed 001).

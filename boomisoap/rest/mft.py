@@ -1,0 +1,192 @@
+"""The MFT (AFT Management API) client: Accounting over JSON with a bearer API key.
+
+Paths, query parameters and row shapes are in docs/wire.md (MFT Accounting); the rows
+are the dataclasses of :mod:`boomisoap.models.mft`. Requests go through the same
+:class:`HttpTransport` as APIM and Platform calls, so retries, pacing, correlation ids and
+the audit trail behave the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlencode, urlsplit
+
+from ..clients import open_audit
+from ..errors import EnvelopeValidationError, InvalidRequest
+from ..models.fields import INT32, ObjectSpec
+from ..models.mft import (
+    BILLING_DAILY,
+    DAILY,
+    MONTH_TO_DATE,
+    TRANSFER_USAGE,
+    BillingDaily,
+    DailyTransfer,
+    MonthToDateTransfer,
+    TransferUsage,
+)
+from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, shared_bucket
+from . import responses
+from .wire import JSON
+
+if TYPE_CHECKING:
+    from ..audit import AuditLog
+
+T = TypeVar("T")
+
+DEFAULT_BASE_PATH = "/mft/api/v1"
+YEARS = (2000, 2100)  # a conservative window; the service's own limits are unpublished
+ORG_ID_MAX = 2**31 - 1  # the seed types orgid as int32
+
+
+def _int_argument(name: str, value: Any, low: int, high: int) -> int:
+    # bool is an int in Python; True as a month is a caller's mistake, not 1.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequest(f"{name} must be an integer, got {type(value).__name__}", field=name)
+    if not low <= value <= high:
+        raise InvalidRequest(f"{name} must be between {low} and {high}, got {value}", field=name)
+    return value
+
+
+def _period(org_id: Any, month: Any, year: Any) -> tuple[int, int, int]:
+    return (
+        _int_argument("org_id", org_id, 0, ORG_ID_MAX),
+        _int_argument("month", month, 1, 12),
+        _int_argument("year", year, *YEARS),
+    )
+
+
+class AccountingService:
+    """``MftClient.accounting``: the five Accounting calls of seed 000."""
+
+    def __init__(self, transport: HttpTransport, root: str, api_key: str) -> None:
+        self._transport = transport
+        self._root = root
+        self._headers = {"Accept": JSON, "Authorization": f"Bearer {api_key}"}
+        self._secrets = (api_key,)
+
+    def __repr__(self) -> str:
+        return f"<AccountingService {self._root}>"
+
+    def _get(
+        self,
+        operation: str,
+        path: str,
+        params: dict[str, int],
+        read: Callable[[Any], T],
+        object_type: str | None = None,
+    ) -> T:
+        url = f"{self._root}{path}"
+        if params:
+            url += "?" + urlencode(params)
+        call = Call(service="mft", operation=operation, wire="rest", object_type=object_type)
+        request = HttpRequest("GET", url, self._headers)
+
+        def parse(response: HttpResponse) -> T:
+            excerpt = functools.partial(
+                responses.excerpt_of, self._transport, response.body, self._secrets
+            )
+            responses.raise_for_status(response, excerpt=excerpt, secrets=self._secrets)
+            return read(responses.load(response, excerpt=excerpt))
+
+        return self._transport.exchange(call, request, parse)
+
+    def _rows(
+        self, operation: str, path: str, params: dict[str, int], spec: ObjectSpec
+    ) -> list[Any]:
+        def read(document: Any) -> list[Any]:
+            return responses.read_list(document, spec)
+
+        return self._get(operation, path, params, read, spec.type_name)
+
+    def transfer_quota(self) -> int:
+        """The customer's transfer quota (``GET /accounting/transferQuota``, an int32)."""
+        return self._get("transfer_quota", "/accounting/transferQuota", {}, _read_quota)
+
+    def transfer_usage(self) -> list[TransferUsage]:
+        """The customer's transfer usage rows (``GET /accounting/transferUsage``)."""
+        return self._rows("transfer_usage", "/accounting/transferUsage", {}, TRANSFER_USAGE)
+
+    def month_to_date(self, org_id: int, month: int, year: int) -> list[MonthToDateTransfer]:
+        """Month-to-date statistics; ``org_id=0`` covers every organization the key sees."""
+        org_id, month, year = _period(org_id, month, year)
+        params = {"orgid": org_id, "monthnum": month, "year": year}
+        return self._rows("month_to_date", "/accounting/monthToDate", params, MONTH_TO_DATE)
+
+    def daily(self, org_id: int, month: int, year: int) -> list[DailyTransfer]:
+        """Daily statistics of one month; ``org_id=0`` covers every organization."""
+        org_id, month, year = _period(org_id, month, year)
+        params = {"orgid": org_id, "monthnum": month, "year": year}
+        return self._rows("daily", "/accounting/daily", params, DAILY)
+
+    def billing_daily(self, year: int, month: int, org_id: int = 0) -> list[BillingDaily]:
+        """Daily billing rows per flow endpoint; ``org_id=0`` (the default) means all."""
+        org_id, month, year = _period(org_id, month, year)
+        params = {"year": year, "month": month, "orgId": org_id}
+        return self._rows("billing_daily", "/accounting/billing/daily", params, BILLING_DAILY)
+
+
+def _read_quota(document: Any) -> int:
+    try:
+        quota: int = INT32.check(document)
+    except ValueError as exc:
+        raise EnvelopeValidationError("/", str(exc), direction="response") from None
+    return quota
+
+
+class MftClient:
+    """Client of the MFT (AFT Management) API; ``.accounting`` holds its calls.
+
+    The API key is sent as ``Authorization: Bearer <key>`` and is kept out of every
+    message, repr and (through the audit redaction) audit record.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        base_path: str = DEFAULT_BASE_PATH,
+        timeout: float = 30.0,
+        retries: int = 5,
+        rate_limit: float | None = 10.0,
+        audit: AuditLog | str | None = None,
+        correlation_id: str | None = None,
+    ) -> None:
+        if not isinstance(base_url, str) or not base_url.strip():
+            raise InvalidRequest("base_url must be a non-empty string", field="base_url")
+        if not isinstance(api_key, str) or not api_key.strip():
+            raise InvalidRequest("api_key must be a non-empty string", field="api_key")
+        if not isinstance(base_path, str):
+            raise InvalidRequest("base_path must be a string", field="base_path")
+        self.base_url = base_url.rstrip("/")
+        self.base_path = "/" + base_path.strip("/") if base_path.strip("/") else ""
+        self.audit = open_audit(audit)
+        bucket = None
+        if rate_limit is not None:
+            # Clients of one key in a process share a bucket, keyed without the key itself.
+            key_id = "mft:" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
+            bucket = shared_bucket(urlsplit(self.base_url).netloc, key_id, rate_limit)
+        self.transport = HttpTransport(
+            timeout=timeout,
+            retries=retries,
+            bucket=bucket,
+            audit=self.audit,
+            correlation_id=correlation_id,
+            secrets=(api_key,),
+        )
+        self.accounting = AccountingService(self.transport, self.base_url + self.base_path, api_key)
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> MftClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"MftClient(base_url={self.base_url!r}, base_path={self.base_path!r})"
