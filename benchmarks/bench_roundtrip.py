@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import http.client
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,16 +36,47 @@ from lxml import etree
 from boomisoap import ApimClient, Plan
 from boomisoap.namespaces import APIM, APIM_SOAP, PASSWORD_TEXT, SOAP_ENV, WSSE, WSU
 from boomisoap.resources import wsdl_path
-from boomisoap.sandbox import Sandbox
 
 USER, PASSWORD = "bench", "bench-password"
 BINDING = "{http://soap.apim.api.platform.boomi.com/}BoomiApimBinding"
 
 
+@dataclasses.dataclass(frozen=True)
+class Server:
+    base_url: str
+    account_id: str
+
+
 @contextmanager
-def sandbox() -> Iterator[Any]:
-    with Sandbox.start(users={USER: PASSWORD}, rate_limit=None) as sb:
-        yield sb
+def sandbox() -> Iterator[Server]:
+    """The emulator in its own process, so its work does not share the client's GIL."""
+    command = [
+        sys.executable,
+        "-m",
+        "boomisoap.sandbox",
+        "serve",
+        "--port",
+        "0",
+        "--user",
+        f"{USER}:{PASSWORD}",
+        "--rate-limit",
+        "off",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    assert process.stdout is not None
+    try:
+        first = process.stdout.readline()
+        match = re.search(r"listening on (\S+) \(account ([^)]+)\)", first)
+        if match is None:
+            raise RuntimeError(f"the sandbox did not start: {first!r}")
+        # Drain the per-request log lines so the server never blocks on a full pipe.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        yield Server(match.group(1), match.group(2))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def client(sb: Any, **options: Any) -> ApimClient:
