@@ -1,0 +1,5 @@
+"""``python -m boomisoap.cli``: the same as the ``boomisoap`` script."""
+
+from . import main
+
+main()
