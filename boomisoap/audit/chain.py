@@ -1,0 +1,203 @@
+"""The hash chain: canonical encoding of a record and its (HMAC-)SHA-256 link.
+
+Canonical encoding, version 1::
+
+    canonical = MAGIC || SHA-256(request_body) || R || META
+    MAGIC     = b"boomisoap-audit/1\n"
+    R         = 0x00                            when response_body is None
+              | 0x01 || SHA-256(response_body)  otherwise
+    META      = UTF-8 of the compact JSON array (Python json.dumps with
+                ensure_ascii=False, separators=(",", ":")) of, in this order:
+                stream, seq, writer, alg, service, operation, wire, method, url,
+                request_headers, started_at, duration, outcome, correlation_id, status,
+                response_headers, object_type, object_ids, account_id, fault_code,
+                status_code, error_class, attempt
+
+``request_headers``, ``response_headers`` and ``object_ids`` enter META as strings
+holding their own compact JSON (the same writer): headers an array of [name, value]
+pairs in stored order, object_ids an array of strings; this is also how SQL stores keep
+them, so a verifier can hash stored columns without decoding them.  ``seq``,
+``status``, ``status_code`` and ``attempt`` are JSON integers (or null);
+``started_at`` the string ``YYYY-MM-DDTHH:MM:SS.ffffffZ``; ``duration`` the string of
+Python's shortest round-trip ``repr`` of the float.  That JSON writer escapes only
+``"``, ``\\`` and control characters (``\\n \\r \\t \\b \\f``, others ``\\u00XX``)
+and writes everything else as UTF-8, so the bytes are fully determined.
+
+``hash = SHA-256(bytes.fromhex(prev_hash) || canonical)`` or HMAC-SHA-256 with the
+store's key over the same bytes; the first record of a stream has
+``prev_hash = GENESIS`` (64 zeros).  Bodies enter through their digests, so a verifier
+hashes each body once and the rest is a small JSON document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .record import GENESIS, AuditRecord, format_time, placed
+
+MAGIC = b"boomisoap-audit/1\n"
+ENCODING_VERSION = 1
+ALG_SHA256 = "sha256"
+ALG_HMAC = "hmac-sha256"
+
+_sha256 = hashlib.sha256
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_NO_RESPONSE = b"\x00"
+
+
+def json_text(value: object) -> str:
+    """The compact JSON used inside META and for stored header/id columns."""
+    return _dumps(value)
+
+
+def _frame(request_body: bytes, response_body: bytes | None, meta: list[object]) -> bytes:
+    response = _NO_RESPONSE if response_body is None else b"\x01" + _sha256(response_body).digest()
+    return b"".join(
+        (
+            MAGIC,
+            _sha256(request_body).digest(),
+            response,
+            _dumps(meta).encode("utf-8", "surrogatepass"),
+        )
+    )
+
+
+def canonical(
+    r: AuditRecord, stream: str | None = None, seq: int | None = None, alg: str | None = None
+) -> bytes:
+    """The canonical encoding of ``r`` (with stream, seq, alg overridden when given)
+    without its prev_hash and hash."""
+    meta: list[object] = [
+        r.stream if stream is None else stream,
+        int(r.seq if seq is None else seq),
+        r.writer,
+        r.alg if alg is None else alg,
+        r.service,
+        r.operation,
+        r.wire,
+        r.method,
+        r.url,
+        _dumps(r.request_headers),
+        format_time(r.started_at),
+        repr(float(r.duration)),
+        r.outcome,
+        r.correlation_id,
+        r.status,
+        _dumps(r.response_headers),
+        r.object_type,
+        _dumps(r.object_ids),
+        r.account_id,
+        r.fault_code,
+        r.status_code,
+        r.error_class,
+        r.attempt,
+    ]
+    return _frame(r.request_body, r.response_body, meta)
+
+
+def canonical_row(row: Sequence[Any]) -> bytes:
+    """canonical() computed straight from a SQL row in sinks.rows.COLUMNS order.
+
+    Header and id columns hold the JSON text META needs and ``started_at`` its text
+    (or a datetime), so nothing is decoded: verify reads each row once and hashes it.
+    """
+    started = row[11]
+    meta: list[object] = [
+        row[0],
+        int(row[1]),
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        started if isinstance(started, str) else format_time(started),
+        repr(float(row[12])),
+        row[13],
+        row[14],
+        row[15],
+        row[16],
+        row[18],
+        row[19],
+        row[20],
+        row[21],
+        row[22],
+        row[23],
+        row[24],
+    ]
+    response = row[17]
+    return _frame(_as_bytes(row[10]), None if response is None else _as_bytes(response), meta)
+
+
+def canonical_fields(
+    fields: Sequence[Any], request_body: bytes, response_body: bytes | None
+) -> bytes:
+    """canonical() from already-serialised META items (stores that keep them as text)."""
+    return _frame(request_body, response_body, list(fields))
+
+
+def _as_bytes(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return bytes(value)
+
+
+class Chain:
+    """Computes record hashes with SHA-256, or HMAC-SHA-256 when given a key."""
+
+    def __init__(self, hmac_key: bytes | None = None) -> None:
+        self._key = hmac_key
+        self.alg = ALG_HMAC if hmac_key else ALG_SHA256
+
+    @property
+    def keyed(self) -> bool:
+        return self._key is not None
+
+    def digest(
+        self,
+        record: AuditRecord,
+        prev_hash: str | None = None,
+        *,
+        stream: str | None = None,
+        seq: int | None = None,
+        alg: str | None = None,
+    ) -> str:
+        """The hash ``record`` must carry (placed at stream/seq/alg when given)."""
+        prev = record.prev_hash if prev_hash is None else prev_hash
+        return self.link(
+            prev, canonical(record, stream, seq, alg), record.alg if alg is None else alg
+        )
+
+    def link(self, prev_hash: str, encoded: bytes, alg: str) -> str:
+        """The hash of a record whose canonical encoding is ``encoded``."""
+        data = bytes.fromhex(prev_hash) + encoded
+        if alg == ALG_HMAC:
+            if self._key is None:
+                raise KeyError("an HMAC key is needed")
+            return hmac.new(self._key, data, hashlib.sha256).hexdigest()
+        return hashlib.sha256(data).hexdigest()
+
+    def seal(self, draft: AuditRecord, stream: str, seq: int, prev_hash: str) -> AuditRecord:
+        """The draft placed at ``seq`` after ``prev_hash``, with its hash computed."""
+        digest = self.digest(draft, prev_hash, stream=stream, seq=seq, alg=self.alg)
+        return placed(draft, stream, seq, self.alg, prev_hash, digest)
+
+    def seal_all(
+        self, drafts: Iterable[AuditRecord], stream: str, count: int, last_hash: str
+    ) -> list[AuditRecord]:
+        """Seal drafts after a stream head of ``count`` records ending in ``last_hash``."""
+        out: list[AuditRecord] = []
+        prev = last_hash or GENESIS
+        for i, draft in enumerate(drafts, start=count + 1):
+            sealed = self.seal(draft, stream, i, prev)
+            out.append(sealed)
+            prev = sealed.hash
+        return out

@@ -1,0 +1,253 @@
+"""``boomisoap audit ...``: show, search, export, verify and replay audit stores.
+
+Exit codes: 0 success, 1 a broken chain / missing record / failed replay, 2 usage.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import requests
+
+from .codec import record_to_dict
+from .errors import AuditError, AuditURLError
+from .log import AuditLog
+from .record import AuditRecord
+from .render import body_text, extension, full_text, summary_line
+from .replay import ReplayError, replay
+
+
+def _open(url: str, hmac_key: bytes | None = None) -> AuditLog:
+    try:
+        return AuditLog.open(url, read_only=True, hmac_key=hmac_key)
+    except AuditURLError as exc:
+        raise click.UsageError(str(exc)) from None
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _env(name: str, what: str) -> str:
+    value = os.environ.get(name)
+    if value is None:
+        raise click.UsageError(f"environment variable {name} (the {what}) is not set")
+    return value
+
+
+def _when(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 date/time: {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _pick(log: AuditLog, seq: int | None, stream: str | None) -> AuditRecord:
+    if stream is None:
+        streams = sorted(log.heads())
+        if len(streams) > 1:
+            raise click.UsageError(f"the store has several streams, pass --stream: {streams}")
+        stream = streams[0] if streams else None
+    if seq is None:
+        heads = log.heads()
+        if stream is None or stream not in heads or heads[stream].count == 0:
+            raise click.ClickException("the store is empty")
+        seq = heads[stream].count
+    record = log.get(seq, stream)
+    if record is None:
+        raise click.ClickException(f"no record {seq}" + (f" in stream {stream}" if stream else ""))
+    return record
+
+
+@click.group("audit")
+def audit() -> None:
+    """Inspect, search, export, verify and replay audit stores (URL: sqlite:///path,
+    jsonl:///path, postgresql://user@host:port/db)."""
+
+
+@audit.command("show")
+@click.argument("url")
+@click.option("--seq", type=int, help="Record number (default: the last one).")
+@click.option("--stream", help="Stream, when the store has several.")
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show(url: str, seq: int | None, stream: str | None, output: str) -> None:
+    """Show one record in full: metadata, redacted headers and bodies."""
+    with _open(url) as log:
+        record = _pick(log, seq, stream)
+        if output == "json":
+            click.echo(json.dumps(record_to_dict(record), ensure_ascii=False, indent=2))
+        else:
+            click.echo(full_text(record))
+
+
+def _filters(func: Any) -> Any:
+    options = [
+        click.option("--service"),
+        click.option("--operation"),
+        click.option("--object-id"),
+        click.option("--outcome", type=click.Choice(["ok", "fault", "transport_error"])),
+        click.option("--correlation-id"),
+        click.option("--since", help="ISO 8601, inclusive (UTC when no zone)."),
+        click.option("--until", help="ISO 8601, exclusive (UTC when no zone)."),
+        click.option("--stream"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _select(log: AuditLog, filters: dict[str, Any]) -> Iterator[AuditRecord]:
+    return log.records(
+        since=_when(filters.get("since")),
+        until=_when(filters.get("until")),
+        service=filters.get("service"),
+        operation=filters.get("operation"),
+        object_id=filters.get("object_id"),
+        outcome=filters.get("outcome"),
+        correlation_id=filters.get("correlation_id"),
+        stream=filters.get("stream"),
+    )
+
+
+@audit.command("search")
+@click.argument("url")
+@_filters
+@click.option("--limit", type=int, help="Stop after this many records.")
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def search(url: str, limit: int | None, output: str, **filters: Any) -> None:
+    """List records matching every filter given."""
+    with _open(url) as log:
+        found = _select(log, filters)
+        if output == "json":
+            click.echo("[", nl=False)
+            for i, record in enumerate(found):
+                if limit is not None and i >= limit:
+                    break
+                prefix = "," if i else ""
+                click.echo(prefix + json.dumps(record_to_dict(record), ensure_ascii=False))
+            click.echo("]")
+            return
+        for i, record in enumerate(found):
+            if limit is not None and i >= limit:
+                break
+            click.echo(summary_line(record))
+
+
+@audit.command("export")
+@click.argument("url")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "files"]), required=True)
+@click.option("--dest", type=click.Path(path_type=Path), required=True)
+@_filters
+def export(url: str, fmt: str, dest: Path, **filters: Any) -> None:
+    """Export records: one JSON line each, or a directory per record with its bodies."""
+    count = 0
+    with _open(url) as log:
+        if fmt == "jsonl":
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with open(dest, "w", encoding="utf-8") as out:
+                for record in _select(log, filters):
+                    out.write(json.dumps(record_to_dict(record), ensure_ascii=False) + "\n")
+                    count += 1
+        else:
+            for record in _select(log, filters):
+                _export_files(record, dest)
+                count += 1
+    click.echo(f"exported {count} record(s) to {dest}")
+
+
+def _export_files(r: AuditRecord, dest: Path) -> None:
+    safe_stream = "".join(c if c.isalnum() or c in "-_." else "_" for c in r.stream)
+    folder = dest / safe_stream / f"{r.seq:08d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = record_to_dict(r)
+    for key in ("request_body", "request_body_b64", "response_body", "response_body_b64"):
+        meta.pop(key, None)
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+    ext = extension(r.request_body, r.header("Content-Type"))
+    (folder / f"request.{ext}").write_bytes(r.request_body)
+    if r.response_body is not None:
+        ext = extension(r.response_body, r.header("Content-Type", response=True))
+        (folder / f"response.{ext}").write_bytes(r.response_body)
+
+
+@audit.command("verify")
+@click.argument("url")
+@click.option("--hmac-key-env", help="Environment variable holding the HMAC key (UTF-8).")
+def verify(url: str, hmac_key_env: str | None) -> None:
+    """Check the hash chain(s) and head markers; exit 1 when anything is broken."""
+    key = _env(hmac_key_env, "HMAC key").encode("utf-8") if hmac_key_env else None
+    with _open(url, key) as log:
+        report = log.verify()
+    if report.ok:
+        click.echo(f"checked {report.checked} records in {report.streams} stream(s): OK")
+        return
+    where = f" (stream {report.stream})" if report.stream else ""
+    click.echo(
+        f"checked {report.checked} records: BROKEN, first broken record "
+        f"{report.first_broken if report.first_broken is not None else '-'}{where}: "
+        f"{report.reason}"
+    )
+    sys.exit(1)
+
+
+@audit.command("replay")
+@click.argument("url")
+@click.argument("record", type=int)
+@click.option("--base-url", required=True, help="Endpoint to send to, e.g. http://127.0.0.1:8080")
+@click.option("--username", required=True)
+@click.option("--password-env", required=True, help="Environment variable holding the password.")
+@click.option("--stream", help="Stream, when the store has several.")
+@click.option("--timeout", type=float, default=30.0, show_default=True)
+def replay_command(
+    url: str,
+    record: int,
+    base_url: str,
+    username: str,
+    password_env: str,
+    stream: str | None,
+    timeout: float,
+) -> None:
+    """Re-send a recorded request with fresh credentials; show old vs new response."""
+    password = _env(password_env, "password")
+    with _open(url) as log:
+        recorded = _pick(log, record, stream)
+    try:
+        result = replay(recorded, base_url, username, password, timeout=timeout)
+    except ReplayError as exc:
+        raise click.ClickException(str(exc)) from None
+    except requests.RequestException as exc:
+        raise click.ClickException(f"replay failed: {type(exc).__name__}") from None
+    if result.leftover_redactions:
+        click.echo(
+            f"warning: the request still holds {result.leftover_redactions} redacted "
+            "value(s); the server receives the marker, not the original",
+            err=True,
+        )
+    old_status = recorded.status if recorded.status is not None else "-"
+    old_text = body_text(recorded.response_body)
+    new_text = body_text(result.body)
+    click.echo(f"replayed record {recorded.seq}: {result.method} {result.url}")
+    click.echo(f"=== recorded response: {old_status}")
+    click.echo(old_text)
+    click.echo(f"=== new response: {result.status}")
+    click.echo(new_text)
+    diff = list(
+        difflib.unified_diff(
+            old_text.splitlines(), new_text.splitlines(), "recorded", "new", lineterm=""
+        )
+    )
+    click.echo("=== diff" + ("" if diff else ": identical"))
+    for line in diff:
+        click.echo(line)
+
+
+__all__ = ["audit"]

@@ -1,0 +1,42 @@
+"""One HTTP attempt as the transport saw it: the unit the audit trail records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """Everything known about one HTTP attempt, bodies exactly as they crossed the wire.
+
+    The transport builds one per attempt (retries are separate exchanges with
+    ``attempt`` counting from 1) and hands it to :meth:`AuditLog.record`, which
+    redacts secrets before anything is stored or logged.
+    """
+
+    service: str
+    operation: str
+    wire: str
+    method: str
+    url: str
+    request_headers: Mapping[str, str]
+    request_body: bytes
+    started_at: datetime
+    duration: float
+    outcome: str
+    correlation_id: str
+    status: int | None = None
+    response_headers: Mapping[str, str] = field(default_factory=dict)
+    response_body: bytes | None = None
+    object_type: str | None = None
+    object_ids: tuple[str, ...] = ()
+    account_id: str | None = None
+    fault_code: str | None = None
+    status_code: int | None = None
+    error_class: str | None = None
+    attempt: int = 1
+
+
+OUTCOMES = frozenset({"ok", "fault", "transport_error"})

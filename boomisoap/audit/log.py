@@ -1,0 +1,241 @@
+"""AuditLog: the object the transport records exchanges into."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import weakref
+from collections.abc import Iterator
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from .batch import Batcher
+from .capture import draft
+from .chain import Chain
+from .errors import AuditError
+from .exchange import Exchange
+from .query import Query
+from .record import AuditRecord
+from .redaction import Redactor
+from .rules import RedactionRules
+from .sinks import Sink, open_sink
+from .verify import Head, VerifyReport
+
+_log = logging.getLogger("boomisoap.audit")
+_OPEN_BATCHED: weakref.WeakSet[AuditLog] = weakref.WeakSet()
+_OPEN_LOCK = threading.Lock()
+
+
+class AuditLog:
+    """A tamper-evident trail of raw exchanges, redacted, in one store.
+
+    Synchronous by default: :meth:`record` returns once the record is committed.
+    With ``batch=True`` records are buffered and committed by a background thread
+    (every ``batch_size`` records or ``flush_interval`` seconds), by :meth:`flush`,
+    by :meth:`close`, and at interpreter exit.
+    """
+
+    def __init__(
+        self,
+        sink: Sink,
+        *,
+        hmac_key: bytes | None = None,
+        batch: bool = False,
+        rules: RedactionRules | None = None,
+        log_bodies: bool = False,
+        batch_size: int = 500,
+        flush_interval: float = 0.25,
+    ) -> None:
+        self.sink = sink
+        self.log_bodies = log_bodies
+        self._chain = Chain(hmac_key)
+        self._redactor = Redactor(rules)
+        self._closed = False
+        self._batcher: Batcher | None = None
+        if batch:
+            self._batcher = Batcher(self._append, size=batch_size, interval=flush_interval)
+            with _OPEN_LOCK:
+                _OPEN_BATCHED.add(self)
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        hmac_key: bytes | None = None,
+        batch: bool = False,
+        rules: RedactionRules | None = None,
+        log_bodies: bool = False,
+        read_only: bool = False,
+        **options: Any,
+    ) -> AuditLog:
+        """Open the store at ``url``: ``sqlite:///abs/path``, ``sqlite:///:memory:``,
+        ``jsonl:///abs/path[?max_bytes=N]``, ``postgresql://user@host:port/db``."""
+        sink = open_sink(url, read_only=read_only)
+        return cls(
+            sink, hmac_key=hmac_key, batch=batch, rules=rules, log_bodies=log_bodies, **options
+        )
+
+    @property
+    def url(self) -> str:
+        return self.sink.url
+
+    @property
+    def batched(self) -> bool:
+        return self._batcher is not None
+
+    # -- writing ------------------------------------------------------------------
+
+    def record(self, exchange: Exchange) -> AuditRecord | None:
+        """Redact and store one exchange.
+
+        Returns the committed record, or None in batch mode (the record is committed
+        later).  Raises AuditError when the store cannot take it.
+        """
+        if self._closed:
+            raise AuditError("audit log is closed")
+        pending = draft(exchange, self._redactor)
+        if self._batcher is not None:
+            self._batcher.add(pending)
+            self._emit(pending)
+            return None
+        sealed = self.sink.append([pending], self._chain)[0]
+        self._emit(sealed)
+        return sealed
+
+    def _append(self, drafts: list[AuditRecord]) -> None:
+        self.sink.append(drafts, self._chain)
+
+    def _emit(self, r: AuditRecord) -> None:
+        level = logging.INFO if r.outcome == "ok" else logging.WARNING
+        if not _log.isEnabledFor(level):
+            return
+        meta = {
+            "seq": r.seq or None,
+            "stream": r.stream or None,
+            "service": r.service,
+            "operation": r.operation,
+            "wire": r.wire,
+            "method": r.method,
+            "url": r.url,
+            "status": r.status,
+            "outcome": r.outcome,
+            "duration": r.duration,
+            "correlation_id": r.correlation_id,
+            "object_type": r.object_type,
+            "object_ids": list(r.object_ids),
+            "account_id": r.account_id,
+            "fault_code": r.fault_code,
+            "status_code": r.status_code,
+            "error_class": r.error_class,
+            "attempt": r.attempt,
+        }
+        message = "audit %s %s.%s %s %s -> %s %s in %.3fs seq=%s cid=%s"
+        args: list[object] = [
+            r.service,
+            r.object_type or "-",
+            r.operation,
+            r.method,
+            r.url,
+            r.status,
+            r.outcome,
+            r.duration,
+            r.seq or "pending",
+            r.correlation_id,
+        ]
+        if self.log_bodies:
+            message += "\nrequest: %s\nresponse: %s"
+            args.append(r.request_body.decode("utf-8", "replace"))
+            body = r.response_body
+            args.append("" if body is None else body.decode("utf-8", "replace"))
+        _log.log(level, message, *args, extra={"audit": meta})
+
+    def flush(self) -> None:
+        """Commit buffered records now (batch mode); a no-op in synchronous mode."""
+        if self._batcher is not None:
+            self._batcher.flush()
+
+    def close(self) -> None:
+        """Flush, stop the flusher and release the store. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._batcher is not None:
+                self._batcher.close()
+        finally:
+            with _OPEN_LOCK:
+                _OPEN_BATCHED.discard(self)
+            self.sink.close()
+
+    def __enter__(self) -> AuditLog:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- reading ------------------------------------------------------------------
+
+    def records(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        service: str | None = None,
+        operation: str | None = None,
+        object_id: str | None = None,
+        outcome: str | None = None,
+        correlation_id: str | None = None,
+        stream: str | None = None,
+    ) -> Iterator[AuditRecord]:
+        """Committed records matching every given filter, oldest first per stream."""
+        if not self._closed:
+            self.flush()
+        query = Query(
+            since=since,
+            until=until,
+            service=service,
+            operation=operation,
+            object_id=object_id,
+            outcome=outcome,
+            correlation_id=correlation_id,
+            stream=stream,
+        )
+        return self.sink.records(query)
+
+    def get(self, seq: int, stream: str | None = None) -> AuditRecord | None:
+        """The record at ``seq`` (in ``stream`` when the store has several)."""
+        if not self._closed:
+            self.flush()
+        return next(iter(self.sink.records(Query(seq=seq, stream=stream))), None)
+
+    def heads(self) -> dict[str, Head]:
+        """Head markers (count, last hash) per stream: worth copying somewhere else
+        now and then, as an anchor that even a rewrite of the whole store can't fake."""
+        return self.sink.heads()
+
+    def verify(self) -> VerifyReport:
+        """Check every chain and head marker of the store."""
+        if not self._closed:
+            self.flush()
+        return self.sink.verify(self._chain)
+
+
+def _flush_at_exit() -> None:
+    with _OPEN_LOCK:
+        logs = list(_OPEN_BATCHED)
+    for log in logs:
+        try:
+            log.close()
+        except Exception as exc:  # exit must go on; say what was lost
+            _log.error("audit records could not be flushed at exit: %s", exc)
+
+
+atexit.register(_flush_at_exit)

@@ -1,0 +1,50 @@
+"""Audit stores, opened by URL."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from ..errors import AuditURLError
+from .base import Sink
+from .jsonl import JsonlSink
+from .sqlite import SqliteSink
+
+__all__ = ["JsonlSink", "Sink", "SqliteSink", "open_sink"]
+
+
+def open_sink(url: str, *, read_only: bool = False) -> Sink:
+    """``sqlite:///abs/path``, ``sqlite:///:memory:``, ``jsonl:///abs/path[?max_bytes=N]``
+    or ``postgresql://user@host:port/db[?host=/socket/dir][&stream=NAME]``."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("postgresql", "postgres"):
+        from .postgres import PostgresSink
+
+        return PostgresSink(url, read_only=read_only)
+    if scheme not in ("sqlite", "jsonl"):
+        raise AuditURLError(f"unknown audit store scheme in {url!r} (sqlite, jsonl, postgresql)")
+    if parts.netloc:
+        raise AuditURLError(f"{scheme} URLs name a local path: {scheme}:///abs/path, not {url!r}")
+    # sqlite:////abs/path (the SQLAlchemy spelling) means the same file.
+    path = "/" + parts.path.lstrip("/") if parts.path.startswith("/") else parts.path
+    if scheme == "sqlite":
+        if path == "/:memory:":
+            return SqliteSink(":memory:", read_only=read_only)
+        if not path.startswith("/") or parts.query:
+            raise AuditURLError(f"expected sqlite:///absolute/path, got {url!r}")
+        return SqliteSink(path, read_only=read_only)
+    if not path.startswith("/") or path.endswith("/"):
+        raise AuditURLError(f"expected jsonl:///absolute/path/file.jsonl, got {url!r}")
+    query = parse_qs(parts.query)
+    unknown = set(query) - {"max_bytes"}
+    if unknown:
+        raise AuditURLError(f"unknown parameter(s) {sorted(unknown)} in {url!r}")
+    max_bytes = None
+    if "max_bytes" in query:
+        try:
+            max_bytes = int(query["max_bytes"][-1])
+        except ValueError:
+            raise AuditURLError(f"max_bytes must be an integer in {url!r}") from None
+        if max_bytes <= 0:
+            raise AuditURLError(f"max_bytes must be positive in {url!r}")
+    return JsonlSink(path, max_bytes=max_bytes, read_only=read_only)

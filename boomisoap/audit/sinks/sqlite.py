@@ -1,0 +1,251 @@
+"""SQLite store: one chain in one file, shared by threads and processes on one machine.
+
+WAL lets readers run beside the single writer.  Every append is one
+``BEGIN IMMEDIATE`` transaction, which takes SQLite's write lock before reading the
+head row, so the read-seal-insert-update sequence of one writer can never interleave
+with another's; records and the head marker commit (and are fsynced, with
+``synchronous=FULL``) together.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..chain import Chain, canonical_row
+from ..errors import AuditError
+from ..query import Query
+from ..record import GENESIS, AuditRecord, format_time, utc
+from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
+from .base import Sink
+from .rows import COLUMNS, from_row, to_row
+
+STREAM = "main"
+BUSY_TIMEOUT_MS = 60_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_record (
+    stream TEXT NOT NULL,
+    seq INTEGER PRIMARY KEY,
+    writer TEXT NOT NULL,
+    alg TEXT NOT NULL,
+    service TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    wire TEXT NOT NULL,
+    method TEXT NOT NULL,
+    url TEXT NOT NULL,
+    request_headers TEXT NOT NULL,
+    request_body BLOB NOT NULL,
+    started_at TEXT NOT NULL,
+    duration REAL NOT NULL,
+    outcome TEXT NOT NULL,
+    correlation_id TEXT NOT NULL,
+    status INTEGER,
+    response_headers TEXT NOT NULL,
+    response_body BLOB,
+    object_type TEXT,
+    object_ids TEXT NOT NULL,
+    account_id TEXT,
+    fault_code TEXT,
+    status_code INTEGER,
+    error_class TEXT,
+    attempt INTEGER NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_record_started_at ON audit_record(started_at);
+CREATE INDEX IF NOT EXISTS audit_record_correlation ON audit_record(correlation_id);
+CREATE TABLE IF NOT EXISTS audit_head (
+    stream TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    last_hash TEXT NOT NULL
+);
+"""
+_INSERT = (
+    f"INSERT INTO audit_record ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
+)
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM audit_record"
+
+
+class SqliteSink(Sink):
+    def __init__(self, path: str, *, read_only: bool = False) -> None:
+        self.path = path
+        self.memory = path == ":memory:"
+        self.url = f"sqlite:///{path}"
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        if read_only and not self.memory and not Path(path).exists():
+            raise AuditError(f"no audit store at {path}")
+        try:
+            self._conn = self._connect(read_only)
+            if not read_only:
+                self._setup()
+        except sqlite3.Error as exc:
+            raise AuditError(f"cannot open SQLite audit store {path}: {exc}") from exc
+
+    def _connect(self, read_only: bool) -> sqlite3.Connection:
+        if read_only and not self.memory:
+            uri = f"file:{quote(self.path)}?mode=ro"
+            conn = sqlite3.connect(
+                uri,
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        else:
+            conn = sqlite3.connect(
+                self.path,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return conn
+
+    def _setup(self) -> None:
+        c = self._conn
+        if not self.memory:
+            c.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit is on disk (WAL fsynced) before record() returns.
+        c.execute("PRAGMA synchronous=FULL")
+        with self._transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    c.execute(statement)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        c = self._conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            yield c
+        except BaseException:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            raise
+        c.execute("COMMIT")
+
+    def append(self, drafts: Sequence[AuditRecord], chain: Chain) -> list[AuditRecord]:
+        if self.read_only:
+            raise AuditError("audit store opened read-only")
+        if not drafts:
+            return []
+        with self._lock:
+            try:
+                with self._transaction() as c:
+                    # Read inside the write transaction: no other writer can move the head.
+                    row = c.execute(
+                        "SELECT count, last_hash FROM audit_head WHERE stream = ?", (STREAM,)
+                    ).fetchone()
+                    count, last = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+                    sealed = chain.seal_all(drafts, STREAM, count, last)
+                    c.executemany(_INSERT, [to_row(r) for r in sealed])
+                    c.execute(
+                        "INSERT INTO audit_head (stream, count, last_hash) VALUES (?, ?, ?) "
+                        "ON CONFLICT(stream) DO UPDATE SET count = excluded.count, "
+                        "last_hash = excluded.last_hash",
+                        (STREAM, sealed[-1].seq, sealed[-1].hash),
+                    )
+            except sqlite3.Error as exc:
+                raise AuditError(f"cannot append to {self.path}: {exc}") from exc
+        return sealed
+
+    @contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        # A file store gets its own connection per read so a long iteration neither
+        # blocks nor is disturbed by appends on the writer connection.
+        if self.memory:
+            with self._lock:
+                yield self._conn
+            return
+        conn = self._connect(read_only=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> Iterator[Any]:
+        if self.memory:
+            # Fetched under the lock, yielded after it: a caller may write while iterating.
+            with self._reader() as conn:
+                rows = conn.execute(sql, params).fetchall()
+            yield from rows
+            return
+        with self._reader() as conn:
+            yield from conn.execute(sql, params)
+
+    def records(self, query: Query) -> Iterator[AuditRecord]:
+        where, params = _where(query)
+        sql = f"{_SELECT}{where} ORDER BY seq"
+        for row in self._rows(sql, params):
+            record = from_row(row)
+            if query.matches(record):
+                yield record
+
+    def heads(self) -> dict[str, Head]:
+        rows = self._rows("SELECT stream, count, last_hash FROM audit_head", ())
+        return {str(s): Head(int(n), str(h)) for s, n, h in rows}
+
+    def verify(self, chain: Chain) -> VerifyReport:
+        try:
+            with self._reader() as conn:
+                # One read transaction: head markers and rows from the same snapshot,
+                # so records committed meanwhile by other writers cannot look extra.
+                conn.execute("BEGIN")
+                try:
+                    rows = conn.execute("SELECT stream, count, last_hash FROM audit_head")
+                    heads = {str(s): Head(int(n), str(h)) for s, n, h in rows}
+                    links = _links(conn.execute(f"{_SELECT} ORDER BY seq"))
+                    report = verify_stream(STREAM, links, heads.get(STREAM), chain)
+                finally:
+                    conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            return VerifyReport(0, False, None, f"cannot read the store: {exc}", STREAM)
+        others = sorted(set(heads) - {STREAM})
+        if report.ok and others:
+            return replace(report, ok=False, reason=f"unexpected head marker(s) {others}")
+        return report
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _links(rows: Iterator[Any]) -> Iterator[Entry]:
+    # Every row, in seq order, whatever its stream column says: a row moved to
+    # another stream name is an inserted/deleted record for this chain.
+    try:
+        for row in rows:
+            try:
+                yield Link(int(row[1]), row[0], row[3], row[25], row[26], canonical_row(row))
+            except (ValueError, TypeError, KeyError) as exc:
+                yield Corrupt(f"undecodable row ({exc})")
+    except sqlite3.Error as exc:
+        yield Corrupt(f"cannot read rows ({exc})")
+
+
+def _where(query: Query) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column in ("service", "operation", "outcome", "correlation_id", "stream", "seq"):
+        value = getattr(query, column)
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if query.since is not None:
+        clauses.append("started_at >= ?")
+        params.append(format_time(utc(query.since)))
+    if query.until is not None:
+        clauses.append("started_at < ?")
+        params.append(format_time(utc(query.until)))
+    if query.object_id is not None:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(audit_record.object_ids) WHERE value = ?)")
+        params.append(query.object_id)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params

@@ -1,0 +1,138 @@
+"""Walk a stream's records in stored order and check every link of the chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .chain import ALG_HMAC, ALG_SHA256, Chain, canonical
+from .record import GENESIS, AuditRecord
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """Outcome of :meth:`AuditLog.verify`.
+
+    ``checked`` counts the records found intact before the first break (all of them
+    when ``ok``); ``first_broken`` is the seq of the first record that is missing,
+    altered, out of place or unlinked, in ``stream``.
+    """
+
+    checked: int
+    ok: bool
+    first_broken: int | None
+    reason: str
+    stream: str | None = None
+    streams: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The head marker stored beside a stream: how many records, and the last hash."""
+
+    count: int
+    last_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Corrupt:
+    """A stored entry that could not even be decoded into a record."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """What verify needs of a stored record: its place, its hashes and its canonical
+    encoding (SQL stores compute it from the row without building an AuditRecord)."""
+
+    seq: int
+    stream: str
+    alg: str
+    prev_hash: str
+    hash: str
+    encoded: bytes
+
+
+Entry = AuditRecord | Link | Corrupt
+
+
+def _broken(stream: str, checked: int, seq: int | None, reason: str) -> VerifyReport:
+    return VerifyReport(checked, False, seq, reason, stream)
+
+
+def verify_stream(
+    stream: str, entries: Iterable[Entry], head: Head | None, chain: Chain
+) -> VerifyReport:
+    """Check ``entries`` (in stored order) form the chain 1..n that ``head`` describes."""
+    expected = 1
+    prev = GENESIS
+    for entry in entries:
+        if isinstance(entry, Corrupt):
+            return _broken(stream, expected - 1, expected, f"record {expected}: {entry.reason}")
+        r = entry
+        if r.seq != expected or r.stream != stream:
+            return _broken(
+                stream,
+                expected - 1,
+                expected,
+                f"expected record {expected} of stream {stream!r}, found record {r.seq} "
+                f"of stream {r.stream!r}: records deleted, inserted or reordered",
+            )
+        problem = _check_one(r, prev, chain)
+        if problem:
+            return _broken(stream, expected - 1, r.seq, f"record {r.seq}: {problem}")
+        prev = r.hash
+        expected += 1
+    checked = expected - 1
+    if head is None:
+        if checked == 0:
+            return VerifyReport(0, True, None, "empty", stream)
+        return _broken(stream, checked, None, "head marker missing: truncation cannot be ruled out")
+    if head.count > checked:
+        return _broken(
+            stream,
+            checked,
+            checked + 1,
+            f"tail truncated: head marker counts {head.count} records, found {checked}",
+        )
+    if head.count < checked:
+        return _broken(
+            stream,
+            head.count,
+            head.count + 1,
+            f"records beyond the head marker ({checked} found, marker counts {head.count})",
+        )
+    if head.last_hash != prev:
+        return _broken(
+            stream, checked - 1, checked or None, "head marker hash differs from the last record"
+        )
+    return VerifyReport(checked, True, None, f"{checked} records intact", stream)
+
+
+def _check_one(r: AuditRecord | Link, prev: str, chain: Chain) -> str:
+    if r.prev_hash != prev:
+        return "prev_hash does not match the previous record"
+    if r.alg not in (ALG_SHA256, ALG_HMAC):
+        return f"unknown hash algorithm {r.alg!r}"
+    if r.alg == ALG_HMAC and not chain.keyed:
+        return "HMAC-protected: the key is needed to verify it"
+    if chain.keyed and r.alg != ALG_HMAC:
+        return "not HMAC-protected although a key was given"
+    encoded = r.encoded if isinstance(r, Link) else canonical(r)
+    if chain.link(r.prev_hash, encoded, r.alg) != r.hash:
+        return "hash mismatch: the record was altered"
+    return ""
+
+
+def combine(reports: Sequence[VerifyReport]) -> VerifyReport:
+    """One report for several streams: the first broken one, or all counted."""
+    total = sum(r.checked for r in reports)
+    for r in reports:
+        if not r.ok:
+            return VerifyReport(total, False, r.first_broken, r.reason, r.stream, len(reports))
+    if not reports:
+        return VerifyReport(0, True, None, "empty", None, 0)
+    stream = reports[0].stream if len(reports) == 1 else None
+    reason = f"{total} records intact in {len(reports)} stream(s)"
+    return VerifyReport(total, True, None, reason, stream, len(reports))

@@ -1,0 +1,455 @@
+"""Redact secrets in raw XML by splicing, so every other byte stays as sent.
+
+The document is never re-serialised: a tolerant tokenizer finds start tags,
+attribute values (single or double quoted), character data (with entity references
+and CDATA sections) and end tags as character spans, resolves namespace prefixes
+in scope, and the spans of secret values are replaced by the marker.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from .. import xmlsafe
+from .rules import (
+    REDACTED,
+    SECRET_ELEMENTS_CI,
+    SECRET_ELEMENTS_EXACT,
+    SECRET_NAMES_CI,
+    SECRET_NAMES_EXACT,
+    CompiledRules,
+    is_secret_name,
+)
+from .splice import Span, splice
+
+# One piece of markup; character data is what lies between two matches.  Possessive
+# quantifiers keep a malformed document linear; a "<" that starts no token is left
+# in a gap and so handled as character data.
+_TOKEN = re.compile(
+    r"<(?:"
+    r"(?P<cdata>!\[CDATA\[.*?\]\]>)"
+    r"|!--.*?-->"
+    r"|\?.*?\?>"
+    r"|(?P<doctype>!DOCTYPE)"
+    r"|/(?P<end>[^\s>]*+)\s*+>"
+    r"|(?P<start>[^\s<>/!?][^\s<>/]*+)(?P<attrs>(?:[^>\"'<]++|\"[^\"<]*+\"|'[^'<]*+')*+)>"
+    r")",
+    re.S,
+)
+_ATTR = re.compile(r"([^\s=/>\"']+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+_XMLNS = re.compile(r"(?:^|\s)xmlns(?::([^\s=]+))?\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def unescape(value: str) -> str:
+    """Resolve the five predefined entities and character references."""
+    if "&" not in value:
+        return value
+
+    def one(m: re.Match[str]) -> str:
+        ref = m.group(1)
+        if ref.startswith("#x"):
+            return chr(int(ref[2:], 16))
+        if ref.startswith("#"):
+            return chr(int(ref[1:]))
+        return _ENTITIES[ref]
+
+    return _ENTITY.sub(one, value)
+
+
+class _Frame:
+    """An open element.  Runs of character data are kept only for redacted ones."""
+
+    __slots__ = ("has_child", "qname", "redact", "runs", "scope", "secret_args")
+
+    def __init__(self, qname: str, scope: dict[str, str], redact: bool, secret_args: bool) -> None:
+        self.qname = qname
+        self.scope = scope
+        self.redact = redact
+        self.secret_args = secret_args
+        self.runs: list[tuple[int, int]] = []
+        self.has_child = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Targets:
+    """Elements (by document order of start tags) and attributes picked by XPath rules."""
+
+    elements: frozenset[int] = frozenset()
+    attributes: frozenset[tuple[int, str]] = frozenset()
+
+
+class DoctypeFound(Exception):
+    """The document has a DOCTYPE: entities could carry secrets anywhere."""
+
+
+def redact_xml_text(
+    text: str,
+    rules: CompiledRules,
+    targets: _Targets | None = None,
+    collect: Callable[[str], None] | None = None,
+) -> str:
+    """Return ``text`` with secret values replaced; raises DoctypeFound on a DOCTYPE.
+
+    ``collect`` receives each hidden value, raw and with references resolved.
+    """
+    spans = _secret_spans(text, rules, targets or _Targets(), _decode_name(text))
+    if collect is None:
+        return splice(text, spans)
+
+    def both(raw: str) -> None:
+        collect(raw)
+        collect(unescape(_CDATA.sub(lambda m: m.group(1), raw)))
+
+    return splice(text, spans, both)
+
+
+def _decode_name(text: str) -> bool:
+    # Text decoded as latin-1 from UTF-8 bytes carries non-ASCII names as mojibake;
+    # they are re-decoded before being compared with rules.
+    return not text.isascii()
+
+
+def _fix(name: str, mojibake: bool) -> str:
+    if mojibake and not name.isascii():
+        try:
+            return name.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return name
+    return name
+
+
+def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: bool) -> list[Span]:
+    if (
+        (mojibake and not rules.ascii_names)
+        or rules.element_clark
+        or rules.attribute_clark
+        or targets.elements
+        or targets.attributes
+    ):
+        return _scan(
+            text, 0, rules, targets, mojibake, _candidate_hits(text, rules), subtree=False
+        )[0]
+    # Fast path: one C-level regex match skips every stretch of markup that cannot
+    # hold a secret (no secret element name, no candidate attribute); only the
+    # interesting elements are walked in Python, each as its own subtree.
+    spans: list[Span] = []
+    boring = _boring_pattern(rules)
+    pos = 0
+    size = len(text)
+    while True:
+        skipped = boring.match(text, pos)
+        pos = skipped.end() if skipped else pos
+        if pos >= size:
+            return spans
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            pos += 1  # a stray "<": character data outside any secret element
+            continue
+        if m.lastgroup == "doctype":
+            raise DoctypeFound
+        if m.lastgroup != "attrs":
+            pos = m.end()
+            continue
+        leaf = _secret_leaf(text, m, rules, targets, mojibake, spans)
+        if leaf:
+            pos = leaf
+            continue
+        # The boring pattern already passed over every tag without a candidate
+        # attribute, so inside a subtree each tag's attributes are parsed (hits=None).
+        found, end = _scan(text, pos, rules, targets, mojibake, None, subtree=True)
+        spans.extend(found)
+        pos = max(end, m.end())
+
+
+_END_AT = re.compile(r"</([^\s>]*+)\s*+>")
+
+
+def _secret_leaf(
+    text: str,
+    m: re.Match[str],
+    rules: CompiledRules,
+    targets: _Targets,
+    mojibake: bool,
+    spans: list[Span],
+) -> int:
+    """The common case of a secret element holding only character data (a Password,
+    a Nonce): hide its content and return the end of its end tag; 0 otherwise."""
+    after = m.end()
+    if text[after - 2] == "/":
+        return 0
+    qname = m.group("start")
+    local = qname[qname.find(":") + 1 :]
+    if not rules.element_is_secret(_fix(local, mojibake), None):
+        return 0
+    close = text.find("<", after)
+    end = _END_AT.match(text, close) if close >= 0 else None
+    if end is None or end.group(1) != qname:
+        return 0  # children, CDATA, a comment or no end tag: the general walk
+    a_start, a_end = m.span("attrs")
+    _attributes(text, a_start, a_end, {}, rules, targets, -1, spans, mojibake, False)
+    if close > after:
+        spans.append((after, close, REDACTED))
+    return end.end()
+
+
+def _scan(
+    text: str,
+    begin: int,
+    rules: CompiledRules,
+    targets: _Targets,
+    mojibake: bool,
+    hits: list[int] | None,
+    *,
+    subtree: bool,
+) -> tuple[list[Span], int]:
+    """Walk every token from ``begin``; with ``subtree``, only the element starting
+    there (stopping right after its start tag when it cannot hide content).
+    Returns the spans and where the walk stopped."""
+    spans: list[Span] = []
+    stack: list[_Frame] = []
+    root_scope: dict[str, str] = {"xml": XML_NS}
+    # Namespace scopes only matter to rules that name a namespace; the built-in ones
+    # match local names in any namespace, so the common case skips all bookkeeping.
+    ns_rules = bool(rules.element_clark or rules.attribute_clark or targets.attributes)
+    # Positions of "name=" that could be a secret attribute, found in one C-level pass;
+    # a start tag is parsed attribute by attribute only when it holds one of them.
+    attr_elements = {i for i, _ in targets.attributes}
+    run_start = -1
+    run_end = -1
+    element_index = 0
+    pos = begin
+    top: _Frame | None = None
+
+    def finish(frame: _Frame) -> None:
+        for start, end in frame.runs:
+            # Indentation between child elements is layout, not a value.
+            if frame.has_child and text[start:end].isspace():
+                continue
+            spans.append((start, end, REDACTED))
+
+    for m in _TOKEN.finditer(text, begin):
+        start = m.start()
+        kind = m.lastgroup
+        if top is not None and top.redact:
+            if start > pos and run_start < 0:
+                run_start = pos
+            if kind == "cdata":
+                if run_start < 0:
+                    run_start = start
+                run_end = pos = m.end()
+                continue
+            if start > pos:
+                run_end = start
+            if run_start >= 0:
+                top.runs.append((run_start, run_end))
+                run_start = -1
+        pos = m.end()
+        if kind == "attrs":  # the last group of a start tag
+            a_start, a_end = m.span("attrs")
+            qname = m.group("start")
+            scope = top.scope if top is not None else root_scope
+            if ns_rules and "xmlns" in m.group("attrs"):
+                scope = _declare(text, a_start, a_end, scope, mojibake)
+            prefix, _, local = qname.rpartition(":")
+            if mojibake:
+                local = _fix(local, mojibake)
+            uri = (scope.get(prefix) or None) if ns_rules else None
+            redact = (
+                (top is not None and (top.redact or (top.secret_args and local == "argument")))
+                or rules.element_is_secret(local, uri)
+                or element_index in targets.elements
+            )
+            secret_args = False
+            if (
+                hits is None
+                or (hits and _any_between(hits, a_start, a_end))
+                or element_index in attr_elements
+            ):
+                secret_args = _attributes(
+                    text, a_start, a_end, scope, rules, targets, element_index, spans, mojibake,
+                    ns_rules,
+                )  # fmt: skip
+            if top is not None:
+                top.has_child = True
+            element_index += 1
+            if text[pos - 2] != "/":
+                top = _Frame(qname, scope, redact, secret_args)
+                stack.append(top)
+            if subtree and len(stack) <= 1 and not (stack and (redact or secret_args)):
+                return spans, pos
+        elif kind == "end":
+            name = m.group("end")
+            if top is not None and top.qname == name:
+                stack.pop()
+                if top.redact:
+                    finish(top)
+                top = stack[-1] if stack else None
+                if subtree and top is None:
+                    return spans, pos
+                continue
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth].qname == name:
+                    while len(stack) > depth:
+                        done = stack.pop()
+                        if done.redact:
+                            finish(done)
+                    break
+            top = stack[-1] if stack else None
+            if subtree and top is None:
+                return spans, pos
+        elif kind == "doctype":
+            raise DoctypeFound
+    if top is not None and top.redact:
+        if pos < len(text):
+            run_start = pos if run_start < 0 else run_start
+            run_end = len(text)
+        if run_start >= 0:
+            top.runs.append((run_start, run_end))
+    while stack:
+        done = stack.pop()
+        if done.redact:
+            finish(done)
+    return spans, len(text)
+
+
+_CANDIDATES: dict[frozenset[str], re.Pattern[str]] = {}  # by the user's attribute names
+
+
+def _candidate_hits(text: str, rules: CompiledRules) -> list[int] | None:
+    """Positions of every ``name=`` whose name might be a secret attribute (or a query
+    filter's ``property``), found in one pass over the lower-cased text; None when
+    positions cannot be trusted and every tag must be parsed."""
+    key = rules.attribute_locals | {local for _, local in rules.attribute_clark}
+    pattern = _CANDIDATES.get(key)
+    if pattern is None:
+        names = {*SECRET_NAMES_CI, *SECRET_NAMES_EXACT, "property", *key}
+        lowered_names = {n.lower() for n in names}
+        alternatives = "|".join(
+            sorted((re.escape(n) for n in lowered_names), key=len, reverse=True)
+        )
+        # Case-insensitive regexes are several times slower than lower() plus a
+        # case-sensitive one; the leading [\s:] anchors at the start of a local name.
+        pattern = re.compile(rf"[\s:](?:{alternatives})\s*+=")
+        _CANDIDATES[key] = pattern
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few non-latin-1 characters change length
+        return None
+    return [m.start() + 1 for m in pattern.finditer(lowered)]
+
+
+_BORING: dict[tuple[frozenset[str], frozenset[str]], re.Pattern[str]] = {}
+
+
+def _alternatives(names: set[str]) -> str:
+    return "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+
+
+def _boring_pattern(rules: CompiledRules) -> re.Pattern[str]:
+    """Matches a stretch of character data, comments, PIs, CDATA, end tags and start
+    tags that neither have a secret element name nor a candidate attribute name."""
+    key = (rules.element_locals, rules.attribute_locals)
+    pattern = _BORING.get(key)
+    if pattern is None:
+        exact = _alternatives({*SECRET_ELEMENTS_EXACT, *rules.element_locals})
+        ci = _alternatives(set(SECRET_ELEMENTS_CI))
+        attrs = _alternatives(
+            {*SECRET_NAMES_CI, *SECRET_NAMES_EXACT, "property", *rules.attribute_locals}
+        )
+        start_tag = (
+            rf"<(?!(?:[^\s<>/!?:]*+:)?(?:(?i:{ci})|{exact})[\s/>])[^\s<>/!?][^\s<>/]*+"
+            rf"(?:\s++(?!(?:[^\s=<>/:]*+:)?(?i:{attrs})\s*+=)[^\s=<>/\"']++\s*+=\s*+"
+            r"(?:\"[^\"<]*+\"|'[^'<]*+'))*+\s*+/?>"
+        )
+        pattern = re.compile(
+            r"(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</[^>]*+>|" + start_tag + r")*+",
+            re.S,
+        )
+        _BORING[key] = pattern
+    return pattern
+
+
+def _any_between(hits: list[int], start: int, end: int) -> bool:
+    i = bisect_left(hits, start - 1)
+    return i < len(hits) and hits[i] < end
+
+
+def _declare(
+    text: str, start: int, end: int, scope: dict[str, str], mojibake: bool
+) -> dict[str, str]:
+    """The scope in force inside a tag that may declare namespaces."""
+    inner = dict(scope)
+    for d in _XMLNS.finditer(text, start, end):
+        value = d.group(2) if d.group(2) is not None else d.group(3)
+        inner[d.group(1) or ""] = _fix(unescape(value), mojibake)
+    return inner
+
+
+def _attributes(
+    text: str,
+    start: int,
+    end: int,
+    scope: dict[str, str],
+    rules: CompiledRules,
+    targets: _Targets,
+    index: int,
+    spans: list[Span],
+    mojibake: bool,
+    ns_rules: bool,
+) -> bool:
+    """Add spans of secret attribute values; True when the tag is a query expression
+    on a secret property (its ``argument`` children then carry the secret)."""
+    secret_args = False
+    for a in _ATTR.finditer(text, start, end):
+        aname = a.group(1)
+        alocal = aname[aname.find(":") + 1 :]
+        if mojibake:
+            alocal = _fix(alocal, mojibake)
+        group = 2 if a.group(2) is not None else 3
+        if alocal == "xmlns" or aname.startswith("xmlns:"):
+            continue
+        if is_secret_name(alocal) or alocal in rules.attribute_locals:
+            spans.append((a.start(group), a.end(group), REDACTED))
+        elif ns_rules and (apfx := aname[: max(aname.find(":"), 0)]):
+            auri = scope.get(apfx)
+            clark = f"{{{auri}}}{alocal}" if auri else alocal
+            if rules.attribute_is_secret(alocal, auri) or (index, clark) in targets.attributes:
+                spans.append((a.start(group), a.end(group), REDACTED))
+        elif ns_rules and (index, alocal) in targets.attributes:
+            spans.append((a.start(group), a.end(group), REDACTED))
+        elif alocal == "property" and ":" not in aname and is_secret_name(unescape(a.group(group))):
+            secret_args = True
+    return secret_args
+
+
+def xpath_targets(data: bytes, rules: CompiledRules) -> _Targets:
+    """Elements and attributes the XPath rules select, located on a parsed copy.
+
+    Raises xmlsafe.UnsafeXMLError when the document cannot be parsed safely.
+    """
+    if not rules.xpaths:
+        return _Targets()
+    root = xmlsafe.parse(data)
+    order: dict[Any, int] = {el: i for i, el in enumerate(root.iter(etree.Element))}
+    elements: set[int] = set()
+    attributes: set[tuple[int, str]] = set()
+    for expr in rules.xpaths:
+        result = root.xpath(expr, namespaces=dict(rules.namespaces))
+        for item in result if isinstance(result, list) else []:
+            if isinstance(item, etree._Element):
+                if item in order:
+                    elements.add(order[item])
+            elif getattr(item, "is_attribute", False):
+                attributes.add((order[item.getparent()], str(item.attrname)))
+            elif getattr(item, "is_text", False) and item.getparent() in order:
+                elements.add(order[item.getparent()])
+    return _Targets(frozenset(elements), frozenset(attributes))
