@@ -174,6 +174,9 @@ def per_call(quick: bool) -> list[dict[str, Any]]:
         plan_id = audited.plans.create(Plan(name="bench")).plan_id
         assert plan_id is not None
         plain = client(sb)
+        from boomisoap.audit import AuditLog
+
+        batched = client(sb, audit=AuditLog.open(f"sqlite:///{tmp}/batched.sqlite3", batch=True))
         rest = client(sb, wire="rest", audit=f"sqlite:///{tmp}/audit-rest.sqlite3")
         service = zeep_service(sb)
         floor = Floor(sb)
@@ -182,6 +185,7 @@ def per_call(quick: bool) -> list[dict[str, Any]]:
             "floor": lambda: floor.get(plan_id),
             "bare zeep (peer)": lambda: service.get(objectType="Plan", objectId=plan_id),
             "boomisoap SOAP, audited": lambda: audited.plans.get(plan_id),
+            "boomisoap SOAP, audit batched": lambda: batched.plans.get(plan_id),
             "boomisoap SOAP, no audit": lambda: plain.plans.get(plan_id),
             "boomisoap REST, audited": lambda: rest.plans.get(plan_id),
         }

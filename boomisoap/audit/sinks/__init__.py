@@ -13,7 +13,7 @@ __all__ = ["JsonlSink", "Sink", "SqliteSink", "open_sink"]
 
 
 def open_sink(url: str, *, read_only: bool = False) -> Sink:
-    """``sqlite:///abs/path``, ``sqlite:///:memory:``, ``jsonl:///abs/path[?max_bytes=N]``
+    """``sqlite:///abs/path[?synchronous=full]``, ``sqlite:///:memory:``, ``jsonl:///abs/path[?max_bytes=N]``
     or ``postgresql://user@host:port/db[?host=/socket/dir][&stream=NAME]``."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -27,18 +27,19 @@ def open_sink(url: str, *, read_only: bool = False) -> Sink:
         raise AuditURLError(f"{scheme} URLs name a local path: {scheme}:///abs/path, not {url!r}")
     # sqlite:////abs/path (the SQLAlchemy spelling) means the same file.
     path = "/" + parts.path.lstrip("/") if parts.path.startswith("/") else parts.path
-    if scheme == "sqlite":
-        if path == "/:memory:":
-            return SqliteSink(":memory:", read_only=read_only)
-        if not path.startswith("/") or parts.query:
-            raise AuditURLError(f"expected sqlite:///absolute/path, got {url!r}")
-        return SqliteSink(path, read_only=read_only)
-    if not path.startswith("/") or path.endswith("/"):
-        raise AuditURLError(f"expected jsonl:///absolute/path/file.jsonl, got {url!r}")
     query = parse_qs(parts.query)
-    unknown = set(query) - {"max_bytes"}
+    unknown = set(query) - ({"synchronous"} if scheme == "sqlite" else {"max_bytes"})
     if unknown:
         raise AuditURLError(f"unknown parameter(s) {sorted(unknown)} in {url!r}")
+    if scheme == "sqlite":
+        synchronous = query.get("synchronous", ["normal"])[-1]
+        if path == "/:memory:":
+            return SqliteSink(":memory:", read_only=read_only)
+        if not path.startswith("/"):
+            raise AuditURLError(f"expected sqlite:///absolute/path, got {url!r}")
+        return SqliteSink(path, read_only=read_only, synchronous=synchronous)
+    if not path.startswith("/") or path.endswith("/"):
+        raise AuditURLError(f"expected jsonl:///absolute/path/file.jsonl, got {url!r}")
     max_bytes = None
     if "max_bytes" in query:
         try:
