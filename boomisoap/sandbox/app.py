@@ -1,0 +1,248 @@
+"""The emulator's WSGI application: routing, body limits, rate limit, request log, audit.
+
+Paths follow docs/wire.md. The protocol handlers do the per-wire work; this module only
+decides which one answers, and applies what every request shares: the body limit (413),
+the per-account rate limit (503) and the account check (403).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from ..errors import AuthenticationError, BoomiFault, NotFound, RateLimited
+from . import wsdl
+from .httpio import BodyTooLarge, Request, Response, json_error, read_body, status_line
+from .mft import MftHandler
+from .ratelimit import RateLimiter
+from .rest import RestHandler
+from .rest import error as rest_error
+from .security import Authenticator
+from .soap import SoapHandler
+
+LOG = logging.getLogger("boomisoap.sandbox")
+SOAP_PREFIXES = {"apim": ["apim", "api", "soap", "v1"], "platform": ["api", "soap", "v1"]}
+REST_PREFIXES = {"apim": ["apim", "api", "rest", "v1"], "platform": ["api", "rest", "v1"]}
+MFT_PREFIX = ["mft", "api", "v1"]
+RATE_LIMITED = "Rate limit exceeded: at most {rate:g} requests per second per account"
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+class SandboxApp:
+    def __init__(
+        self,
+        *,
+        soap: SoapHandler,
+        rest: RestHandler,
+        mft: MftHandler,
+        auth: Authenticator,
+        account_id: str,
+        max_body: int,
+        rate_limit: float | None,
+        audit: Any = None,
+        log_requests: bool = False,
+    ) -> None:
+        self.soap = soap
+        self.rest = rest
+        self.mft = mft
+        self.auth = auth
+        self.account_id = account_id
+        self.max_body = max_body
+        self.limiter = None if rate_limit is None else RateLimiter(rate_limit)
+        self.audit = audit
+        self.log_requests = log_requests
+
+    def __call__(
+        self, environ: Mapping[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        started_at = datetime.now(UTC)
+        clock = time.perf_counter()
+        request = _request(environ)
+        wire = "http"
+        try:
+            wire, response = self._dispatch(environ, request)
+        except Exception:
+            LOG.exception("unhandled error answering %s %s", request.method, request.path)
+            response = json_error(500, "internal error in the emulator")
+        headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+        start_response(status_line(response.status), headers)
+        duration = time.perf_counter() - clock
+        if self.log_requests:
+            LOG.info(
+                "%s %s %s %d %dB %.1fms",
+                environ.get("REMOTE_ADDR", "-"),
+                request.method,
+                request.path,
+                response.status,
+                len(response.body),
+                duration * 1000,
+            )
+        if self.audit is not None:
+            self._record(wire, request, response, started_at, duration)
+        return [response.body]
+
+    def _dispatch(self, environ: Mapping[str, Any], request: Request) -> tuple[str, Response]:
+        parts = request.path.split("/")[1:]
+        for service, prefix in SOAP_PREFIXES.items():
+            if parts[: len(prefix)] == prefix and len(parts) == len(prefix) + 1:
+                return "soap", self._soap(service, parts[-1], environ, request)
+        for service, prefix in REST_PREFIXES.items():
+            if parts[: len(prefix)] == prefix and len(parts) > len(prefix) + 1:
+                account, segments = parts[len(prefix)], parts[len(prefix) + 1 :]
+                return "rest", self._rest(service, account, segments, environ, request)
+        if parts[: len(MFT_PREFIX)] == MFT_PREFIX:
+            return "mft", self._mft(parts[len(MFT_PREFIX) :], environ, request)
+        return "http", json_error(404, f"{request.path} does not exist")
+
+    # wires -----------------------------------------------------------------------------
+
+    def _soap(
+        self, service: str, account: str, environ: Mapping[str, Any], request: Request
+    ) -> Response:
+        soap_url = request.base_url + request.path
+        if request.method == "GET":
+            return self._description(service, soap_url, request)
+        if request.method != "POST":
+            return json_error(405, f"{request.method} is not allowed on a SOAP endpoint")
+        try:
+            request.body = read_body(environ, self.max_body)
+        except BodyTooLarge:
+            return self.soap.fault(_too_large(self.max_body))
+        if not self._allowed(account):
+            return self.soap.fault(_rate_limited(self.limiter))
+        if account != self.account_id:
+            return self.soap.fault(_foreign(account))
+        return self.soap.handle(service, account, request, self._successor(request, account))
+
+    def _description(self, service: str, soap_url: str, request: Request) -> Response:
+        """``?wsdl`` / ``?xsd=N``, behind HTTP Basic like the real service."""
+        try:
+            self.auth.verify_basic(request.header("Authorization"))
+            params = request.params()
+            if request.query.lower() == "wsdl":
+                body = wsdl.wsdl_document(service, soap_url)
+            elif "xsd" in params:
+                body = wsdl.xsd_document(params["xsd"], soap_url)
+            else:
+                raise NotFound("a SOAP endpoint answers POST, ?wsdl and ?xsd=N")
+        except BoomiFault as exc:
+            return rest_error(exc)
+        response = Response(200, body, [("Content-Type", "text/xml; charset=utf-8")])
+        response.operation = "wsdl"
+        return response
+
+    def _rest(
+        self,
+        service: str,
+        account: str,
+        segments: list[str],
+        environ: Mapping[str, Any],
+        request: Request,
+    ) -> Response:
+        try:
+            request.body = read_body(environ, self.max_body)
+        except BodyTooLarge:
+            return rest_error(_too_large(self.max_body))
+        if not self._allowed(account):
+            return rest_error(_rate_limited(self.limiter))
+        if account != self.account_id:
+            return rest_error(_foreign(account))
+        return self.rest.handle(
+            service, account, segments, request, self._successor(request, account)
+        )
+
+    def _mft(self, segments: list[str], environ: Mapping[str, Any], request: Request) -> Response:
+        try:
+            request.body = read_body(environ, self.max_body)
+        except BodyTooLarge:
+            return rest_error(_too_large(self.max_body))
+        if not self._allowed("mft"):
+            return rest_error(_rate_limited(self.limiter))
+        return self.mft.handle(segments, request)
+
+    # shared ----------------------------------------------------------------------------
+
+    def _allowed(self, key: str) -> bool:
+        # Charged before authentication: a retried request re-sends the same nonce, so a
+        # refused one must not have consumed it.
+        return self.limiter is None or self.limiter.allow(key)
+
+    def _successor(self, request: Request, account: str) -> str:
+        return f"{request.base_url}/apim/api/rest/v1/{account}/plan"
+
+    def _record(
+        self, wire: str, request: Request, response: Response, started: datetime, duration: float
+    ) -> None:
+        try:
+            from ..audit.exchange import Exchange
+
+            status_code = response.status if response.status >= 400 else None
+            self.audit.record(
+                Exchange(
+                    service=_service_of(request.path),
+                    operation=response.operation or request.method.lower(),
+                    wire=wire,
+                    method=request.method,
+                    url=request.base_url
+                    + request.path
+                    + (f"?{request.query}" if request.query else ""),
+                    request_headers=dict(request.headers),
+                    request_body=request.body,
+                    started_at=started,
+                    duration=duration,
+                    outcome="ok" if response.status < 400 else "fault",
+                    correlation_id=request.header("X-Correlation-ID") or str(uuid.uuid4()),
+                    status=response.status,
+                    response_headers=dict(response.headers),
+                    response_body=response.body,
+                    object_type=response.object_type,
+                    account_id=self.account_id,
+                    status_code=status_code,
+                )
+            )
+        except Exception:
+            LOG.exception("the audit log refused a record")
+
+
+def _request(environ: Mapping[str, Any]) -> Request:
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = str(environ[key])
+    host = headers.get("host") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+    return Request(
+        method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
+        path=str(environ.get("PATH_INFO", "/")),
+        query=str(environ.get("QUERY_STRING", "")),
+        headers=headers,
+        body=b"",
+        base_url=f"{environ.get('wsgi.url_scheme', 'http')}://{host}",
+    )
+
+
+def _service_of(path: str) -> str:
+    if path.startswith("/apim/"):
+        return "apim"
+    return "mft" if path.startswith("/mft/") else "platform"
+
+
+def _too_large(limit: int) -> BoomiFault:
+    return BoomiFault(f"the request body exceeds {limit} bytes", status_code=413)
+
+
+def _rate_limited(limiter: RateLimiter | None) -> BoomiFault:
+    rate = 0.0 if limiter is None else limiter.rate
+    return RateLimited(RATE_LIMITED.format(rate=rate), status_code=503, fault_code="Server")
+
+
+def _foreign(account: str) -> BoomiFault:
+    return AuthenticationError(f"not authorized for account {account}", status_code=403)

@@ -1,0 +1,122 @@
+"""Click commands: ``boomisoap sandbox serve`` and ``boomisoap demo``.
+
+The lead's CLI attaches :data:`sandbox_group` and :data:`demo_command` to the main group.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from typing import Any
+
+import click
+
+
+def _pair(value: str, option: str) -> tuple[str, str]:
+    name, sep, secret = value.partition(":")
+    if not sep or not name:
+        raise click.BadParameter(f"expected NAME:SECRET, got {name or '?'}:...", param_hint=option)
+    return name, secret
+
+
+@click.group("sandbox")
+def sandbox_group() -> None:
+    """The local Boomi API emulator."""
+
+
+@sandbox_group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port (0: any free).")
+@click.option(
+    "--db",
+    "db",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="SQLite file kept across restarts (default: in memory).",
+)
+@click.option(
+    "--user", "users", multiple=True, metavar="NAME:PASS", help="A user (repeatable; default u:p)."
+)
+@click.option(
+    "--token",
+    "tokens",
+    multiple=True,
+    metavar="NAME:TOKEN",
+    help="An API token, used as user BOOMI_TOKEN.NAME (repeatable).",
+)
+@click.option(
+    "--account", "account_id", default="acct-1", show_default=True, help="The account id served."
+)
+@click.option(
+    "--rate-limit",
+    default="10",
+    show_default=True,
+    help="Requests per second per account, or 'off'.",
+)
+@click.option("--seed-demo", is_flag=True, help="Load the demo data of the seed documents.")
+@click.option("--mft-api-key", default=None, help="MFT bearer key (default: generated, shown).")
+@click.option("--audit", default=None, metavar="URL", help="Audit store URL for every exchange.")
+@click.option(
+    "--max-body",
+    default=1024 * 1024,
+    show_default=True,
+    type=int,
+    help="Largest request body in bytes (larger: 413).",
+)
+def serve_command(
+    host: str,
+    port: int,
+    db: str | None,
+    users: tuple[str, ...],
+    tokens: tuple[str, ...],
+    account_id: str,
+    rate_limit: str,
+    seed_demo: bool,
+    mft_api_key: str | None,
+    audit: str | None,
+    max_body: int,
+) -> int:
+    """Serve the emulator until interrupted, logging one line per request."""
+    from .server import Sandbox
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    limit = None if rate_limit.lower() in ("off", "none", "0") else float(rate_limit)
+    options: dict[str, Any] = {
+        "users": dict(_pair(u, "--user") for u in users) if users else None,
+        "tokens": dict(_pair(t, "--token") for t in tokens),
+        "db": db,
+        "seed_demo": seed_demo,
+        "rate_limit": limit,
+        "account_id": account_id,
+        "host": host,
+        "port": port,
+        "mft_api_key": mft_api_key,
+        "audit": audit,
+        "max_body": max_body,
+        "log_requests": True,
+    }
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with Sandbox.start(**options) as sandbox:
+        click.echo(
+            f"boomisoap sandbox listening on {sandbox.base_url} (account {sandbox.account_id})"
+        )
+        if mft_api_key is None:
+            # A generated key is otherwise unknowable; it is only valid for this process.
+            click.echo(f"MFT API key: {sandbox.mft_api_key}")
+        sys.stdout.flush()
+        while not stop.wait(0.5):
+            pass
+    click.echo("boomisoap sandbox stopped")
+    return 0
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Start the emulator and run a tour of every service against it."""
+    from ..demo import run_demo
+
+    sys.exit(run_demo())

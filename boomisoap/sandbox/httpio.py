@@ -1,0 +1,107 @@
+"""The small HTTP vocabulary the handlers share: a parsed request and a response."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+
+class BodyTooLarge(Exception):
+    """The request body exceeds the configured limit (answered 413)."""
+
+
+@dataclasses.dataclass(slots=True)
+class Request:
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+    base_url: str  # scheme://host[:port] as the client addressed the server
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def params(self) -> dict[str, str]:
+        """Query parameters, the first value of each."""
+        return {key: values[0] for key, values in parse_qs(self.query).items()}
+
+
+@dataclasses.dataclass(slots=True)
+class Response:
+    status: int
+    body: bytes = b""
+    headers: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    # What the request was about, for the request log and the audit record.
+    operation: str = ""
+    object_type: str | None = None
+
+
+STATUS_TEXT = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    410: "Gone",
+    413: "Content Too Large",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def status_line(status: int) -> str:
+    return f"{status} {STATUS_TEXT.get(status, 'Error')}"
+
+
+def json_response(
+    status: int, document: Any, headers: list[tuple[str, str]] | None = None
+) -> Response:
+    body = json.dumps(document).encode()
+    return Response(status, body, [("Content-Type", "application/json"), *(headers or [])])
+
+
+def json_error(status: int, message: str, field: str | None = None) -> Response:
+    """The REST error body of docs/wire.md."""
+    document: dict[str, Any] = {"@type": "Error", "statusCode": status, "message": message}
+    if field:
+        document["field"] = field
+    return json_response(status, document)
+
+
+def read_body(environ: Mapping[str, Any], limit: int) -> bytes:
+    """At most ``limit`` bytes of the body; BodyTooLarge if the client sends (or says) more."""
+    declared = environ.get("CONTENT_LENGTH") or ""
+    if declared:
+        try:
+            length = int(declared)
+        except ValueError:
+            length = -1  # the server validates the header first; refuse rather than guess
+        if not 0 <= length <= limit:
+            raise BodyTooLarge
+    stream = environ["wsgi.input"]
+    # One byte more than allowed tells "exactly at the limit" from "over it".
+    data = stream.read(limit + 1) if not declared else stream.read(int(declared))
+    if len(data) > limit:
+        raise BodyTooLarge
+    return bytes(data)
+
+
+# Contract is deprecated in favour of Plan (seed 002): every answer about one says so.
+SUNSET = "Fri, 31 Dec 2027 23:59:59 GMT"
+
+
+def deprecation_headers(
+    type_name: str, successor: str, successor_url: str
+) -> list[tuple[str, str]]:
+    return [
+        ("Deprecation", "true"),
+        ("Sunset", SUNSET),
+        ("Warning", f'299 - "{type_name} is deprecated; use {successor}"'),
+        ("Link", f'<{successor_url}>; rel="successor-version"'),
+    ]

@@ -1,0 +1,220 @@
+"""``Sandbox``: the emulator served by waitress on loopback, with admin helpers for tests.
+
+``Sandbox.start(...)`` binds a port (a free one by default), serves from a background
+thread and is a context manager that shuts the server down cleanly: the listening socket
+and every open connection are closed from the server's own loop, then its worker threads
+are stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..models.registry import spec_for, spec_of
+from . import seed
+from .accounting import AccountingState
+from .app import SandboxApp
+from .mft import MftHandler
+from .objects import ObjectState
+from .rest import RestHandler
+from .security import Authenticator, Credentials, SecurityPolicy
+from .soap import SoapHandler
+from .storage import Store
+from .tokens import DEFAULT_TTL, QueryTokens
+
+DEFAULT_USERS = {"u": "p"}
+DEFAULT_MAX_BODY = 1024 * 1024
+DEFAULT_THREADS = 8
+LOOP_TIMEOUT = 0.5  # seconds; the longest a stop waits if the wake-up signal is lost
+
+
+class Sandbox:
+    """A running emulator. Create it with :meth:`start`; stop it with :meth:`stop`."""
+
+    def __init__(
+        self,
+        *,
+        users: Mapping[str, str] | None = None,
+        tokens: Mapping[str, str] | None = None,
+        db: str | Path | None = None,
+        seed_demo: bool = False,
+        rate_limit: float | None = 10.0,
+        account_id: str = "acct-1",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        mft_api_key: str | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
+        audit: Any = None,
+        query_token_ttl: float = DEFAULT_TTL,
+        security: SecurityPolicy | None = None,
+        validate_responses: bool = True,
+        threads: int = DEFAULT_THREADS,
+        log_requests: bool = False,
+    ) -> None:
+        self.users = dict(DEFAULT_USERS if users is None else users)
+        self.account_id = account_id
+        self.mft_api_key = mft_api_key or secrets.token_urlsafe(32)
+        self.store = Store(db)
+        self.state = ObjectState(self.store, QueryTokens(query_token_ttl))
+        self.accounting = AccountingState(self.store)
+        self.auth = Authenticator(Credentials(self.users, tokens), security)
+        if seed_demo:
+            seed.load(self.state, self.accounting, account_id)
+        self._ensure_own_account()
+        # An audit log opened here from a URL is closed with the sandbox; a given one is not.
+        self._audit = _open_audit(audit)
+        self._owns_audit = isinstance(audit, str)
+        self.app = SandboxApp(
+            soap=SoapHandler(
+                self.state, self.auth, max_body=max_body, validate_responses=validate_responses
+            ),
+            rest=RestHandler(self.state, self.auth),
+            mft=MftHandler(self.accounting, self.mft_api_key),
+            auth=self.auth,
+            account_id=account_id,
+            max_body=max_body,
+            rate_limit=rate_limit,
+            audit=self._audit,
+            log_requests=log_requests,
+        )
+        self._host, self._port, self._threads = host, port, threads
+        self._max_body = max_body
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._accounts_added = 0
+
+    @classmethod
+    def start(cls, users: Mapping[str, str] | None = None, **options: Any) -> Sandbox:
+        """Build a sandbox and serve it in a background thread; use it as a context manager."""
+        sandbox = cls(users=users, **options)
+        sandbox.serve_in_background()
+        return sandbox
+
+    # server lifecycle ------------------------------------------------------------------
+
+    def serve_in_background(self) -> None:
+        if self._server is not None:
+            raise RuntimeError("the sandbox is already serving")
+        self._server = self._create_server()
+        self._stopping.clear()
+        self._thread = threading.Thread(
+            target=self._loop, name=f"boomisoap-sandbox-{self.port}", daemon=True
+        )
+        self._thread.start()
+
+    def _loop(self) -> None:
+        from waitress import wasyncore
+
+        server = self._server
+        # waitress's own run() only ends once every socket is closed; polling with a stop
+        # flag lets stop() end the loop without closing sockets under a running loop.
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=LOOP_TIMEOUT, map=server._map, count=1)
+
+    def _create_server(self) -> Any:
+        from waitress.server import create_server
+
+        return create_server(
+            self.app,
+            host=self._host,
+            port=self._port,
+            threads=self._threads,
+            # waitress buffers the body before the application sees it: its own ceiling
+            # sits above ours so that the application answers 413 in the wire's format.
+            max_request_body_size=self._max_body + 64 * 1024,
+            ident="boomisoap-sandbox",
+            clear_untrusted_proxy_headers=True,
+            channel_timeout=30,
+        )
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not serving")
+        return int(self._server.effective_port)
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``: what a client's ``base_url`` should be."""
+        host = self._host if ":" not in self._host else f"[{self._host}]"
+        return f"http://{host}:{self.port}"
+
+    def stop(self) -> None:
+        """Stop serving: end the loop, let the workers finish, close every socket."""
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._server = self._thread = None
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            server.pull_trigger()  # wake the loop now rather than at its next timeout
+        if thread is not None:
+            thread.join(timeout=10)
+        server.task_dispatcher.shutdown(timeout=5)
+        from waitress import wasyncore
+
+        wasyncore.close_all(server._map, ignore_all=True)
+        self.store.close()
+        if self._owns_audit and self._audit is not None:
+            self._audit.close()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.base_url if self._server is not None else "stopped"
+        return f"Sandbox({where}, account_id={self.account_id!r})"
+
+    # admin helpers (tests and demos; not part of the emulated API) ----------------------
+
+    def add(self, *objects: Any) -> None:
+        """Store objects exactly as given (ids included), bypassing every rule."""
+        for obj in objects:
+            self.state.put(self.account_id, obj, spec_of(obj))
+
+    def add_accounts(self, count: int) -> list[str]:
+        """Add ``count`` generated child accounts; return their ids."""
+        accounts = seed.generated_accounts(10_000 + self._accounts_added + 1, count)
+        self._accounts_added += count
+        self.add(*accounts)
+        return [a.account_id for a in accounts]
+
+    def count(self, type_name: str, *, include_deleted: bool = False) -> int:
+        """How many objects of a type the sandbox's account holds."""
+        spec_for(type_name)
+        return self.state.count(self.account_id, type_name, include_deleted=include_deleted)
+
+    def subscribe(self, plan_id: str, subscription: str = "subscription-1") -> None:
+        """Hold a plan by an active subscription: it can no longer be deleted."""
+        self.state.link(self.account_id, "subscription", plan_id, subscription)
+
+    def unsubscribe(self, plan_id: str, subscription: str = "subscription-1") -> bool:
+        return self.state.unlink(self.account_id, "subscription", plan_id, subscription)
+
+    def associate(self, plan_id: str, deployment_id: str) -> None:
+        """What the REST ``planAssociation`` action does, without an HTTP call."""
+        self.state.link(self.account_id, "deployment", plan_id, deployment_id)
+
+    def _ensure_own_account(self) -> None:
+        spec = spec_for("Account")
+        with self.store.transaction() as tx:
+            present = tx.get(self.account_id, spec.type_name, self.account_id) is not None
+        if not present:
+            self.state.put(self.account_id, seed.own_account(self.account_id), spec)
+
+
+def _open_audit(audit: Any) -> Any:
+    if audit is None:
+        return None
+    from ..clients import open_audit
+
+    return open_audit(audit)

@@ -1,0 +1,223 @@
+"""The SOAP 1.1 protocol handler for the APIM and Platform endpoints.
+
+Each request is parsed with the hardened parser, authenticated from its UsernameToken,
+validated strictly against the same XSD the client uses, dispatched to the object state and
+answered with an envelope that is validated in turn. Every failure is a SOAP 1.1 Fault whose
+detail carries the status code the client maps to its exception classes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from ..codec.xmlcodec import read_object, spec_from_xsi_type
+from ..errors import BoomiFault, EnvelopeValidationError, InvalidRequest
+from ..models.fields import ObjectSpec
+from ..models.registry import spec_for
+from ..namespaces import API, SOAP12_ENV, SOAP_ENV
+from ..query import read_query_config
+from ..validation import validate_element, validate_envelope
+from ..xmlsafe import UnsafeXMLError, parse
+from . import soapxml
+from .httpio import Request, Response, deprecation_headers
+from .objects import ObjectState
+from .rules import Context
+from .security import Authenticator
+
+LOG = logging.getLogger("boomisoap.sandbox")
+XML_CONTENT_TYPE = "text/xml; charset=utf-8"
+_ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
+
+
+class Answer:
+    """A handled operation: the rendered response and the object type it concerned."""
+
+    __slots__ = ("body", "spec", "status")
+
+    def __init__(self, rendered: tuple[int, bytes], spec: ObjectSpec | None) -> None:
+        self.status, self.body = rendered
+        self.spec = spec
+
+
+class SoapHandler:
+    def __init__(
+        self,
+        state: ObjectState,
+        auth: Authenticator,
+        *,
+        max_body: int,
+        validate_responses: bool = True,
+    ) -> None:
+        self.state = state
+        self.auth = auth
+        self.max_body = max_body
+        self.validate_responses = validate_responses
+        self._operations: dict[str, Callable[[str, str, Any, str], Answer]] = {
+            "get": self._get,
+            "query": self._query,
+            "queryMore": self._query_more,
+            "create": self._create,
+            "update": self._update,
+            "delete": self._delete,
+            "getBulk": self._get_bulk,
+        }
+
+    def handle(self, service: str, account: str, request: Request, successor_url: str) -> Response:
+        operation = ""
+        try:
+            envelope = _parse(request.body, self.max_body)
+            user = self.auth.verify_envelope(envelope)
+            child = _validated(envelope)
+            operation = _operation(service, child)
+            answer = self._operations[operation](service, account, child, user)
+        except BoomiFault as exc:
+            return self.fault(exc, operation)
+        headers = [("Content-Type", XML_CONTENT_TYPE)]
+        spec = answer.spec
+        if spec is not None and spec.deprecated:
+            headers += deprecation_headers(spec.type_name, spec.deprecated, successor_url)
+        response = Response(answer.status, answer.body, headers)
+        response.operation = operation
+        response.object_type = None if spec is None else spec.type_name
+        return response
+
+    def fault(self, exc: BoomiFault, operation: str = "") -> Response:
+        status = exc.status_code or 500
+        envelope = soapxml.fault(status, exc.message, exc.field, code=exc.fault_code)
+        # docs/wire.md: faults travel with HTTP 500, except authentication (403), the rate
+        # limit (503) and an oversized body (413), which keep their own status.
+        http_status = status if status in (401, 403, 413, 503) else 500
+        status, body = _render(envelope, http_status, self.validate_responses, fault=True)
+        response = Response(status, body, [("Content-Type", XML_CONTENT_TYPE)])
+        response.operation = operation
+        return response
+
+    def _render(self, envelope: Any) -> tuple[int, bytes]:
+        return _render(envelope, 200, self.validate_responses)
+
+    # operations ------------------------------------------------------------------------
+
+    def _get(self, service: str, account: str, child: Any, user: str) -> Answer:
+        spec, object_id = _typed_id(service, child)
+        found = self.state.get(account, spec, object_id)
+        return Answer(_result(service, "get", found, spec.type_name, self.validate_responses), spec)
+
+    def _query(self, service: str, account: str, child: Any, user: str) -> Answer:
+        spec = _spec(service, child)
+        expr = read_query_config(child.find(f"{{{API}}}queryConfig"))
+        found = self.state.query(account, spec, expr)
+        return Answer(self._render(soapxml.page(service, "query", found, spec)), spec)
+
+    def _query_more(self, service: str, account: str, child: Any, user: str) -> Answer:
+        token = (child.findtext(f"{{{API}}}queryToken") or "").strip()
+        spec, found = self.state.query_more(account, token)
+        if spec.service != service:
+            raise InvalidRequest("queryToken is unknown or expired", field="queryToken")
+        return Answer(self._render(soapxml.page(service, "queryMore", found, spec)), spec)
+
+    def _create(self, service: str, account: str, child: Any, user: str) -> Answer:
+        spec, obj = _object(service, child)
+        created = self.state.create(account, spec, obj, Context(user))
+        return Answer(self._render(soapxml.result(service, "create", created, spec)), spec)
+
+    def _update(self, service: str, account: str, child: Any, user: str) -> Answer:
+        spec, obj = _object(service, child)
+        updated = self.state.update(account, spec, obj)
+        return Answer(self._render(soapxml.result(service, "update", updated, spec)), spec)
+
+    def _delete(self, service: str, account: str, child: Any, user: str) -> Answer:
+        spec, object_id = _typed_id(service, child)
+        self.state.delete(account, spec, object_id)
+        return Answer(self._render(soapxml.successful(service)), spec)
+
+    def _get_bulk(self, service: str, account: str, child: Any, user: str) -> Answer:
+        spec = _spec(service, child)
+        request = child.find(f"{{{API}}}bulkRequest")
+        if request.get("type") != "GET":
+            raise InvalidRequest("only bulk GET is supported", field="type")
+        ids = [entry.get("id", "") for entry in request.iterchildren(f"{{{API}}}request")]
+        items = self.state.get_bulk(account, spec, ids)
+        return Answer(self._render(soapxml.bulk(service, items, spec)), spec)
+
+
+def _render(
+    envelope: Any, status: int, validate: bool, *, fault: bool = False
+) -> tuple[int, bytes]:
+    """The bytes of an outgoing envelope, validated first unless switched off.
+
+    A response that fails validation is the emulator's own bug: it is logged and answered
+    with a Server fault (500) instead of being sent.
+    """
+    if validate:
+        try:
+            if fault:
+                validate_element(soapxml.service_fault_of(envelope), direction="response")
+            else:
+                validate_envelope(envelope, direction="response")
+        except EnvelopeValidationError as exc:
+            LOG.error("invalid response envelope: %s", exc)
+            envelope = soapxml.fault(500, f"the emulator built an invalid response: {exc}")
+            status = 500
+    return status, soapxml.to_bytes(envelope)
+
+
+@lru_cache(maxsize=4096)
+def _result(
+    service: str, operation: str, obj: Any, type_name: str, validate: bool
+) -> tuple[int, bytes]:
+    # Objects are frozen dataclasses: the answer to a get of an unchanged object is the
+    # same bytes every time, so it is built and validated once.
+    envelope = soapxml.result(service, operation, obj, spec_for(type_name))
+    return _render(envelope, 200, validate)
+
+
+def _parse(body: bytes, max_bytes: int) -> Any:
+    try:
+        envelope = parse(body, max_bytes=max_bytes)
+    except UnsafeXMLError as exc:
+        raise InvalidRequest(str(exc), field="/") from None
+    if envelope.tag == f"{{{SOAP12_ENV}}}Envelope":
+        raise InvalidRequest(
+            "a SOAP 1.2 envelope was sent to a SOAP 1.1 endpoint",
+            field="/Envelope",
+            fault_code="VersionMismatch",
+        )
+    if envelope.tag != _ENVELOPE:
+        raise InvalidRequest("the request is not a SOAP 1.1 Envelope", field="/")
+    return envelope
+
+
+def _validated(envelope: Any) -> Any:
+    try:
+        return validate_envelope(envelope, direction="request")
+    except EnvelopeValidationError as exc:
+        raise InvalidRequest(
+            f"invalid request at {exc.path}: {exc.reason}", field=exc.path
+        ) from None
+
+
+def _operation(service: str, child: Any) -> str:
+    namespace, _, local = str(child.tag)[1:].partition("}")
+    if namespace != soapxml.WRAPPER_NS[service] or local.endswith("Response"):
+        raise InvalidRequest(f"{local} does not exist on this endpoint", field=local)
+    return local
+
+
+def _spec(service: str, child: Any) -> ObjectSpec:
+    type_name = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}objectType") or "").strip()
+    return spec_for(type_name, service)
+
+
+def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:
+    spec = _spec(service, child)
+    object_id = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}objectId") or "").strip()
+    return spec, object_id
+
+
+def _object(service: str, child: Any) -> tuple[ObjectSpec, Any]:
+    element = child.find(f"{{{soapxml.RESULT_NS[service]}}}object")
+    spec = spec_for(spec_from_xsi_type(element).type_name, service)
+    return spec, read_object(element, spec)

@@ -1,0 +1,245 @@
+"""SQLite storage for the emulator: one generic table of objects, links and MFT rows.
+
+Objects of every type live in one table, keyed by (account, type, id) and encoded with the
+JSON codec, so adding an object type to the registry needs no schema change. One connection
+is shared behind a lock: an in-memory database exists only inside the connection that made
+it, and serialising the short transactions costs far less than the XML work around them.
+
+Gets by id are answered from a cache of rows kept in step with the database: a hit takes
+neither the lock nor SQLite (whose calls release the GIL, so under load each one costs a
+round of thread switches), a miss reads under the lock, and a write transaction evicts what
+it changed when it commits. The cache assumes one server per database file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account TEXT NOT NULL,
+    type TEXT NOT NULL,
+    id TEXT NOT NULL,
+    json TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (account, type, id)
+);
+CREATE INDEX IF NOT EXISTS objects_by_type ON objects (account, type, seq);
+CREATE TABLE IF NOT EXISTS links (
+    account TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    plan_id TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    PRIMARY KEY (account, kind, plan_id, ref)
+);
+CREATE TABLE IF NOT EXISTS mft_rows (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    org_id INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mft_by_month ON mft_rows (kind, year, month, org_id, seq);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+ROW_CACHE_LIMIT = 100_000  # cached rows; the cache starts afresh when it is full
+_MISSING = object()
+
+
+class Row:
+    """One stored object: its creation sequence, id, JSON text and deleted flag."""
+
+    __slots__ = ("deleted", "id", "seq", "text")
+
+    def __init__(self, seq: int, object_id: str, text: str, deleted: bool) -> None:
+        self.seq = seq
+        self.id = object_id
+        self.text = text  # kept as stored: it doubles as the key of the decoding cache
+        self.deleted = deleted
+
+    @property
+    def document(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads(self.text)
+        return document
+
+
+class Transaction:
+    """The operations available inside one transaction (one request)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+        self.changed: set[tuple[str, str, str]] = set()  # objects written, for the cache
+
+    # objects ---------------------------------------------------------------------------
+
+    def get(self, account: str, type_name: str, object_id: str) -> Row | None:
+        # fetchall: the statement runs to completion instead of staying open.
+        found = self._db.execute(
+            "SELECT seq, id, json, deleted FROM objects WHERE account=? AND type=? AND id=?",
+            (account, type_name, object_id),
+        ).fetchall()
+        return _row(found[0]) if found else None
+
+    def scan(
+        self, account: str, type_name: str, *, after: int = 0, include_deleted: bool = False
+    ) -> Iterator[Row]:
+        """Objects of a type in creation order, starting after sequence ``after``."""
+        sql = "SELECT seq, id, json, deleted FROM objects WHERE account=? AND type=? AND seq>?"
+        if not include_deleted:
+            sql += " AND deleted=0"
+        cursor = self._db.execute(sql + " ORDER BY seq", (account, type_name, after))
+        for found in cursor:
+            yield _row(found)
+
+    def insert(
+        self, account: str, type_name: str, object_id: str, document: dict[str, Any]
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO objects (account, type, id, json) VALUES (?, ?, ?, ?)",
+            (account, type_name, object_id, json.dumps(document)),
+        )
+
+    def replace(
+        self,
+        account: str,
+        type_name: str,
+        object_id: str,
+        document: dict[str, Any],
+        *,
+        deleted: bool = False,
+    ) -> None:
+        self.changed.add((account, type_name, object_id))
+        self._db.execute(
+            "UPDATE objects SET json=?, deleted=? WHERE account=? AND type=? AND id=?",
+            (json.dumps(document), int(deleted), account, type_name, object_id),
+        )
+
+    def count(self, account: str | None, type_name: str, *, include_deleted: bool = False) -> int:
+        sql = "SELECT COUNT(*) FROM objects WHERE type=?"
+        params: list[Any] = [type_name]
+        if account is not None:
+            sql += " AND account=?"
+            params.append(account)
+        if not include_deleted:
+            sql += " AND deleted=0"
+        return int(self._db.execute(sql, params).fetchone()[0])
+
+    # links (plan associations and subscriptions) ---------------------------------------
+
+    def link(self, account: str, kind: str, plan_id: str, ref: str) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO links (account, kind, plan_id, ref) VALUES (?, ?, ?, ?)",
+            (account, kind, plan_id, ref),
+        )
+
+    def unlink(self, account: str, kind: str, plan_id: str, ref: str) -> bool:
+        cursor = self._db.execute(
+            "DELETE FROM links WHERE account=? AND kind=? AND plan_id=? AND ref=?",
+            (account, kind, plan_id, ref),
+        )
+        return cursor.rowcount > 0
+
+    def links_of(self, account: str, plan_id: str) -> list[tuple[str, str]]:
+        cursor = self._db.execute(
+            "SELECT kind, ref FROM links WHERE account=? AND plan_id=? ORDER BY kind, ref",
+            (account, plan_id),
+        )
+        return [(str(kind), str(ref)) for kind, ref in cursor]
+
+    # MFT rows and settings ------------------------------------------------------------
+
+    def add_mft_row(
+        self, kind: str, org_id: int, year: int, month: int, document: dict[str, Any]
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO mft_rows (kind, org_id, year, month, json) VALUES (?, ?, ?, ?, ?)",
+            (kind, org_id, year, month, json.dumps(document)),
+        )
+
+    def mft_rows(
+        self, kind: str, *, org_id: int = 0, year: int | None = None, month: int | None = None
+    ) -> list[dict[str, Any]]:
+        sql = "SELECT json FROM mft_rows WHERE kind=?"
+        params: list[Any] = [kind]
+        for column, value in (("year", year), ("month", month)):
+            if value is not None:
+                sql += f" AND {column}=?"
+                params.append(value)
+        if org_id:
+            sql += " AND org_id=?"
+            params.append(org_id)
+        cursor = self._db.execute(sql + " ORDER BY seq", params)
+        return [json.loads(text) for (text,) in cursor]
+
+    def get_meta(self, key: str) -> str | None:
+        found = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if found is None else str(found[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _row(found: tuple[Any, ...]) -> Row:
+    seq, object_id, text, deleted = found
+    return Row(int(seq), str(object_id), str(text), bool(deleted))
+
+
+class Store:
+    """The emulator's database: in memory (``path=None``) or a file kept across restarts."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = None if path is None else Path(path)
+        target = ":memory:" if self.path is None else str(self.path)
+        # isolation_level=None: transactions are opened explicitly, one per request.
+        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[str, str, str], Row | None] = {}
+        if self.path is not None:
+            # WAL + NORMAL: a committed transaction survives the process being killed.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """One atomic unit of work: committed when the block ends, rolled back on error."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            tx = Transaction(self._db)
+            try:
+                yield tx
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+            for key in tx.changed:
+                self._rows.pop(key, None)
+
+    def get(self, account: str, type_name: str, object_id: str) -> Row | None:
+        """One object by id, outside any transaction (a plain get request)."""
+        key = (account, type_name, object_id)
+        cached = self._rows.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        with self._lock:
+            # Read and cache under the lock: a commit cannot slip in between and leave a
+            # stale row behind.
+            row = Transaction(self._db).get(account, type_name, object_id)
+            if len(self._rows) >= ROW_CACHE_LIMIT:
+                self._rows.clear()
+            self._rows[key] = row
+        return row
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
