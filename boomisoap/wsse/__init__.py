@@ -8,11 +8,11 @@ from .username import Timestamp, UsernameToken, password_digest
 
 __all__ = [
     "ResponseVerifier",
+    "Timestamp",
     "TrustedCerts",
     "UnsignedMessageError",
-    "VerifiedEnvelope",
-    "Timestamp",
     "UsernameToken",
+    "VerifiedEnvelope",
     "X509Signer",
     "password_digest",
     "sign_envelope",
