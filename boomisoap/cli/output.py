@@ -29,7 +29,7 @@ from ..codec.jsoncodec import to_json
 from ..models.fields import ObjectSpec
 from ..models.registry import OBJECTS
 from ..namespaces import XSI
-from ..transport import scrub
+from ..transport import Call, HttpResponse, HttpTransport, scrub
 
 MASK = "***"
 CLI_NS = "urn:boomisoap:cli"
@@ -40,22 +40,19 @@ _XSI_TYPE = f"{{{XSI}}}type"
 class ResponseRecorder:
     """Keeps the bodies of successful HTTP responses, for ``--output xml``.
 
-    Attached as a ``requests`` response hook on each client's session, so it sees exactly
-    the bytes that arrived, page by page, in order.
+    Attached as an observer of each client's transport, so it sees exactly the bytes that
+    arrived, page by page, in order.
     """
 
     def __init__(self) -> None:
         self._bodies: list[bytes] = []
 
-    def attach(self, transport: Any) -> None:
-        session = getattr(transport, "_session", None)
-        if session is not None:
-            session.hooks["response"].append(self._hook)
+    def attach(self, transport: HttpTransport) -> None:
+        transport.observers.append(self._observe)
 
-    def _hook(self, response: Any, *args: Any, **kwargs: Any) -> Any:
-        if 200 <= response.status_code < 300:
-            self._bodies.append(response.content)
-        return response
+    def _observe(self, call: Call, response: HttpResponse) -> None:
+        if 200 <= response.status < 300:
+            self._bodies.append(response.body)
 
     def clear(self) -> None:
         self._bodies.clear()
