@@ -30,13 +30,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
-    columns: list[str] = []
+    """One table per workload, each with only the columns its rows use."""
+    groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        columns.extend(key for key in row if key not in columns)
-    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
-    print("  ".join(c.ljust(widths[c]) for c in columns))
-    for row in rows:
-        print("  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
+        groups.setdefault(str(row.get("workload", "")), []).append(row)
+    for workload, members in groups.items():
+        columns: list[str] = []
+        for row in members:
+            columns.extend(k for k, v in row.items() if k != "workload" and k not in columns)
+        cells = [[_cell(row.get(c)) for c in columns] for row in members]
+        widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+        print(f"\n## {workload}")
+        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+        for r in cells:
+            print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 if __name__ == "__main__":
