@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InvalidRequest
-from ..models.fields import ObjectSpec
+from ..models.fields import ObjectSpec, instantiate
 from ..models.registry import OBJECTS
 
 
@@ -53,9 +53,4 @@ def from_json(document: Any, spec: ObjectSpec | None = None) -> Any:
                 values[fld.name] = fld.kind.from_json(raw)
         except ValueError as exc:
             raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
-    try:
-        return spec.cls(**values)
-    except TypeError:
-        missing = [f.wire for f in spec.fields if f.required and f.name not in values]
-        field = missing[0] if missing else spec.type_name
-        raise InvalidRequest(f"{field} is required", field=field) from None
+    return instantiate(spec, values)

@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import InvalidRequest
-from ..models.fields import ObjectSpec
+from ..models.fields import ObjectSpec, instantiate
 from ..models.registry import OBJECTS
 from ..namespaces import XSI
 
@@ -73,12 +73,7 @@ def read_object(element: Any, spec: ObjectSpec | None = None) -> Any:
             values[fld.name] = fld.kind.from_text(text)
         except ValueError as exc:
             raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
-    try:
-        return spec.cls(**values)
-    except TypeError:
-        missing = [f.wire for f in spec.fields if f.required and f.name not in values]
-        field = missing[0] if missing else spec.type_name
-        raise InvalidRequest(f"{field} is required", field=field) from None
+    return instantiate(spec, values)
 
 
 def spec_from_xsi_type(element: Any) -> ObjectSpec:

@@ -276,6 +276,16 @@ def check_object(spec: ObjectSpec, obj: Any, operation: str) -> None:
         spec.extra_check(obj, operation)
 
 
+def instantiate(spec: ObjectSpec, values: dict[str, Any]) -> Any:
+    """``spec.cls(**values)``, or InvalidRequest naming the first required field missing."""
+    try:
+        return spec.cls(**values)
+    except TypeError:
+        missing = [f.wire for f in spec.fields if f.required and f.name not in values]
+        field = missing[0] if missing else spec.type_name
+        raise InvalidRequest(f"{field} is required", field=field) from None
+
+
 def check_id(spec: ObjectSpec, object_id: Any) -> str:
     """Validate an identifier argument: a non-empty string."""
     name = spec.id_wire or "id"
