@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .record import AuditRecord, utc
 
@@ -37,3 +39,31 @@ class Query:
             and (self.stream is None or r.stream == self.stream)
             and (self.seq is None or r.seq == self.seq)
         )
+
+    def sql_where(
+        self,
+        placeholder: str,
+        moment: Callable[[datetime], Any],
+        object_id_clause: str,
+    ) -> tuple[str, list[Any]]:
+        """A ``WHERE`` clause for the SQL sinks; they differ only in the dialect bits given.
+
+        The SQL narrows the rows; :meth:`matches` still re-checks each record exactly.
+        """
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column in ("service", "operation", "outcome", "correlation_id", "stream", "seq"):
+            value = getattr(self, column)
+            if value is not None:
+                clauses.append(f"{column} = {placeholder}")
+                params.append(value)
+        if self.since is not None:
+            clauses.append(f"started_at >= {placeholder}")
+            params.append(moment(utc(self.since)))
+        if self.until is not None:
+            clauses.append(f"started_at < {placeholder}")
+            params.append(moment(utc(self.until)))
+        if self.object_id is not None:
+            clauses.append(object_id_clause)
+            params.append(self.object_id)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ..chain import Chain, canonical_row
 from ..errors import AuditError, AuditURLError
 from ..query import Query
-from ..record import GENESIS, AuditRecord, utc
+from ..record import GENESIS, AuditRecord
 from ..verify import Corrupt, Entry, Head, Link, VerifyReport, combine, verify_stream
 from .base import Sink
 from .rows import COLUMNS, from_row, to_row
@@ -200,21 +200,5 @@ class PostgresSink(Sink):
 
 
 def _where(query: Query) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column in ("service", "operation", "outcome", "correlation_id", "stream", "seq"):
-        value = getattr(query, column)
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
-    if query.since is not None:
-        clauses.append("started_at >= %s")
-        params.append(utc(query.since))
-    if query.until is not None:
-        clauses.append("started_at < %s")
-        params.append(utc(query.until))
-    if query.object_id is not None:
-        # object_ids is a JSON array in text; the Python re-check is exact.
-        clauses.append("object_ids::jsonb ? %s")
-        params.append(query.object_id)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+    # object_ids is a JSON array in text.
+    return query.sql_where("%s", lambda moment: moment, "object_ids::jsonb ? %s")

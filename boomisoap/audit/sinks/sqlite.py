@@ -25,7 +25,7 @@ from urllib.parse import quote
 from ..chain import Chain, canonical_row
 from ..errors import AuditError
 from ..query import Query
-from ..record import GENESIS, AuditRecord, format_time, utc
+from ..record import GENESIS, AuditRecord, format_time
 from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
 from .base import Sink
 from .rows import COLUMNS, from_row, to_row
@@ -238,20 +238,8 @@ def _links(rows: Iterator[Any]) -> Iterator[Entry]:
 
 
 def _where(query: Query) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column in ("service", "operation", "outcome", "correlation_id", "stream", "seq"):
-        value = getattr(query, column)
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    if query.since is not None:
-        clauses.append("started_at >= ?")
-        params.append(format_time(utc(query.since)))
-    if query.until is not None:
-        clauses.append("started_at < ?")
-        params.append(format_time(utc(query.until)))
-    if query.object_id is not None:
-        clauses.append("EXISTS (SELECT 1 FROM json_each(audit_record.object_ids) WHERE value = ?)")
-        params.append(query.object_id)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+    return query.sql_where(
+        "?",
+        format_time,
+        "EXISTS (SELECT 1 FROM json_each(audit_record.object_ids) WHERE value = ?)",
+    )
