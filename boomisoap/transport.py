@@ -161,14 +161,28 @@ class HttpTransport:
     def close(self) -> None:
         self._session.close()
 
-    def exchange(self, call: Call, request: HttpRequest, parse: Callable[[HttpResponse], T]) -> T:
-        """Send ``request`` and return ``parse(response)``, retrying where it is safe."""
+    def exchange(
+        self,
+        call: Call,
+        request: HttpRequest,
+        parse: Callable[[HttpResponse], T],
+        *,
+        rebuild: Callable[[], bytes] | None = None,
+    ) -> T:
+        """Send ``request`` and return ``parse(response)``, retrying where it is safe.
+
+        ``rebuild`` gives the body of every attempt after the first. The SOAP wire passes
+        one that writes a fresh UsernameToken: after a lost answer the server has seen the
+        first Nonce, and re-sending it would be refused as a replay.
+        """
         correlation_id = self._correlation_id()
         headers = {**request.headers, "X-Correlation-ID": correlation_id}
         request = dataclasses.replace(request, headers=headers)
         attempt = 0
         while True:
             attempt += 1
+            if attempt > 1 and rebuild is not None:
+                request = dataclasses.replace(request, body=rebuild())
             if self.bucket is not None:
                 delay = self.bucket.reserve()
                 if delay > 0:

@@ -75,6 +75,10 @@ def raise_for_status(response: HttpResponse, *, excerpt: Excerpt, secrets: Itera
         if status in (401, 403):
             # Proxies and gateways answer authentication failures with their own pages.
             raise AuthenticationError(message, status_code=status)
+        if status == 413:
+            # docs/rest.md: 413 is InvalidRequest, also when a server in front of the
+            # service refuses the body with its own (non-JSON) page.
+            raise InvalidRequest("HTTP 413: the request body is too large", status_code=413)
         reason = "unexpected HTTP status" if status < 400 else "the error response is not JSON"
         raise TransportError(reason, http_status=status, excerpt=excerpt())
     code = _status_code(error, status)

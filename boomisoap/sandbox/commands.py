@@ -65,6 +65,31 @@ def sandbox_group() -> None:
     type=int,
     help="Largest request body in bytes (larger: 413).",
 )
+@click.option(
+    "--trust-cert",
+    "trust_certs",
+    multiple=True,
+    metavar="PEM",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Trust this certificate or PEM bundle for signed SOAP requests (repeatable).",
+)
+@click.option(
+    "--require-signature",
+    is_flag=True,
+    help="Refuse unsigned SOAP requests (403); needs --trust-cert.",
+)
+@click.option(
+    "--sign-key",
+    metavar="PEM",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Sign every SOAP answer with this unencrypted private key (with --sign-cert).",
+)
+@click.option(
+    "--sign-cert",
+    metavar="PEM",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The certificate of --sign-key, sent in each signed answer.",
+)
 def serve_command(
     host: str,
     port: int,
@@ -77,6 +102,10 @@ def serve_command(
     mft_api_key: str | None,
     audit: str | None,
     max_body: int,
+    trust_certs: tuple[str, ...],
+    require_signature: bool,
+    sign_key: str | None,
+    sign_cert: str | None,
 ) -> int:
     """Serve the emulator until interrupted, logging one line per request."""
     from .server import Sandbox
@@ -96,6 +125,7 @@ def serve_command(
         "audit": audit,
         "max_body": max_body,
         "log_requests": True,
+        **_signature_options(trust_certs, require_signature, sign_key, sign_cert),
     }
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -112,6 +142,33 @@ def serve_command(
             pass
     click.echo("boomisoap sandbox stopped")
     return 0
+
+
+def _signature_options(
+    trust_certs: tuple[str, ...],
+    require_signature: bool,
+    sign_key: str | None,
+    sign_cert: str | None,
+) -> dict[str, Any]:
+    """The Sandbox.start options of the signing flags; keys and certificates parsed here."""
+    if require_signature and not trust_certs:
+        raise click.UsageError("--require-signature needs --trust-cert")
+    if (sign_key is None) != (sign_cert is None):
+        raise click.UsageError("--sign-key and --sign-cert go together")
+    if not trust_certs and sign_key is None:
+        return {}
+    from ..errors import SignatureError
+    from ..wsse.signature import TrustedCerts, X509Signer
+
+    options: dict[str, Any] = {"require_signature": require_signature}
+    try:
+        if trust_certs:
+            options["trusted_certs"] = TrustedCerts.load(list(trust_certs))
+        if sign_key is not None and sign_cert is not None:
+            options["signer"] = X509Signer(sign_key, sign_cert)
+    except SignatureError as exc:
+        raise click.UsageError(str(exc)) from None
+    return options
 
 
 @click.command("demo")

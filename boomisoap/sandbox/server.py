@@ -13,7 +13,7 @@ import secrets
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..models.registry import spec_for, spec_of
 from . import seed
@@ -26,6 +26,10 @@ from .security import Authenticator, Credentials, SecurityPolicy
 from .soap import SoapHandler
 from .storage import Store
 from .tokens import DEFAULT_TTL, QueryTokens
+
+if TYPE_CHECKING:
+    from ..wsse.signature import X509Signer
+    from .signing import MessageSignatures
 
 DEFAULT_USERS = {"u": "p"}
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -55,10 +59,16 @@ class Sandbox:
         validate_responses: bool = True,
         threads: int = DEFAULT_THREADS,
         log_requests: bool = False,
+        trusted_certs: Any = None,
+        require_signature: bool = False,
+        signer: X509Signer | None = None,
     ) -> None:
         self.users = dict(DEFAULT_USERS if users is None else users)
         self.account_id = account_id
         self.mft_api_key = mft_api_key or secrets.token_urlsafe(32)
+        # Parsed now: a bad certificate or key fails the start, not the first request (and
+        # before the database is opened, so nothing is left open).
+        self.signatures = _message_signatures(trusted_certs, require_signature, signer)
         self.store = Store(db)
         self.state = ObjectState(self.store, QueryTokens(query_token_ttl))
         self.accounting = AccountingState(self.store)
@@ -71,7 +81,11 @@ class Sandbox:
         self._owns_audit = isinstance(audit, str)
         self.app = SandboxApp(
             soap=SoapHandler(
-                self.state, self.auth, max_body=max_body, validate_responses=validate_responses
+                self.state,
+                self.auth,
+                max_body=max_body,
+                validate_responses=validate_responses,
+                signatures=self.signatures,
             ),
             rest=RestHandler(self.state, self.auth),
             mft=MftHandler(self.accounting, self.mft_api_key),
@@ -210,6 +224,18 @@ class Sandbox:
             present = tx.get(self.account_id, spec.type_name, self.account_id) is not None
         if not present:
             self.state.put(self.account_id, seed.own_account(self.account_id), spec)
+
+
+def _message_signatures(
+    trusted_certs: Any, require_signature: bool, signer: X509Signer | None
+) -> MessageSignatures | None:
+    if trusted_certs is None and not require_signature and signer is None:
+        return None  # no signing: cryptography is not even imported
+    from .signing import MessageSignatures
+
+    return MessageSignatures(
+        trusted_certs=trusted_certs, require_signature=require_signature, signer=signer
+    )
 
 
 def _open_audit(audit: Any) -> Any:

@@ -1,9 +1,10 @@
 """The SOAP 1.1 protocol handler for the APIM and Platform endpoints.
 
-Each request is parsed with the hardened parser, authenticated from its UsernameToken,
-validated strictly against the same XSD the client uses, dispatched to the object state and
-answered with an envelope that is validated in turn. Every failure is a SOAP 1.1 Fault whose
-detail carries the status code the client maps to its exception classes.
+Each request is parsed with the hardened parser, its X.509 signature checked when the
+sandbox trusts certificates, authenticated from its UsernameToken, validated strictly against
+the same XSD the client uses, dispatched to the object state and answered with an envelope
+that is validated in turn (then signed, when the sandbox has a signer). Every failure is a
+SOAP 1.1 Fault whose detail carries the status code the client maps to its exception classes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
 
 from ..codec.xmlcodec import read_object, spec_from_xsi_type
 from ..errors import BoomiFault, EnvelopeValidationError, InvalidRequest
@@ -27,9 +30,15 @@ from .objects import ObjectState
 from .rules import Context
 from .security import Authenticator
 
+if TYPE_CHECKING:
+    from .signing import MessageSignatures
+
 LOG = logging.getLogger("boomisoap.sandbox")
 XML_CONTENT_TYPE = "text/xml; charset=utf-8"
 _ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
+_SOAP_NS = f"{{{SOAP_ENV}}}"
+_HEADER = f"{{{SOAP_ENV}}}Header"
+_BODY = f"{{{SOAP_ENV}}}Body"
 
 
 class Answer:
@@ -50,11 +59,13 @@ class SoapHandler:
         *,
         max_body: int,
         validate_responses: bool = True,
+        signatures: MessageSignatures | None = None,
     ) -> None:
         self.state = state
         self.auth = auth
         self.max_body = max_body
         self.validate_responses = validate_responses
+        self.signatures = signatures
         self._operations: dict[str, Callable[[str, str, Any, str], Answer]] = {
             "get": self._get,
             "query": self._query,
@@ -69,6 +80,9 @@ class SoapHandler:
         operation = ""
         try:
             envelope = _parse(request.body, self.max_body)
+            if self.signatures is not None:
+                # Before the UsernameToken: a forged message must not consume its nonce.
+                self.signatures.check_request(envelope)
             user = self.auth.verify_envelope(envelope)
             child = _validated(envelope)
             operation = _operation(service, child)
@@ -79,7 +93,7 @@ class SoapHandler:
         spec = answer.spec
         if spec is not None and spec.deprecated:
             headers += deprecation_headers(spec.type_name, spec.deprecated, successor_url)
-        response = Response(answer.status, answer.body, headers)
+        response = Response(answer.status, self._sealed(answer.body), headers)
         response.operation = operation
         response.object_type = None if spec is None else spec.type_name
         return response
@@ -91,12 +105,16 @@ class SoapHandler:
         # limit (503) and an oversized body (413), which keep their own status.
         http_status = status if status in (401, 403, 413, 503) else 500
         status, body = _render(envelope, http_status, self.validate_responses, fault=True)
-        response = Response(status, body, [("Content-Type", XML_CONTENT_TYPE)])
+        response = Response(status, self._sealed(body), [("Content-Type", XML_CONTENT_TYPE)])
         response.operation = operation
         return response
 
     def _render(self, envelope: Any) -> tuple[int, bytes]:
         return _render(envelope, 200, self.validate_responses)
+
+    def _sealed(self, body: bytes) -> bytes:
+        """The bytes to send: signed last, after validation and outside the get cache."""
+        return body if self.signatures is None else self.signatures.sign_response(body)
 
     # operations ------------------------------------------------------------------------
 
@@ -187,7 +205,38 @@ def _parse(body: bytes, max_bytes: int) -> Any:
         )
     if envelope.tag != _ENVELOPE:
         raise InvalidRequest("the request is not a SOAP 1.1 Envelope", field="/")
+    _check_structure(envelope)
+    # A comment splits an element's text, and lxml's .text stops at the first one: the
+    # schema saw "4d50decd" where the handler would read "4d50". Read what the schema saw.
+    etree.strip_tags(envelope, etree.Comment)
     return envelope
+
+
+def _check_structure(envelope: Any) -> None:
+    """SOAP 1.1 section 3/4: no processing instructions; Header?, Body in that order.
+
+    The validator only looks at the first Body's child and the Security blocks, so a
+    second Header, a Header after the Body or a Body hidden inside a Header or Body would
+    otherwise pass, and another SOAP stack might read a different Body or token.
+    """
+    if envelope.getroottree().xpath("boolean(//processing-instruction())"):
+        raise InvalidRequest(
+            "a SOAP message must not contain processing instructions", field="/Envelope"
+        )
+    parts = [c.tag for c in envelope if isinstance(c.tag, str) and c.tag.startswith(_SOAP_NS)]
+    if parts not in ([_BODY], [_HEADER, _BODY]):
+        names = ", ".join(tag.rpartition("}")[2] for tag in parts) or "nothing"
+        raise InvalidRequest(
+            f"the Envelope must hold an optional Header then one Body, not {names}",
+            field="/Envelope",
+        )
+    for element in envelope.iterdescendants(f"{_SOAP_NS}*"):
+        if element.getparent() is not envelope:
+            local = element.tag.rpartition("}")[2]
+            raise InvalidRequest(
+                f"a SOAP {local} element is not allowed inside the Header or the Body",
+                field="/Envelope",
+            )
 
 
 def _validated(envelope: Any) -> Any:

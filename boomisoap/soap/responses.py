@@ -31,6 +31,11 @@ def response_body(response: HttpResponse, *, validate: bool, excerpt: str) -> An
         raise RateLimited("the service answered 503 (rate limit)", status_code=503)
     if response.status in (401, 403) and not is_xml(response):
         raise AuthenticationError(f"HTTP {response.status}", status_code=response.status)
+    if response.status == 413 and not is_xml(response):
+        # docs/client.md maps HTTP 413 to InvalidRequest; the HTTP server in front of the
+        # SOAP stack (waitress in the emulator, a gateway at Boomi) refuses a body over its
+        # limit with its own page, before any Fault could be written.
+        raise InvalidRequest("HTTP 413: the request body is too large", status_code=413)
     if not response.body or not is_xml(response):
         raise TransportError(
             "the response is not XML", http_status=response.status, excerpt=excerpt

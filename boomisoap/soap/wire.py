@@ -10,7 +10,7 @@ from lxml import etree
 from ..models.fields import ObjectSpec
 from ..models.results import BulkItem, QueryPage
 from ..query import Expr
-from ..transport import Call, HttpRequest, HttpResponse, HttpTransport
+from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, is_xml
 from ..validation import validate_envelope
 from . import responses
 from .envelopes import EnvelopeBuilder
@@ -64,9 +64,11 @@ class SoapWire:
         operation: str,
         spec: ObjectSpec | None,
         ids: Sequence[str],
-        body: bytes,
+        build: Callable[[], bytes],
         read: Callable[[Any], T],
     ) -> T:
+        # Built per attempt: a retry carries a fresh Nonce and Created (see exchange()).
+        body = build()
         call = Call(
             service=self.service,
             operation=operation,
@@ -78,41 +80,46 @@ class SoapWire:
         request = HttpRequest("POST", self.url, self._headers, body)
 
         def parse(response: HttpResponse) -> T:
-            if self._verifier is not None and response.status < 500:
+            # Faults arrive as HTTP 500 and must be as authentic as results: every XML
+            # answer is verified (ResponseVerifier may be told to allow unsigned faults).
+            if self._verifier is not None and is_xml(response):
                 self._verifier.verify(response.body)
             excerpt = self.transport.excerpt(response.body)
             return read(responses.response_body(response, validate=self.validate, excerpt=excerpt))
 
-        return self.transport.exchange(call, request, parse)
+        return self.transport.exchange(call, request, parse, rebuild=build)
 
     def get(self, spec: ObjectSpec, object_id: str) -> Any:
-        body = self.envelope("get", spec, object_id)
-        return self._exchange("get", spec, [object_id], body, responses.read_result)
+        build = self._builder_of("get", spec, object_id)
+        return self._exchange("get", spec, [object_id], build, responses.read_result)
 
     def query(self, spec: ObjectSpec, expr: Expr | None) -> QueryPage[Any]:
-        body = self.envelope("query", spec, expr)
-        return self._exchange("query", spec, [], body, responses.read_page)
+        build = self._builder_of("query", spec, expr)
+        return self._exchange("query", spec, [], build, responses.read_page)
 
     def query_more(self, spec: ObjectSpec, token: str) -> QueryPage[Any]:
-        body = self.envelope("query_more", token)
-        return self._exchange("queryMore", spec, [], body, responses.read_page)
+        build = self._builder_of("query_more", token)
+        return self._exchange("queryMore", spec, [], build, responses.read_page)
 
     def create(self, spec: ObjectSpec, obj: Any) -> Any:
-        body = self.envelope("create", spec, obj)
-        return self._exchange("create", spec, [], body, responses.read_result)
+        build = self._builder_of("create", spec, obj)
+        return self._exchange("create", spec, [], build, responses.read_result)
 
     def update(self, spec: ObjectSpec, obj: Any) -> Any:
         object_id = getattr(obj, spec.id_field) if spec.id_field else None
-        body = self.envelope("update", spec, obj)
+        build = self._builder_of("update", spec, obj)
         ids = [object_id] if object_id else []
-        return self._exchange("update", spec, ids, body, responses.read_result)
+        return self._exchange("update", spec, ids, build, responses.read_result)
 
     def delete(self, spec: ObjectSpec, object_id: str) -> bool:
-        body = self.envelope("delete", spec, object_id)
-        return self._exchange("delete", spec, [object_id], body, responses.read_successful)
+        build = self._builder_of("delete", spec, object_id)
+        return self._exchange("delete", spec, [object_id], build, responses.read_successful)
 
     def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkItem[Any]]:
-        body = self.envelope("get_bulk", spec, list(ids))
+        build = self._builder_of("get_bulk", spec, list(ids))
         return self._exchange(
-            "getBulk", spec, ids, body, lambda child: responses.read_bulk(child, spec)
+            "getBulk", spec, ids, build, lambda child: responses.read_bulk(child, spec)
         )
+
+    def _builder_of(self, operation: str, *args: Any) -> Callable[[], bytes]:
+        return lambda: self.envelope(operation, *args)

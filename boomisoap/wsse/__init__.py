@@ -20,13 +20,7 @@ __all__ = [
     "verify_request",
 ]
 
-_SIGNATURE_NAMES = {
-    "X509Signer",
-    "ResponseVerifier",
-    "verify_envelope",
-    "sign_envelope",
-    "verify_request",
-}
+_SIGNATURE_NAMES = set(__all__) - {"Timestamp", "UsernameToken", "password_digest"}
 
 
 def __getattr__(name: str) -> Any:

@@ -312,7 +312,7 @@ def verify_envelope(
 
 
 def verify_request(
-    envelope_bytes: bytes,
+    envelope_bytes: bytes | Any,
     trusted: TrustSource,
     *,
     allow_sha1: bool = False,
