@@ -3,8 +3,6 @@ without reading files or opening connections."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 
 import pytest
@@ -12,37 +10,9 @@ from core.helpers import APIM_URL, xml_response
 from core.seeds import NS, PLAN_GET_RESPONSE, response
 
 from boomisoap import BoomiError, EnvelopeValidationError, TransportError
+from hardening.listener import Listener
 
 SECRET_FILE_TEXT = "root-secret-line-7f3a"
-
-
-class Listener:
-    """A loopback TCP listener counting every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen()
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.hits += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
 
 
 @pytest.fixture
