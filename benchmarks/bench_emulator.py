@@ -114,7 +114,8 @@ def _measure(name: str, url: str, seconds: float, per_client: int, offset: int) 
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
     return {
-        "name": name,
+        "workload": f"emulator throughput: SOAP get, {CLIENTS} keep-alive clients",
+        "variant": name,
         "clients": CLIENTS,
         "requests": found["requests"],
         "errors": found["errors"],
@@ -181,7 +182,8 @@ def run(quick: bool = False, threads: int | None = None) -> list[dict[str, Any]]
     finally:
         floor_server.close()
     ratio = emulator["rps"] / floor["rps"] if floor["rps"] else 0.0
-    return [floor, emulator, {"name": "emulator/floor", "ratio": round(ratio, 3)}]
+    emulator["of_floor"] = round(ratio, 3)
+    return [floor, emulator]
 
 
 def main() -> None:
@@ -189,15 +191,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 s per measurement instead of 8")
     parser.add_argument("--threads", type=int, default=None, help="waitress worker threads")
     options = parser.parse_args()
-    for row in run(quick=options.quick, threads=options.threads):
-        if "ratio" in row:
-            print(f"{row['name']:>15}: {row['ratio']:.1%}")
-        else:
-            print(
-                f"{row['name']:>15}: {row['rps']:8.1f} req/s  p50 {row['p50_ms']:6.2f} ms  "
-                f"p99 {row['p99_ms']:6.2f} ms  {row['requests']} requests, "
-                f"{row['errors']} errors, {CLIENTS} clients"
-            )
+    from benchmarks.__main__ import print_table
+
+    print_table(run(quick=options.quick, threads=options.threads))
 
 
 if __name__ == "__main__":
