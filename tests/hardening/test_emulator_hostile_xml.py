@@ -19,9 +19,11 @@ from typing import Any
 
 import pytest
 import requests
+from core.helpers import APIM_URL, xml_response
+from core.seeds import PLAN_GET_RESPONSE
 from sandbox.helpers import APIM_NS, GET_PLAN, SOAP_HEADERS, envelope, fault, security, token
 
-from boomisoap import ApimClient, InvalidRequest, Plan
+from boomisoap import ApimClient, EnvelopeValidationError, InvalidRequest, Plan
 from boomisoap.namespaces import SOAP12_ENV
 from boomisoap.sandbox import Sandbox
 from hardening.listener import Listener, outbound_connections
@@ -355,3 +357,17 @@ def test_the_client_sees_invalid_request_for_a_fifty_megabyte_create(sb: Sandbox
 def test_the_emulator_still_serves_after_the_hostile_run(sb: Sandbox) -> None:
     response, _ = post(sb, envelope(GET_PLAN))
     assert response.status_code == 200
+
+
+def test_the_clients_schema_report_is_bounded_too(apim: ApimClient, mock: Any) -> None:
+    """The guard in validation.py protects the client as well: before it, explaining why
+    this 800 KB response of 200,000 unknown elements is invalid took minutes."""
+    hostile = PLAN_GET_RESPONSE.replace(
+        b"</ns4:getResponse>", b"<x/>" * 200_000 + b"</ns4:getResponse>"
+    )
+    mock.post(APIM_URL, **xml_response(hostile))
+    started = time.monotonic()
+    with pytest.raises(EnvelopeValidationError) as caught:
+        apim.plans.get("x")
+    assert time.monotonic() - started < BOUND
+    assert caught.value.direction == "response"
