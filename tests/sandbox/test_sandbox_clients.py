@@ -272,7 +272,7 @@ def test_rate_limited() -> None:
 
 
 def test_rate_limited_request_succeeds_on_retry() -> None:
-    # The client re-sends the same envelope (same nonce): a refused request did not use it.
+    # 503s are retried with a fresh token each time until the bucket lets one through.
     with Sandbox.start(rate_limit=5.0) as sandbox, client(sandbox, retries=5) as apim:
         for _ in range(12):
             list(apim.plans.query())
