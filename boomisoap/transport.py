@@ -154,9 +154,9 @@ class HttpTransport:
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._sleep = sleep
-        # Called with each response as it arrived, before it is parsed (the CLI keeps the
-        # raw bodies this way for --output xml).
-        self.observers: list[Callable[[Call, HttpResponse], None]] = []
+        # Called with each request as sent and its response as it arrived, before parsing
+        # (the CLI keeps the raw bodies this way for --output xml).
+        self.observers: list[Callable[[Call, HttpRequest, HttpResponse], None]] = []
 
     def close(self) -> None:
         self._session.close()
@@ -193,7 +193,7 @@ class HttpTransport:
             try:
                 response = self._send(request)
                 for observe in self.observers:
-                    observe(call, response)
+                    observe(call, request, response)
                 result = parse(response)
             except BoomiError as exc:
                 self._record(call, request, response, started, clock, exc, attempt, correlation_id)

@@ -29,7 +29,7 @@ from ..codec.jsoncodec import to_json
 from ..models.fields import ObjectSpec
 from ..models.registry import OBJECTS
 from ..namespaces import XSI
-from ..transport import Call, HttpResponse, HttpTransport, scrub
+from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, scrub
 
 MASK = "***"
 CLI_NS = "urn:boomisoap:cli"
@@ -50,7 +50,7 @@ class ResponseRecorder:
     def attach(self, transport: HttpTransport) -> None:
         transport.observers.append(self._observe)
 
-    def _observe(self, call: Call, response: HttpResponse) -> None:
+    def _observe(self, call: Call, request: HttpRequest, response: HttpResponse) -> None:
         if 200 <= response.status < 300:
             self._bodies.append(response.body)
 
