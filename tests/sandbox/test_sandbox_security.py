@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
 import requests
+from hardening.listener import Listener
 
 from boomisoap.namespaces import SOAP12_ENV
 from boomisoap.sandbox import Sandbox, SecurityPolicy
@@ -173,35 +172,6 @@ def test_invalid_body_names_the_element_path(sb: Sandbox) -> None:
 
 
 # hostile XML ----------------------------------------------------------------------------
-
-
-class Listener:
-    """A loopback TCP listener that counts connections: an external DTD must never call."""
-
-    def __init__(self) -> None:
-        self.hits = 0
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(5)
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.hits += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.socket.close()
 
 
 def hostile(doctype: str, body: str) -> bytes:
