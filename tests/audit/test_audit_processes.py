@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from audit_helpers import JsonlTamper, exchange
@@ -145,3 +147,29 @@ def test_four_processes_postgres_shared_stream(pg_url):
     url = pg_url + "?stream=shared"
     run_writers(url, 4, 100)
     assert_all_once(url, 4, 100, streams=1)
+
+
+def _open_after(barrier: Any, url: str, failures: Any) -> None:
+    barrier.wait()
+    try:
+        AuditLog.open(url).close()
+    except Exception as exc:  # reported to the parent, which names it
+        failures.put(repr(exc))
+
+
+def test_processes_opening_a_new_sqlite_store_together(tmp_path):
+    """Switching a fresh file to WAL is contended: every opener must still succeed."""
+    ctx = multiprocessing.get_context("fork")
+    failures = ctx.Queue()
+    for round_ in range(15):
+        url = f"sqlite://{tmp_path / f'fresh{round_}.db'}"
+        barrier = ctx.Barrier(6)
+        openers = [ctx.Process(target=_open_after, args=(barrier, url, failures)) for _ in range(6)]
+        for opener in openers:
+            opener.start()
+        for opener in openers:
+            opener.join(timeout=60)
+            assert opener.exitcode == 0
+        assert failures.empty(), failures.get()
+        with AuditLog.open(url, read_only=True) as log:
+            assert log.verify().ok

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -119,12 +120,31 @@ class SqliteSink(Sink):
     def _setup(self) -> None:
         c = self._conn
         if not self.memory:
-            c.execute("PRAGMA journal_mode=WAL")
+            self._enable_wal()
         c.execute(f"PRAGMA synchronous={self.synchronous}")
         with self._transaction():
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     c.execute(statement)
+
+    def _enable_wal(self) -> None:
+        # Switching a file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at
+        # once rather than calling the busy handler: writers opening a new store together
+        # race here, so the switch is retried until the busy timeout.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.001
+        while True:
+            try:
+                mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
+                continue
+            if str(mode).lower() != "wal":
+                raise AuditError(f"SQLite audit store {self.path} cannot use WAL (mode {mode})")
+            return
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
