@@ -25,9 +25,11 @@ from .errors import (
     RateLimited,
     TransportError,
 )
+from .http_session import new_session, while_waiting
 
 if TYPE_CHECKING:
     from .audit import AuditLog
+    from .audit.capture import RequestSide
 
 T = TypeVar("T")
 
@@ -150,7 +152,7 @@ class HttpTransport:
         self.audit = audit
         self.correlation_id = correlation_id
         self._secrets = tuple(s for s in secrets if s)
-        self._session = session or _new_session()
+        self._session = session or new_session()
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._sleep = sleep
@@ -187,21 +189,32 @@ class HttpTransport:
                 delay = self.bucket.reserve()
                 if delay > 0:
                     self._sleep(delay)
+            # The request half of the audit record is redacted while the server works.
+            prepared = (
+                None
+                if self.audit is None
+                else self.audit.prepare_request(request.url, request.headers, request.body)
+            )
             started = datetime.now(UTC)
             clock = time.perf_counter()
             response: HttpResponse | None = None
             try:
-                response = self._send(request)
+                with while_waiting(None if prepared is None else prepared.run):
+                    response = self._send(request)
                 for observe in self.observers:
                     observe(call, request, response)
                 result = parse(response)
             except BoomiError as exc:
-                self._record(call, request, response, started, clock, exc, attempt, correlation_id)
+                self._record(
+                    call, request, response, started, clock, exc, attempt, correlation_id, prepared
+                )
                 if self._should_retry(call, exc, attempt):
                     self._sleep(self._backoff(attempt))
                     continue
                 raise
-            self._record(call, request, response, started, clock, None, attempt, correlation_id)
+            self._record(
+                call, request, response, started, clock, None, attempt, correlation_id, prepared
+            )
             return result
 
     def _correlation_id(self) -> str:
@@ -277,6 +290,7 @@ class HttpTransport:
         error: BoomiError | None,
         attempt: int,
         correlation_id: str,
+        prepared: RequestSide | None,
     ) -> None:
         if self.audit is None:
             return
@@ -312,7 +326,8 @@ class HttpTransport:
                 status_code=None if fault is None else fault.status_code,
                 error_class=None if error is None else type(error).__name__,
                 attempt=attempt,
-            )
+            ),
+            request=prepared,
         )
 
 
@@ -324,14 +339,6 @@ def _never_connected(exc: requests.ConnectionError) -> bool:
     return isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
         inner, urllib3.exceptions.NewConnectionError
     )
-
-
-def _new_session() -> requests.Session:
-    session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64, max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Mapping
+from typing import NamedTuple
 
 from .exchange import Exchange
 from .record import AuditRecord, Headers, utc
@@ -24,52 +26,133 @@ def _scrub_headers(headers: Headers, echoes: list[bytes]) -> Headers:
     return tuple((k, scrub_str(v, echoes)) for k, v in headers)
 
 
-def draft(exchange: Exchange, redactor: Redactor) -> AuditRecord:
-    """The exchange with secrets redacted; stream, seq and hashes are set when sealed."""
-    e = exchange
+class RequestSide:
+    """The request half of an exchange, redacted ahead of the response.
+
+    The transport makes one before sending and runs it while the server works, so the
+    redaction costs the caller nothing; :func:`draft` does the work itself when the job
+    never ran or ran on other bytes.
+    """
+
+    __slots__ = ("_done", "_redactor", "body", "headers", "url")
+
+    def __init__(
+        self, url: str, headers: Mapping[str, str], body: bytes, redactor: Redactor
+    ) -> None:
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self._redactor = redactor
+        self._done: _RedactedRequest | None = None
+
+    def run(self) -> None:
+        """Redact now; never raises (a failure is met again, and raised, by draft)."""
+        if self._done is None:
+            try:
+                self._done = _redact_request(self.url, self.headers, self.body, self._redactor)
+            except Exception:
+                self._done = None
+
+    def result_for(self, e: Exchange) -> _RedactedRequest:
+        if self._done is None or not (
+            e.request_body is self.body and e.request_headers is self.headers and e.url == self.url
+        ):
+            return _redact_request(e.url, e.request_headers, e.request_body, self._redactor)
+        return self._done
+
+
+class _RedactedRequest(NamedTuple):
+    url: str
+    headers: Headers
+    body: bytes
+    found: frozenset[bytes]
+    echoes: list[bytes]
+    # The same three with the request's own echoes scrubbed: final unless the
+    # response reveals more secrets.
+    scrubbed: tuple[str, Headers, bytes]
+
+
+def _redact_request(
+    url: str, headers: Mapping[str, str], body: bytes, redactor: Redactor
+) -> _RedactedRequest:
     found: set[bytes] = set()
-    url = redactor.url(e.url, found)
-    request_headers = redactor.headers(e.request_headers, found)
+    url = redactor.url(url, found)
+    redacted_headers = redactor.headers(headers, found)
+    redacted_body = redactor.body(body, content_type(headers), found) or b""
+    echoes = echo_values(found)
+    return _RedactedRequest(
+        url,
+        redacted_headers,
+        redacted_body,
+        frozenset(found),
+        echoes,
+        _scrub_request(url, redacted_headers, redacted_body, echoes),
+    )
+
+
+def _scrub_request(
+    url: str, headers: Headers, body: bytes, echoes: list[bytes]
+) -> tuple[str, Headers, bytes]:
+    if not echoes:
+        return url, headers, body
+    return scrub_str(url, echoes), _scrub_headers(headers, echoes), scrub(body, echoes)
+
+
+def draft(
+    exchange: Exchange, redactor: Redactor, request: RequestSide | None = None
+) -> AuditRecord:
+    """The exchange with secrets redacted; stream, seq and hashes are set when sealed.
+
+    ``request``, when given, holds the request half already redacted for this exchange.
+    """
+    e = exchange
+    if request is None:
+        req = _redact_request(e.url, e.request_headers, e.request_body, redactor)
+    else:
+        req = request.result_for(e)
+    found: set[bytes] = set()
     response_headers = redactor.headers(e.response_headers, found)
-    request_body = redactor.body(e.request_body, content_type(e.request_headers), found) or b""
     response_body = redactor.body(e.response_body, content_type(e.response_headers), found)
     # A secret hidden in one place may be echoed in another (a fault repeating the
     # password, an opaque body holding the API key from the URL): remove those too.
-    echoes = echo_values(found)
+    if found - req.found:
+        found |= req.found
+        echoes = echo_values(found)
+        url, request_headers, request_body = _scrub_request(req.url, req.headers, req.body, echoes)
+    else:
+        echoes = req.echoes
+        url, request_headers, request_body = req.scrubbed
     if echoes:
-        url = scrub_str(url, echoes)
-        request_body = scrub(request_body, echoes)
         response_body = None if response_body is None else scrub(response_body, echoes)
-        request_headers = _scrub_headers(request_headers, echoes)
         response_headers = _scrub_headers(response_headers, echoes)
     return AuditRecord(
-        seq=0,
-        stream="",
-        writer=writer_id(),
-        alg="",
-        service=e.service,
-        operation=e.operation,
-        wire=e.wire,
-        method=e.method,
-        url=url,
-        request_headers=request_headers,
-        request_body=request_body,
-        started_at=utc(e.started_at),
+        0,
+        "",
+        writer_id(),
+        "",
+        e.service,
+        e.operation,
+        e.wire,
+        e.method,
+        url,
+        request_headers,
+        request_body,
+        utc(e.started_at),
         # Microsecond resolution is all the clock gives; rounding keeps the stored
         # float and its repr (which the hash covers) short and stable.
-        duration=round(float(e.duration), 6),
-        outcome=e.outcome,
-        correlation_id=e.correlation_id,
-        status=e.status,
-        response_headers=response_headers,
-        response_body=response_body,
-        object_type=e.object_type,
-        object_ids=tuple(str(i) for i in e.object_ids),
-        account_id=e.account_id,
-        fault_code=e.fault_code,
-        status_code=e.status_code,
-        error_class=e.error_class,
-        attempt=e.attempt,
-        prev_hash="",
-        hash="",
+        round(float(e.duration), 6),
+        e.outcome,
+        e.correlation_id,
+        e.status,
+        response_headers,
+        response_body,
+        e.object_type,
+        tuple(str(i) for i in e.object_ids),
+        e.account_id,
+        e.fault_code,
+        e.status_code,
+        e.error_class,
+        e.attempt,
+        "",
+        "",
     )

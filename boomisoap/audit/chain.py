@@ -46,12 +46,25 @@ ALG_HMAC = "hmac-sha256"
 
 _sha256 = hashlib.sha256
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# The string encoder _dumps uses: with it, the fixed shapes of META (header pairs and
+# ids, all strings) are written without the general encoder's per-call setup.
+_string = json.encoder.encode_basestring
 _NO_RESPONSE = b"\x00"
 
 
 def json_text(value: object) -> str:
     """The compact JSON used inside META and for stored header/id columns."""
     return _dumps(value)
+
+
+def _pairs_text(pairs: Iterable[tuple[str, str]]) -> str:
+    """json_text of (name, value) string pairs, byte for byte."""
+    return "[" + ",".join(["[" + _string(k) + "," + _string(v) + "]" for k, v in pairs]) + "]"
+
+
+def _strings_text(items: Iterable[str]) -> str:
+    """json_text of a sequence of strings, byte for byte."""
+    return "[" + ",".join(map(_string, items)) + "]"
 
 
 def _frame(request_body: bytes, response_body: bytes | None, meta: list[object]) -> bytes:
@@ -66,12 +79,15 @@ def _frame(request_body: bytes, response_body: bytes | None, meta: list[object])
     )
 
 
-def canonical(
+def meta_fields(
     r: AuditRecord, stream: str | None = None, seq: int | None = None, alg: str | None = None
-) -> bytes:
-    """The canonical encoding of ``r`` (with stream, seq, alg overridden when given)
-    without its prev_hash and hash."""
-    meta: list[object] = [
+) -> list[object]:
+    """The META items of ``r`` (with stream, seq, alg overridden when given).
+
+    Items 0-9, 10 and 12-22 are also the text forms SQL stores keep in their columns
+    (see sinks.rows), so a sink builds its row from this list instead of encoding twice.
+    """
+    return [
         r.stream if stream is None else stream,
         int(r.seq if seq is None else seq),
         r.writer,
@@ -81,22 +97,29 @@ def canonical(
         r.wire,
         r.method,
         r.url,
-        _dumps(r.request_headers),
+        _pairs_text(r.request_headers),
         format_time(r.started_at),
         repr(float(r.duration)),
         r.outcome,
         r.correlation_id,
         r.status,
-        _dumps(r.response_headers),
+        _pairs_text(r.response_headers),
         r.object_type,
-        _dumps(r.object_ids),
+        _strings_text(r.object_ids),
         r.account_id,
         r.fault_code,
         r.status_code,
         r.error_class,
         r.attempt,
     ]
-    return _frame(r.request_body, r.response_body, meta)
+
+
+def canonical(
+    r: AuditRecord, stream: str | None = None, seq: int | None = None, alg: str | None = None
+) -> bytes:
+    """The canonical encoding of ``r`` (with stream, seq, alg overridden when given)
+    without its prev_hash and hash."""
+    return _frame(r.request_body, r.response_body, meta_fields(r, stream, seq, alg))
 
 
 def canonical_row(row: Sequence[Any]) -> bytes:
@@ -187,17 +210,32 @@ class Chain:
 
     def seal(self, draft: AuditRecord, stream: str, seq: int, prev_hash: str) -> AuditRecord:
         """The draft placed at ``seq`` after ``prev_hash``, with its hash computed."""
-        digest = self.digest(draft, prev_hash, stream=stream, seq=seq, alg=self.alg)
-        return placed(draft, stream, seq, self.alg, prev_hash, digest)
+        return self.seal_with_meta(draft, stream, seq, prev_hash)[0]
+
+    def seal_with_meta(
+        self, draft: AuditRecord, stream: str, seq: int, prev_hash: str
+    ) -> tuple[AuditRecord, list[object]]:
+        """:meth:`seal`, also returning the META items the hash covered."""
+        meta = meta_fields(draft, stream, seq, self.alg)
+        digest = self.link(
+            prev_hash, _frame(draft.request_body, draft.response_body, meta), self.alg
+        )
+        return placed(draft, stream, seq, self.alg, prev_hash, digest), meta
 
     def seal_all(
         self, drafts: Iterable[AuditRecord], stream: str, count: int, last_hash: str
     ) -> list[AuditRecord]:
         """Seal drafts after a stream head of ``count`` records ending in ``last_hash``."""
-        out: list[AuditRecord] = []
+        return [record for record, _ in self.seal_all_with_meta(drafts, stream, count, last_hash)]
+
+    def seal_all_with_meta(
+        self, drafts: Iterable[AuditRecord], stream: str, count: int, last_hash: str
+    ) -> list[tuple[AuditRecord, list[object]]]:
+        """:meth:`seal_all`, each record with the META items its hash covered."""
+        out: list[tuple[AuditRecord, list[object]]] = []
         prev = last_hash or GENESIS
         for i, draft in enumerate(drafts, start=count + 1):
-            sealed = self.seal(draft, stream, i, prev)
+            sealed = self.seal_with_meta(draft, stream, i, prev)
             out.append(sealed)
-            prev = sealed.hash
+            prev = sealed[0].hash
         return out

@@ -6,13 +6,13 @@ import atexit
 import logging
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 from .batch import Batcher
-from .capture import draft
+from .capture import RequestSide, draft
 from .chain import Chain
 from .errors import AuditError
 from .exchange import Exchange
@@ -88,15 +88,27 @@ class AuditLog:
 
     # -- writing ------------------------------------------------------------------
 
-    def record(self, exchange: Exchange) -> AuditRecord | None:
+    def prepare_request(self, url: str, headers: Mapping[str, str], body: bytes) -> RequestSide:
+        """The request half of an exchange about to be sent, to redact early.
+
+        Call its ``run()`` while the request is on the wire (the transport does, while the
+        server works) and pass it to :meth:`record` with the exchange: the redaction is
+        then off the caller's critical path. Unrun, it is simply done by ``record``.
+        """
+        return RequestSide(url, headers, body, self._redactor)
+
+    def record(
+        self, exchange: Exchange, *, request: RequestSide | None = None
+    ) -> AuditRecord | None:
         """Redact and store one exchange.
 
         Returns the committed record, or None in batch mode (the record is committed
-        later).  Raises AuditError when the store cannot take it.
+        later).  Raises AuditError when the store cannot take it. ``request`` is what
+        :meth:`prepare_request` returned for this exchange's request, if anything.
         """
         if self._closed:
             raise AuditError("audit log is closed")
-        pending = draft(exchange, self._redactor)
+        pending = draft(exchange, self._redactor, request)
         if self._batcher is not None:
             self._batcher.add(pending)
             self._emit(pending)

@@ -163,3 +163,43 @@ def test_verify_while_another_writer_appends(store):
             stop.set()
             thread.join()
     assert all(r.ok for r in reports), [r for r in reports if not r.ok]
+
+
+def test_two_writers_on_one_sqlite_file_take_turns(tmp_path):
+    """Each writer remembers the head it left; the other moves it in between."""
+    url = f"sqlite:///{tmp_path / 'turns.db'}"
+    first, second = AuditLog.open(url), AuditLog.open(url)
+    try:
+        for i in range(6):
+            writer = first if i % 2 == 0 else second
+            record = writer.record(exchange(i, correlation_id=f"turn-{i}"))
+            assert record is not None and record.seq == i + 1
+        report = first.verify()
+        assert report.ok and report.checked == 6, report
+        assert [r.correlation_id for r in first.records()] == [f"turn-{i}" for i in range(6)]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_sqlite_store_refuses_a_record_that_does_not_continue_the_head(tmp_path):
+    import sqlite3
+
+    from boomisoap.audit.sinks.rows import to_row
+
+    url = f"sqlite:///{tmp_path / 'guard.db'}"
+    with AuditLog.open(url) as log:
+        sealed = [log.record(exchange(i)) for i in range(2)]
+    assert sealed[1] is not None
+    # Record 2 again, placed as record 3: its prev_hash is not the head's hash.
+    row = list(to_row(sealed[1]))
+    row[1] = 3
+    marks = ", ".join("?" for _ in row)
+    conn = sqlite3.connect(tmp_path / "guard.db")
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="head moved"):
+            conn.execute(f"INSERT INTO audit_record VALUES ({marks})", row)
+    finally:
+        conn.close()
+    with AuditLog.open(url) as log:
+        assert log.verify().ok

@@ -50,5 +50,8 @@ class AuditRecorder:
     def __init__(self) -> None:
         self.exchanges: list[Any] = []
 
-    def record(self, exchange: Any) -> None:
+    def prepare_request(self, url: str, headers: Any, body: bytes) -> None:
+        return None
+
+    def record(self, exchange: Any, *, request: Any = None) -> None:
         self.exchanges.append(exchange)

@@ -25,7 +25,7 @@ from ..query import Query
 from ..record import GENESIS, AuditRecord
 from ..verify import Corrupt, Entry, Head, Link, VerifyReport, combine, verify_stream
 from .base import Sink
-from .rows import COLUMNS, from_row, to_row
+from .rows import COLUMNS, from_row, row_from_meta
 
 RECORDS = "boomisoap_audit_record"
 HEADS = "boomisoap_audit_head"
@@ -130,8 +130,11 @@ class PostgresSink(Sink):
                         (self.stream,),
                     )
                     count, last = cur.fetchone()
-                    sealed = chain.seal_all(drafts, self.stream, int(count), str(last))
-                    cur.executemany(_INSERT, [to_row(r, time_as_text=False) for r in sealed])
+                    pairs = chain.seal_all_with_meta(drafts, self.stream, int(count), str(last))
+                    sealed = [record for record, _ in pairs]
+                    cur.executemany(
+                        _INSERT, [row_from_meta(r, m, time_as_text=False) for r, m in pairs]
+                    )
                     cur.execute(
                         f"UPDATE {HEADS} SET count = %s, last_hash = %s, updated_at = now() "
                         "WHERE stream = %s",

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ..chain import json_text
-from ..record import AuditRecord, format_time, parse_time, utc
+from ..chain import meta_fields
+from ..record import AuditRecord, parse_time, utc
 
 COLUMNS: tuple[str, ...] = (
     "stream",
@@ -41,37 +41,21 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
-# The same JSON text the canonical encoding embeds, so verify can hash columns as read.
-_dump = json_text
-
-
 def to_row(r: AuditRecord, *, time_as_text: bool = True) -> tuple[Any, ...]:
+    return row_from_meta(r, meta_fields(r), time_as_text=time_as_text)
+
+
+def row_from_meta(r: AuditRecord, meta: list[Any], *, time_as_text: bool = True) -> tuple[Any, ...]:
+    """The row of a sealed record from the META items its hash covered: the header and
+    id columns hold the very JSON text that was hashed, so verify can hash them as read."""
     return (
-        r.stream,
-        r.seq,
-        r.writer,
-        r.alg,
-        r.service,
-        r.operation,
-        r.wire,
-        r.method,
-        r.url,
-        _dump(r.request_headers),
+        *meta[0:10],
         r.request_body,
-        format_time(r.started_at) if time_as_text else r.started_at,
+        meta[10] if time_as_text else r.started_at,
         r.duration,
-        r.outcome,
-        r.correlation_id,
-        r.status,
-        _dump(r.response_headers),
+        *meta[12:16],
         r.response_body,
-        r.object_type,
-        _dump(r.object_ids),
-        r.account_id,
-        r.fault_code,
-        r.status_code,
-        r.error_class,
-        r.attempt,
+        *meta[16:23],
         r.prev_hash,
         r.hash,
     )

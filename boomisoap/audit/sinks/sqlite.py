@@ -29,13 +29,15 @@ from ..query import Query
 from ..record import GENESIS, AuditRecord, format_time
 from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
 from .base import Sink
-from .rows import COLUMNS, from_row, to_row
+from .rows import COLUMNS, from_row, row_from_meta
 
 STREAM = "main"
 BUSY_TIMEOUT_MS = 60_000
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit_record (
+_HEAD_MOVED = "audit chain head moved"
+# Each record must continue its stream's head, and moves it: the store itself keeps
+# records and head consistent, whichever writer (or version of this module) inserts.
+_SCHEMA: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS audit_record (
     stream TEXT NOT NULL,
     seq INTEGER PRIMARY KEY,
     writer TEXT NOT NULL,
@@ -63,19 +65,33 @@ CREATE TABLE IF NOT EXISTS audit_record (
     attempt INTEGER NOT NULL,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_record_started_at ON audit_record(started_at);
-CREATE INDEX IF NOT EXISTS audit_record_correlation ON audit_record(correlation_id);
-CREATE TABLE IF NOT EXISTS audit_head (
+)""",
+    """DROP INDEX IF EXISTS audit_record_started_at""",
+    """CREATE INDEX IF NOT EXISTS audit_record_correlation ON audit_record(correlation_id)""",
+    """CREATE TABLE IF NOT EXISTS audit_head (
     stream TEXT PRIMARY KEY,
     count INTEGER NOT NULL,
     last_hash TEXT NOT NULL
-);
-"""
+)""",
+    f"""CREATE TRIGGER IF NOT EXISTS audit_record_continues_head BEFORE INSERT ON audit_record
+WHEN NEW.seq != 1 + COALESCE((SELECT count FROM audit_head WHERE stream = NEW.stream), 0)
+  OR NEW.prev_hash != COALESCE(
+    (SELECT last_hash FROM audit_head WHERE stream = NEW.stream), '{GENESIS}')
+BEGIN
+    SELECT RAISE(ABORT, '{_HEAD_MOVED}');
+END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_record_moves_head AFTER INSERT ON audit_record
+BEGIN
+    INSERT INTO audit_head (stream, count, last_hash) VALUES (NEW.stream, NEW.seq, NEW.hash)
+    ON CONFLICT(stream) DO UPDATE SET count = excluded.count, last_hash = excluded.last_hash;
+END""",
+)
 _INSERT = (
     f"INSERT INTO audit_record ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
 )
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM audit_record"
+_HEAD = "SELECT count, last_hash FROM audit_head WHERE stream = ?"
+_STREAM_PARAM = (STREAM,)
 
 
 class SqliteSink(Sink):
@@ -88,6 +104,9 @@ class SqliteSink(Sink):
         self.url = f"sqlite:///{path}"
         self.read_only = read_only
         self._lock = threading.RLock()
+        # (count, last hash) as this connection left the head, for the one-statement
+        # append; None until known.
+        self._head: tuple[int, str] | None = None
         if read_only and not self.memory and not Path(path).exists():
             raise AuditError(f"no audit store at {path}")
         try:
@@ -123,9 +142,8 @@ class SqliteSink(Sink):
             self._enable_wal()
         c.execute(f"PRAGMA synchronous={self.synchronous}")
         with self._transaction():
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    c.execute(statement)
+            for statement in _SCHEMA:
+                c.execute(statement)
 
     def _enable_wal(self) -> None:
         # Switching a file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at
@@ -165,23 +183,38 @@ class SqliteSink(Sink):
             return []
         with self._lock:
             try:
+                if len(drafts) == 1 and self._head is not None:
+                    sealed = self._append_after_known_head(drafts[0], chain, *self._head)
+                    if sealed is not None:
+                        return [sealed]
                 with self._transaction() as c:
                     # Read inside the write transaction: no other writer can move the head.
-                    row = c.execute(
-                        "SELECT count, last_hash FROM audit_head WHERE stream = ?", (STREAM,)
-                    ).fetchone()
+                    row = c.execute(_HEAD, _STREAM_PARAM).fetchone()
                     count, last = (int(row[0]), str(row[1])) if row else (0, GENESIS)
-                    sealed = chain.seal_all(drafts, STREAM, count, last)
-                    c.executemany(_INSERT, [to_row(r) for r in sealed])
-                    c.execute(
-                        "INSERT INTO audit_head (stream, count, last_hash) VALUES (?, ?, ?) "
-                        "ON CONFLICT(stream) DO UPDATE SET count = excluded.count, "
-                        "last_hash = excluded.last_hash",
-                        (STREAM, sealed[-1].seq, sealed[-1].hash),
-                    )
+                    pairs = chain.seal_all_with_meta(drafts, STREAM, count, last)
+                    c.executemany(_INSERT, [row_from_meta(r, meta) for r, meta in pairs])
             except sqlite3.Error as exc:
+                self._head = None
                 raise AuditError(f"cannot append to {self.path}: {exc}") from exc
-        return sealed
+            head = pairs[-1][0]
+            self._head = (head.seq, head.hash)
+        return [record for record, _ in pairs]
+
+    def _append_after_known_head(
+        self, draft: AuditRecord, chain: Chain, count: int, last: str
+    ) -> AuditRecord | None:
+        """One statement, so one implicit transaction: the record sealed after the head
+        this connection last wrote. The insert trigger refuses it if another writer
+        moved the head meanwhile; then None, and the caller reads the head and reseals."""
+        record, meta = chain.seal_with_meta(draft, STREAM, count + 1, last)
+        try:
+            self._conn.execute(_INSERT, row_from_meta(record, meta))
+        except sqlite3.IntegrityError as exc:
+            if _HEAD_MOVED not in str(exc):
+                raise
+            return None
+        self._head = (record.seq, record.hash)
+        return record
 
     @contextmanager
     def _reader(self) -> Iterator[sqlite3.Connection]:

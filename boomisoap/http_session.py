@@ -1,0 +1,78 @@
+"""The requests session clients use, with a hook that runs while the server works.
+
+Between writing a request and reading its answer the client has nothing to do but
+wait. :func:`while_waiting` names a job for that moment (the audit trail redacts the
+request there), and the session's connections run it right after the request is sent,
+before blocking on the response. A session that is not made here (a user's own, a
+mock) never runs the job; whoever set it then does the work itself afterwards.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+_JOB: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
+    "boomisoap_while_waiting", default=None
+)
+
+
+@contextmanager
+def while_waiting(job: Callable[[], None] | None) -> Iterator[None]:
+    """Within the block, requests sent by :func:`new_session` sessions run ``job`` once
+    the request is on the wire. ``job`` must not raise, and may run more than once
+    (a request re-sent on a fresh connection) or not at all."""
+    token = _JOB.set(job)
+    try:
+        yield
+    finally:
+        _JOB.reset(token)
+
+
+def _run_job() -> None:
+    job = _JOB.get()
+    if job is not None:
+        job()
+
+
+class _HTTPConnection(HTTPConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _run_job()
+        return super().getresponse(*args, **kwargs)
+
+
+class _HTTPSConnection(HTTPSConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _run_job()
+        return super().getresponse(*args, **kwargs)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _Adapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+def new_session() -> requests.Session:
+    """A session with keep-alive pools sized for threaded clients and no retries of its
+    own (the transport decides what may be sent again)."""
+    session = requests.Session()
+    adapter = _Adapter(pool_connections=4, pool_maxsize=64, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
