@@ -27,12 +27,12 @@ class Batcher:
         *,
         size: int = 500,
         interval: float = 0.25,
-        max_pending: int = 10_000,
+        max_pending: int | None = None,
     ) -> None:
         self._sink_flush = flush
         self.size = size
         self.interval = interval
-        self.max_pending = max(max_pending, size)
+        self.max_pending = 2 * size if max_pending is None else max(max_pending, size)
         self._items: list[AuditRecord] = []
         self._cond = threading.Condition()
         # Held for a whole flush so batches reach the store in the order taken.

@@ -166,6 +166,9 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
         if leaf:
             pos = leaf
             continue
+        if _plain_element_tag(text, m, rules, targets, mojibake, spans):
+            pos = m.end()
+            continue
         # The boring pattern already passed over every tag without a candidate
         # attribute, so inside a subtree each tag's attributes are parsed (hits=None).
         found, end = _scan(text, pos, rules, targets, mojibake, None, subtree=True)
@@ -235,6 +238,28 @@ def _secret_leaf(
     if close > after:
         spans.append((after, close, REDACTED))
     return end.end()
+
+
+def _plain_element_tag(
+    text: str,
+    m: re.Match[str],
+    rules: CompiledRules,
+    targets: _Targets,
+    mojibake: bool,
+    spans: list[Span],
+) -> bool:
+    """The common case of an ordinary element with a secret attribute (an ApiKey's
+    ``key``): hide the values and return True; False when its content may be secret
+    (a secret element, or a query expression on a secret property), for the walk."""
+    qname = m.group("start")
+    if rules.element_is_secret(_fix(qname[qname.find(":") + 1 :], mojibake), None):
+        return False
+    found: list[Span] = []
+    a_start, a_end = m.span("attrs")
+    if _attributes(text, a_start, a_end, {}, rules, targets, -1, found, mojibake, False):
+        return False
+    spans.extend(found)
+    return True
 
 
 def _scan(

@@ -81,6 +81,21 @@ def test_batch_mode_flushes_on_close_and_by_time(tmp_path):
         assert again.verify().checked == 30
 
 
+def test_large_batches_keep_every_record_in_order(store):
+    """Batches bigger than one INSERT statement take several, in one transaction."""
+    from boomisoap.audit.sinks.sqlite import ROWS_PER_INSERT
+
+    count = 2 * ROWS_PER_INSERT + 91  # 256 + 256 + 64 + 16 + 8 + 2 + 1 rows per statement
+    with AuditLog.open(store.url, batch=True, batch_size=10_000, flush_interval=60) as log:
+        for i in range(count):
+            log.record(exchange(i, correlation_id=f"big-{i}"))
+        log.flush()
+        report = log.verify()
+        cids = [r.correlation_id for r in log.records()]
+    assert report.ok and report.checked == count, report
+    assert cids == [f"big-{i}" for i in range(count)]
+
+
 def test_threads_share_one_log(tmp_path):
     with AuditLog.open(f"jsonl://{tmp_path}/t.jsonl") as log:
         threads = [

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -86,9 +87,18 @@ BEGIN
     ON CONFLICT(stream) DO UPDATE SET count = excluded.count, last_hash = excluded.last_hash;
 END""",
 )
-_INSERT = (
-    f"INSERT INTO audit_record ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
-)
+_ROW_MARKS = f"({', '.join('?' for _ in COLUMNS)})"
+# Rows per INSERT statement at most (fewer where SQLite allows fewer variables).
+ROWS_PER_INSERT = 256
+
+
+@cache
+def _insert_rows(count: int) -> str:
+    return f"INSERT INTO audit_record ({', '.join(COLUMNS)}) VALUES " + ", ".join(
+        [_ROW_MARKS] * count
+    )
+
+
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM audit_record"
 _HEAD = "SELECT count, last_hash FROM audit_head WHERE stream = ?"
 _STREAM_PARAM = (STREAM,)
@@ -107,12 +117,15 @@ class SqliteSink(Sink):
         # (count, last hash) as this connection left the head, for the one-statement
         # append; None until known.
         self._head: tuple[int, str] | None = None
+        self._rows_per_insert = 1
         if read_only and not self.memory and not Path(path).exists():
             raise AuditError(f"no audit store at {path}")
         try:
             self._conn = self._connect(read_only)
             if not read_only:
                 self._setup()
+                variables = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                self._rows_per_insert = max(1, min(ROWS_PER_INSERT, variables // len(COLUMNS)))
         except sqlite3.Error as exc:
             raise AuditError(f"cannot open SQLite audit store {path}: {exc}") from exc
 
@@ -192,13 +205,24 @@ class SqliteSink(Sink):
                     row = c.execute(_HEAD, _STREAM_PARAM).fetchone()
                     count, last = (int(row[0]), str(row[1])) if row else (0, GENESIS)
                     pairs = chain.seal_all_with_meta(drafts, STREAM, count, last)
-                    c.executemany(_INSERT, [row_from_meta(r, meta) for r, meta in pairs])
+                    self._insert_many(c, [row_from_meta(r, meta) for r, meta in pairs])
             except sqlite3.Error as exc:
                 self._head = None
                 raise AuditError(f"cannot append to {self.path}: {exc}") from exc
             head = pairs[-1][0]
             self._head = (head.seq, head.hash)
         return [record for record, _ in pairs]
+
+    def _insert_many(self, c: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+        # Several rows per statement, in power-of-two counts so a handful of prepared
+        # statements serve every batch size. Each statement releases the GIL once;
+        # a statement per row would wait for it once per row, behind busy callers.
+        done = 0
+        while done < len(rows):
+            count = min(self._rows_per_insert, 1 << ((len(rows) - done).bit_length() - 1))
+            chunk = rows[done : done + count]
+            c.execute(_insert_rows(count), [value for row in chunk for value in row])
+            done += count
 
     def _append_after_known_head(
         self, draft: AuditRecord, chain: Chain, count: int, last: str
@@ -208,7 +232,7 @@ class SqliteSink(Sink):
         moved the head meanwhile; then None, and the caller reads the head and reseals."""
         record, meta = chain.seal_with_meta(draft, STREAM, count + 1, last)
         try:
-            self._conn.execute(_INSERT, row_from_meta(record, meta))
+            self._conn.execute(_insert_rows(1), row_from_meta(record, meta))
         except sqlite3.IntegrityError as exc:
             if _HEAD_MOVED not in str(exc):
                 raise
