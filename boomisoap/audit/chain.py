@@ -57,12 +57,13 @@ def json_text(value: object) -> str:
     return _dumps(value)
 
 
-def _pairs_text(pairs: Iterable[tuple[str, str]]) -> str:
-    """json_text of (name, value) string pairs, byte for byte."""
+def pairs_text(pairs: Iterable[tuple[str, str]]) -> str:
+    """json_text of (name, value) string pairs, byte for byte; raises TypeError or
+    ValueError on anything else (a damaged stored record)."""
     return "[" + ",".join(["[" + _string(k) + "," + _string(v) + "]" for k, v in pairs]) + "]"
 
 
-def _strings_text(items: Iterable[str]) -> str:
+def strings_text(items: Iterable[str]) -> str:
     """json_text of a sequence of strings, byte for byte."""
     return "[" + ",".join(map(_string, items)) + "]"
 
@@ -97,15 +98,15 @@ def meta_fields(
         r.wire,
         r.method,
         r.url,
-        _pairs_text(r.request_headers),
+        pairs_text(r.request_headers),
         format_time(r.started_at),
         repr(float(r.duration)),
         r.outcome,
         r.correlation_id,
         r.status,
-        _pairs_text(r.response_headers),
+        pairs_text(r.response_headers),
         r.object_type,
-        _strings_text(r.object_ids),
+        strings_text(r.object_ids),
         r.account_id,
         r.fault_code,
         r.status_code,

@@ -6,7 +6,7 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-from .chain import canonical_fields, json_text
+from .chain import canonical_fields, pairs_text, strings_text
 from .record import AuditRecord, Headers, format_time, parse_time
 from .verify import Link
 
@@ -133,15 +133,15 @@ def link_from_dict(d: Mapping[str, Any]) -> Link:
         d["wire"],
         d["method"],
         d["url"],
-        json_text(d["request_headers"]),
+        pairs_text(d["request_headers"]),
         d["started_at"],
         repr(float(d["duration"])),
         d["outcome"],
         d["correlation_id"],
         d["status"],
-        json_text(d["response_headers"]),
+        pairs_text(d["response_headers"]),
         d["object_type"],
-        json_text(d["object_ids"]),
+        strings_text(d["object_ids"]),
         d["account_id"],
         d["fault_code"],
         d["status_code"],

@@ -233,11 +233,16 @@ class AuditLog:
         now and then, as an anchor that even a rewrite of the whole store can't fake."""
         return self.sink.heads()
 
-    def verify(self) -> VerifyReport:
-        """Check every chain and head marker of the store."""
+    def verify(self, *, workers: int | None = None) -> VerifyReport:
+        """Check every chain and head marker of the store.
+
+        Large JSONL and PostgreSQL stores are decoded by ``workers`` child processes
+        while this one checks the chain (None: chosen by the store's size and the CPUs;
+        0: everything in this process). Every hash is computed here either way.
+        """
         if not self._closed:
             self.flush()
-        return self.sink.verify(self._chain)
+        return self.sink.verify(self._chain, workers)
 
 
 def _flush_at_exit() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .chain import ALG_HMAC, ALG_SHA256, Chain, canonical
 from .record import GENESIS, AuditRecord
@@ -41,10 +42,10 @@ class Corrupt:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """What verify needs of a stored record: its place, its hashes and its canonical
-    encoding (SQL stores compute it from the row without building an AuditRecord)."""
+    encoding (SQL stores compute it from the row without building an AuditRecord).
+    A tuple, so that verification workers pass it on cheaply."""
 
     seq: int
     stream: str

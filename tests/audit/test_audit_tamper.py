@@ -14,30 +14,41 @@ N = 10
 KEYS = pytest.mark.parametrize("key", [None, b"an hmac key"], ids=["sha256", "hmac"])
 
 
+@pytest.fixture(params=[0, 2], ids=["inline", "workers"])
+def workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Verify in this process, or in two worker processes given small jobs, so that
+    even these small stores are split over several jobs and both workers."""
+    from boomisoap.audit.sinks import jsonl, postgres
+
+    monkeypatch.setattr(jsonl, "LINES_PER_JOB", 3)
+    monkeypatch.setattr(postgres, "ROWS_PER_JOB", 3)
+    return int(request.param)
+
+
 def fill(url: str, key: bytes | None, n: int = N) -> list[object]:
     with AuditLog.open(url, hmac_key=key) as log:
         return [log.record(exchange(i)) for i in range(n)]
 
 
-def check(url: str, key: bytes | None) -> object:
+def check(url: str, key: bytes | None, workers: int = 0) -> object:
     with AuditLog.open(url, hmac_key=key, read_only=True) as log:
-        return log.verify()
+        return log.verify(workers=workers)
 
 
 @KEYS
-def test_clean_store_verifies(store, key):
+def test_clean_store_verifies(store, key, workers):
     fill(store.url, key)
-    report = check(store.url, key)
+    report = check(store.url, key, workers)
     assert report.ok, report
     assert report.checked == N
     assert report.first_broken is None
 
 
 @KEYS
-def test_edited_body_byte(store, key):
+def test_edited_body_byte(store, key, workers):
     fill(store.url, key)
     store.tamper.edit_body(4)
-    report = check(store.url, key)
+    report = check(store.url, key, workers)
     assert not report.ok
     assert report.first_broken == 4
     assert report.checked == 3
@@ -45,32 +56,32 @@ def test_edited_body_byte(store, key):
 
 
 @KEYS
-def test_deleted_record(store, key):
+def test_deleted_record(store, key, workers):
     fill(store.url, key)
     store.tamper.delete(6)
-    report = check(store.url, key)
+    report = check(store.url, key, workers)
     assert (report.ok, report.first_broken) == (False, 6), report
 
 
 @KEYS
-def test_swapped_records(store, key):
+def test_swapped_records(store, key, workers):
     fill(store.url, key)
     store.tamper.swap(3, 7)
-    report = check(store.url, key)
+    report = check(store.url, key, workers)
     assert (report.ok, report.first_broken) == (False, 3), report
 
 
 @KEYS
-def test_truncated_tail(store, key):
+def test_truncated_tail(store, key, workers):
     fill(store.url, key)
     store.tamper.truncate(keep=7)
-    report = check(store.url, key)
+    report = check(store.url, key, workers)
     assert (report.ok, report.first_broken) == (False, 8), report
     assert "truncated" in report.reason
 
 
 @KEYS
-def test_inserted_record(store, key):
+def test_inserted_record(store, key, workers):
     """A forger recomputes a plain SHA-256 link for the record they slip in: without
     a key that record itself looks sound and the break shows on the next one; with
     HMAC the forged record is named."""
@@ -85,7 +96,7 @@ def test_inserted_record(store, key):
         records[3].hash,
     )
     store.tamper.insert(forged)
-    report = check(store.url, key)
+    report = check(store.url, key, workers)
     assert not report.ok
     assert report.first_broken == (5 if key else 6), report
 

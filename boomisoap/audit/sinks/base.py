@@ -30,8 +30,9 @@ class Sink(ABC):
         """Committed records matching ``query``, by stream then seq."""
 
     @abstractmethod
-    def verify(self, chain: Chain) -> VerifyReport:
-        """Check every stream against its chain and head marker."""
+    def verify(self, chain: Chain, workers: int | None = None) -> VerifyReport:
+        """Check every stream against its chain and head marker; ``workers`` processes
+        decode records for stores that support it (None: decided by the store's size)."""
 
     @abstractmethod
     def heads(self) -> dict[str, Head]:

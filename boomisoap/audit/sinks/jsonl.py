@@ -30,12 +30,15 @@ from typing import IO, Any
 from ..chain import Chain
 from ..codec import link_from_dict, record_from_dict, record_to_dict
 from ..errors import AuditError
+from ..parallel import PARALLEL_FROM_BYTES, Job, auto_workers, ordered_entries
 from ..query import Query
 from ..record import GENESIS, AuditRecord
 from ..verify import Corrupt, Entry, Head, VerifyReport, verify_stream
 from .base import Sink
 
 STREAM = "main"
+# Lines a verification worker decodes per job.
+LINES_PER_JOB = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,13 +247,24 @@ class JsonlSink(Sink):
             cp = self._read_checkpoint()
         return {} if cp is None else {STREAM: Head(cp.count, cp.last_hash)}
 
-    def verify(self, chain: Chain) -> VerifyReport:
+    def verify(self, chain: Chain, workers: int | None = None) -> VerifyReport:
         try:
             cp, files, extra = self._snapshot()
         except (OSError, AuditError) as exc:
             return VerifyReport(0, False, None, f"cannot read the store: {exc}", STREAM)
         head = None if cp is None else Head(cp.count, cp.last_hash)
-        report = verify_stream(STREAM, _read_entries(files, links=True), head, chain)
+        if workers is None:
+            size = sum(os.fstat(f.fileno()).st_size for f, _ in files)
+            workers = auto_workers(size >= PARALLEL_FROM_BYTES)
+        entries = (
+            ordered_entries(_line_jobs(files), workers)
+            if workers
+            else _read_entries(files, links=True)
+        )
+        try:
+            report = verify_stream(STREAM, entries, head, chain)
+        except AuditError as exc:
+            return VerifyReport(0, False, None, f"cannot verify the store: {exc}", STREAM)
         if report.ok and extra:
             note = f"; {extra} bytes of an append that never committed are ignored"
             report = replace(report, reason=report.reason + note)
@@ -263,10 +277,8 @@ class JsonlSink(Sink):
                 self._lock_fd = None
 
 
-def _read_entries(
-    files: list[tuple[IO[bytes], int | None]], *, links: bool = False
-) -> Iterator[Entry]:
-    """Decode lines; a line belongs to the committed state if it starts before the
+def _committed_lines(files: list[tuple[IO[bytes], int | None]]) -> Iterator[bytes]:
+    """Lines of the committed state: a line belongs to it if it starts before the
     file's limit (so a record edited to be longer is still read, and then fails)."""
     try:
         for f, limit in files:
@@ -275,16 +287,45 @@ def _read_entries(
                 if limit is not None and pos >= limit:
                     break
                 pos += len(line)
-                if not line.strip():
-                    continue
-                try:
-                    data = _loads(line)
-                    yield link_from_dict(data) if links else record_from_dict(data)
-                except (ValueError, KeyError, TypeError) as exc:
-                    yield Corrupt(f"undecodable line ({type(exc).__name__}: {exc})")
+                yield line
     finally:
         for f, _ in files:
             f.close()
+
+
+def _entry(line: bytes, links: bool) -> Entry | None:
+    if not line.strip():
+        return None
+    try:
+        data = _loads(line)
+        return link_from_dict(data) if links else record_from_dict(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        return Corrupt(f"undecodable line ({type(exc).__name__}: {exc})")
+
+
+def _read_entries(
+    files: list[tuple[IO[bytes], int | None]], *, links: bool = False
+) -> Iterator[Entry]:
+    for line in _committed_lines(files):
+        entry = _entry(line, links)
+        if entry is not None:
+            yield entry
+
+
+def links_of_lines(lines: list[bytes]) -> list[Entry]:
+    """What verify needs of each line (run by verification workers)."""
+    return [entry for line in lines if (entry := _entry(line, True)) is not None]
+
+
+def _line_jobs(files: list[tuple[IO[bytes], int | None]]) -> Iterator[Job]:
+    chunk: list[bytes] = []
+    for line in _committed_lines(files):
+        chunk.append(line)
+        if len(chunk) == LINES_PER_JOB:
+            yield ("jsonl", chunk)
+            chunk = []
+    if chunk:
+        yield ("jsonl", chunk)
 
 
 def _loads(line: bytes) -> dict[str, Any]:

@@ -15,12 +15,15 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..chain import Chain, canonical_row
 from ..errors import AuditError, AuditURLError
+from ..parallel import PARALLEL_FROM_ROWS, auto_workers, ordered_entries
 from ..query import Query
 from ..record import GENESIS, AuditRecord
 from ..verify import Corrupt, Entry, Head, Link, VerifyReport, combine, verify_stream
@@ -32,6 +35,8 @@ HEADS = "boomisoap_audit_head"
 _OWN_PARAMS = ("stream",)
 # Any constant works; it only has to be the same for every process creating the schema.
 _SCHEMA_LOCK = 0x626F6F6D69
+# Rows a verification worker reads per job.
+ROWS_PER_JOB = 10_000
 
 _SCHEMA = [
     f"""CREATE TABLE IF NOT EXISTS {RECORDS} (
@@ -167,33 +172,72 @@ class PostgresSink(Sink):
         rows = self._rows(f"SELECT stream, count, last_hash FROM {HEADS}", ())
         return {str(s): Head(int(n), str(h)) for s, n, h in rows}
 
-    def verify(self, chain: Chain) -> VerifyReport:
+    def verify(self, chain: Chain, workers: int | None = None) -> VerifyReport:
         psycopg = self._psycopg
         try:
             with psycopg.connect(self.conninfo) as conn:
-                # One REPEATABLE READ snapshot for heads and rows: records committed
-                # by live writers while verify runs are simply not seen.
+                # One REPEATABLE READ snapshot for heads and rows (shared with any
+                # workers): records committed by live writers meanwhile are not seen.
                 conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
                 with conn.transaction():
                     rows = self._rows(f"SELECT stream, count, last_hash FROM {HEADS}", (), conn)
                     heads = {str(s): Head(int(n), str(h)) for s, n, h in rows}
-                    found = self._rows(f"SELECT DISTINCT stream FROM {RECORDS}", (), conn)
-                    streams = sorted({str(r[0]) for r in found} | set(heads))
-                    reports = [
-                        verify_stream(s, self._links(s, conn), heads.get(s), chain) for s in streams
-                    ]
+                    found = self._rows(
+                        f"SELECT stream, min(seq), max(seq), count(*) FROM {RECORDS} "
+                        "GROUP BY stream",
+                        (),
+                        conn,
+                    )
+                    spans = {str(s): (int(lo), int(hi), int(n)) for s, lo, hi, n in found}
+                    streams = sorted(set(spans) | set(heads))
+                    if workers is None:
+                        total = sum(n for _, _, n in spans.values())
+                        workers = auto_workers(total >= PARALLEL_FROM_ROWS)
+                    if workers:
+                        reports = self._verify_in_workers(
+                            streams, spans, heads, chain, conn, workers
+                        )
+                    else:
+                        reports = [
+                            verify_stream(s, self._links(s, conn), heads.get(s), chain)
+                            for s in streams
+                        ]
         except psycopg.Error as exc:
             return VerifyReport(0, False, None, f"cannot read the store: {exc}", None, 0)
+        except AuditError as exc:
+            return VerifyReport(0, False, None, f"cannot verify the store: {exc}", None, 0)
         return combine(reports)
+
+    def _verify_in_workers(
+        self,
+        streams: list[str],
+        spans: dict[str, tuple[int, int, int]],
+        heads: dict[str, Head],
+        chain: Chain,
+        conn: Any,
+        workers: int,
+    ) -> list[VerifyReport]:
+        # Workers read seq ranges of each stream in this transaction's snapshot; their
+        # entries arrive stream after stream, and each stream's verify gets exactly its
+        # row count, the rest of a broken stream being skipped.
+        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        jobs = (
+            ("postgresql", (self.conninfo, snapshot, stream, lo, hi))
+            for stream in streams
+            for lo, hi in _ranges(*spans.get(stream, (1, 0, 0)))
+        )
+        entries = ordered_entries(jobs, workers)
+        reports = []
+        for stream in streams:
+            part = islice(entries, spans.get(stream, (0, 0, 0))[2])
+            reports.append(verify_stream(stream, part, heads.get(stream), chain))
+            deque(part, maxlen=0)
+        return reports
 
     def _links(self, stream: str, conn: Any) -> Iterator[Entry]:
         sql = f"{_SELECT} WHERE stream = %s ORDER BY seq"
         try:
-            for row in self._rows(sql, (stream,), conn):
-                try:
-                    yield Link(int(row[1]), row[0], row[3], row[25], row[26], canonical_row(row))
-                except (ValueError, TypeError, KeyError) as exc:
-                    yield Corrupt(f"undecodable row ({exc})")
+            yield from _entries_of_rows(self._rows(sql, (stream,), conn))
         except self._psycopg.Error as exc:
             yield Corrupt(f"cannot read rows ({exc})")
 
@@ -205,3 +249,40 @@ class PostgresSink(Sink):
 def _where(query: Query) -> tuple[str, list[Any]]:
     # object_ids is a JSON array in text.
     return query.sql_where("%s", lambda moment: moment, "object_ids::jsonb ? %s")
+
+
+def _entries_of_rows(rows: Iterable[Any]) -> Iterator[Entry]:
+    for row in rows:
+        try:
+            yield Link(int(row[1]), row[0], row[3], row[25], row[26], canonical_row(row))
+        except (ValueError, TypeError, KeyError) as exc:
+            yield Corrupt(f"undecodable row ({exc})")
+
+
+def _ranges(low: int, high: int, count: int) -> Iterator[tuple[int, int]]:
+    """[lo, hi) seq ranges covering low..high, about ROWS_PER_JOB rows each."""
+    if count <= 0:
+        return
+    jobs = max(1, -(-count // ROWS_PER_JOB))
+    step = max(1, -(-(high - low + 1) // jobs))
+    for lo in range(low, high + 1, step):
+        yield lo, min(lo + step, high + 1)
+
+
+def links_of_range(job: tuple[str, str, str, int, int]) -> list[Entry]:
+    """A verification worker's share: one stream's rows with lo <= seq < hi, read in
+    the snapshot the caller exported."""
+    import psycopg
+    from psycopg import sql
+
+    conninfo, snapshot, stream, lo, hi = job
+    with psycopg.connect(conninfo) as conn:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        with conn.transaction():
+            conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+            with conn.cursor(binary=True) as cur:
+                cur.execute(
+                    f"{_SELECT} WHERE stream = %s AND seq >= %s AND seq < %s ORDER BY seq",
+                    (stream, lo, hi),
+                )
+                return list(_entries_of_rows(cur))
