@@ -5,6 +5,7 @@ Workloads (docs/performance.md):
    vs a bare zeep client on the same WSDL with the same UsernameToken, vs a hand-built lxml
    envelope over one keep-alive ``http.client`` connection parsed with lxml (the floor);
 2. cold start: a fresh ``python -c`` process to the first successful ``plans.get``;
+   and the cost of auditing, audited and unaudited calls measured in pairs;
 3. paging: 10,000 Plans through query/queryMore, objects/s and peak RSS;
 6. REST vs SOAP: the per-call workload over ``wire="rest"``.
 
@@ -202,6 +203,52 @@ def per_call(quick: bool) -> list[dict[str, Any]]:
     ]
 
 
+def audit_cost(quick: bool) -> list[dict[str, Any]]:
+    """The issue's ratio, measured in pairs: an audited and an unaudited ``plans.get``
+    back to back (alternating which goes first), so both see the same moment of a
+    shared, noisy machine. Reports medians and the median of the pairwise difference."""
+    pairs = 300 if quick else 3000
+    rows = []
+    with sandbox() as sb, tempfile.TemporaryDirectory() as tmp:
+        plain = client(sb)
+        plan_id = plain.plans.create(Plan(name="audit-cost")).plan_id
+        assert plan_id is not None
+        from boomisoap.audit import AuditLog
+
+        audits = {
+            "SQLite, synchronous": f"sqlite:///{tmp}/sync.sqlite3",
+            "SQLite, batched": AuditLog.open(f"sqlite:///{tmp}/batch.sqlite3", batch=True),
+        }
+        for name, audit in audits.items():
+            audited = client(sb, audit=audit)
+            for _ in range(100):
+                audited.plans.get(plan_id)
+                plain.plans.get(plan_id)
+            with_audit: list[float] = []
+            without: list[float] = []
+            for i in range(pairs):
+                order = [(audited, with_audit), (plain, without)]
+                for c, samples in order if i % 2 else reversed(order):
+                    start = time.perf_counter_ns()
+                    c.plans.get(plan_id)
+                    samples.append((time.perf_counter_ns() - start) / 1000.0)
+            base = statistics.median(without)
+            diff = statistics.median(a - b for a, b in zip(with_audit, without, strict=True))
+            rows.append(
+                {
+                    "workload": "audit cost in a plans.get round trip (paired)",
+                    "variant": name,
+                    "audited_us": round(statistics.median(with_audit), 1),
+                    "unaudited_us": round(base, 1),
+                    "ratio": round(statistics.median(with_audit) / base, 3),
+                    "added_us": round(diff, 1),
+                    "target": "<= 1.10" if name == "SQLite, synchronous" else "",
+                }
+            )
+            audited.close()
+    return rows
+
+
 COLD_OURS = """
 import sys
 from boomisoap import ApimClient
@@ -304,7 +351,7 @@ def paging(quick: bool) -> list[dict[str, Any]]:
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    return per_call(quick) + cold_start(quick) + paging(quick)
+    return per_call(quick) + audit_cost(quick) + cold_start(quick) + paging(quick)
 
 
 def main() -> None:

@@ -162,12 +162,9 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
         if m.lastgroup != "attrs":
             pos = m.end()
             continue
-        leaf = _secret_leaf(text, m, rules, targets, mojibake, spans)
-        if leaf:
-            pos = leaf
-            continue
-        if _plain_element_tag(text, m, rules, targets, mojibake, spans):
-            pos = m.end()
+        finished = _finish_tag(text, m, rules, targets, mojibake, spans)
+        if finished:
+            pos = finished
             continue
         # The boring pattern already passed over every tag without a candidate
         # attribute, so inside a subtree each tag's attributes are parsed (hits=None).
@@ -212,7 +209,7 @@ def _may_name_a_secret(text: str, rules: CompiledRules) -> bool:
 _END_AT = re.compile(r"</([^\s>]*+)\s*+>")
 
 
-def _secret_leaf(
+def _finish_tag(
     text: str,
     m: re.Match[str],
     rules: CompiledRules,
@@ -220,46 +217,33 @@ def _secret_leaf(
     mojibake: bool,
     spans: list[Span],
 ) -> int:
-    """The common case of a secret element holding only character data (a Password,
-    a Nonce): hide its content and return the end of its end tag; 0 otherwise."""
-    after = m.end()
-    if text[after - 2] == "/":
-        return 0
+    """The common cases of a start tag the fast path stopped at, finished without the
+    walk; returns where to go on, or 0 when the walk must decide.
+
+    An ordinary element with a secret attribute (an ApiKey's ``key``): the values are
+    hidden, go on after the tag. A secret element holding only character data (a
+    Password, a Nonce): the content is hidden, go on after its end tag. Children,
+    CDATA, comments or a query expression on a secret property need the walk.
+    """
     qname = m.group("start")
-    local = qname[qname.find(":") + 1 :]
-    if not rules.element_is_secret(_fix(local, mojibake), None):
+    a_start, a_end = m.span("attrs")
+    after = m.end()
+    if not rules.element_is_secret(_fix(qname[qname.find(":") + 1 :], mojibake), None):
+        found: list[Span] = []
+        if _attributes(text, a_start, a_end, {}, rules, targets, -1, found, mojibake, False):
+            return 0
+        spans.extend(found)
+        return after
+    if text[after - 2] == "/":
         return 0
     close = text.find("<", after)
     end = _END_AT.match(text, close) if close >= 0 else None
     if end is None or end.group(1) != qname:
-        return 0  # children, CDATA, a comment or no end tag: the general walk
-    a_start, a_end = m.span("attrs")
+        return 0
     _attributes(text, a_start, a_end, {}, rules, targets, -1, spans, mojibake, False)
     if close > after:
         spans.append((after, close, REDACTED))
     return end.end()
-
-
-def _plain_element_tag(
-    text: str,
-    m: re.Match[str],
-    rules: CompiledRules,
-    targets: _Targets,
-    mojibake: bool,
-    spans: list[Span],
-) -> bool:
-    """The common case of an ordinary element with a secret attribute (an ApiKey's
-    ``key``): hide the values and return True; False when its content may be secret
-    (a secret element, or a query expression on a secret property), for the walk."""
-    qname = m.group("start")
-    if rules.element_is_secret(_fix(qname[qname.find(":") + 1 :], mojibake), None):
-        return False
-    found: list[Span] = []
-    a_start, a_end = m.span("attrs")
-    if _attributes(text, a_start, a_end, {}, rules, targets, -1, found, mojibake, False):
-        return False
-    spans.extend(found)
-    return True
 
 
 def _scan(
