@@ -42,9 +42,10 @@ Job = tuple[str, Any]
 
 
 def auto_workers(large: bool) -> int:
-    """How many workers to use for a store: none for a small store or one CPU."""
+    """How many workers to use for a store: none for a small store, on one CPU, or in
+    an embedded interpreter that cannot start another Python."""
     cpus = os.cpu_count() or 1
-    return min(cpus, MAX_WORKERS) if large and cpus > 1 else 0
+    return min(cpus, MAX_WORKERS) if large and cpus > 1 and sys.executable else 0
 
 
 def _send(stream: IO[bytes], value: object) -> None:

@@ -1,9 +1,11 @@
 """SQLite store: one chain in one file, shared by threads and processes on one machine.
 
-WAL lets readers run beside the single writer.  Every append is one
-``BEGIN IMMEDIATE`` transaction, which takes SQLite's write lock before reading the
-head row, so the read-seal-insert-update sequence of one writer can never interleave
-with another's; records and the head marker commit together.
+WAL lets readers run beside the single writer.  Triggers refuse a record that does
+not continue the head and move the head with every record, so records and the head
+marker always commit together.  A writer seals a record after the head it last left
+and inserts it in one statement; if another writer moved the head meanwhile, the
+trigger refuses it and the append becomes a ``BEGIN IMMEDIATE`` transaction, which
+takes SQLite's write lock before reading the head, so no two writers interleave.
 
 Durability: in WAL mode ``synchronous=NORMAL`` (the default) makes a commit survive the
 writing process being killed, which is the promise ``record()`` makes; only an operating
