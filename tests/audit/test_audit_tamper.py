@@ -114,3 +114,16 @@ def test_appends_continue_the_chain_after_reopen(store):
     fill(store.url, None, n=4)
     report = check(store.url, None)
     assert report.ok and report.checked == 7
+
+
+def test_a_failing_verification_worker_is_reported_not_taken_for_damage(tmp_path, monkeypatch):
+    from boomisoap.audit import parallel
+
+    url = f"jsonl://{tmp_path / 'w.jsonl'}"
+    fill(url, None)
+    monkeypatch.setattr(parallel, "_WORKER_MAIN", "import sys; sys.exit(3)")
+    report = check(url, None, workers=2)
+    assert not report.ok and report.first_broken is None
+    assert "cannot verify the store" in report.reason and "worker failed" in report.reason
+    monkeypatch.undo()
+    assert check(url, None, workers=2).ok
