@@ -11,10 +11,7 @@ from _rest_helpers import AuditRecorder, assert_no_secret
 
 from boomisoap import AuthenticationError, InvalidRequest, MftClient
 from boomisoap.rest import BillingDaily, DailyTransfer, MonthToDateTransfer, TransferUsage
-
-sandbox_module = pytest.importorskip("boomisoap.sandbox")
-Sandbox = sandbox_module.Sandbox
-seed = pytest.importorskip("boomisoap.sandbox.seed")
+from boomisoap.sandbox import Sandbox, seed
 
 YEAR, MONTH = 2026, 11
 

@@ -30,8 +30,7 @@ from boomisoap import (
     QuotaLimitUnit,
     RateLimitUnit,
 )
-
-Sandbox = pytest.importorskip("boomisoap.sandbox").Sandbox
+from boomisoap.sandbox import Sandbox
 
 WIRES = ("soap", "rest")
 BIG = 999999999999999999

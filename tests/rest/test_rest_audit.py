@@ -7,9 +7,8 @@ import base64
 import pytest
 
 from boomisoap import ApimClient, MftClient, NotFound, Plan
-
-Sandbox = pytest.importorskip("boomisoap.sandbox").Sandbox
-AuditLog = pytest.importorskip("boomisoap.audit").AuditLog
+from boomisoap.audit import AuditLog
+from boomisoap.sandbox import Sandbox
 
 PASSWORD = "audit-Pa55-word"
 API_KEY = "audit-mft-key-0123456789"

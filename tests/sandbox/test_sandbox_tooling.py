@@ -115,7 +115,6 @@ def test_serve_command_help() -> None:
 
 
 def test_server_side_audit_records_redacted_exchanges(tmp_path: Path) -> None:
-    pytest.importorskip("boomisoap.audit.log")
     path = tmp_path / "audit.jsonl"
     secret = "s3cret-password-value"
     with Sandbox.start(users={"u": secret}, rate_limit=None, audit=f"jsonl://{path}") as sandbox:
