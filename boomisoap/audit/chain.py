@@ -35,6 +35,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from .record import GENESIS, AuditRecord, format_time, placed
@@ -80,6 +81,36 @@ def _frame(request_body: bytes, response_body: bytes | None, meta: list[object])
     )
 
 
+META_FIELDS: tuple[str, ...] = (
+    "stream",
+    "seq",
+    "writer",
+    "alg",
+    "service",
+    "operation",
+    "wire",
+    "method",
+    "url",
+    "request_headers",
+    "started_at",
+    "duration",
+    "outcome",
+    "correlation_id",
+    "status",
+    "response_headers",
+    "object_type",
+    "object_ids",
+    "account_id",
+    "fault_code",
+    "status_code",
+    "error_class",
+    "attempt",
+)
+"""The META items in canonical order: the one list every store's layout and every
+verifier reads. :func:`meta_fields` writes them in this order from a record."""
+_SEQ, _STARTED, _DURATION = (META_FIELDS.index(n) for n in ("seq", "started_at", "duration"))
+
+
 def meta_fields(
     r: AuditRecord, stream: str | None = None, seq: int | None = None, alg: str | None = None
 ) -> list[object]:
@@ -123,40 +154,23 @@ def canonical(
     return _frame(r.request_body, r.response_body, meta_fields(r, stream, seq, alg))
 
 
-def canonical_row(row: Sequence[Any]) -> bytes:
-    """canonical() computed straight from a SQL row in sinks.rows.COLUMNS order.
+def canonical_row(row: Sequence[Any], meta_at: Sequence[int], bodies_at: tuple[int, int]) -> bytes:
+    """canonical() computed straight from a stored row: ``meta_at`` gives the column of
+    each META item, ``bodies_at`` those of the request and response bodies.
 
     Header and id columns hold the JSON text META needs and ``started_at`` its text
     (or a datetime), so nothing is decoded: verify reads each row once and hashes it.
     """
-    started = row[11]
-    meta: list[object] = [
-        row[0],
-        int(row[1]),
-        row[2],
-        row[3],
-        row[4],
-        row[5],
-        row[6],
-        row[7],
-        row[8],
-        row[9],
-        started if isinstance(started, str) else format_time(started),
-        repr(float(row[12])),
-        row[13],
-        row[14],
-        row[15],
-        row[16],
-        row[18],
-        row[19],
-        row[20],
-        row[21],
-        row[22],
-        row[23],
-        row[24],
-    ]
-    response = row[17]
-    return _frame(_as_bytes(row[10]), None if response is None else _as_bytes(response), meta)
+    meta: list[object] = [row[i] for i in meta_at]
+    meta[_SEQ] = int(row[meta_at[_SEQ]])
+    started = meta[_STARTED]
+    if isinstance(started, datetime):
+        meta[_STARTED] = format_time(started)
+    meta[_DURATION] = repr(float(row[meta_at[_DURATION]]))
+    response = row[bodies_at[1]]
+    return _frame(
+        _as_bytes(row[bodies_at[0]]), None if response is None else _as_bytes(response), meta
+    )
 
 
 def canonical_fields(

@@ -6,11 +6,18 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-from .chain import canonical_fields, pairs_text, strings_text
+from .chain import META_FIELDS, canonical_fields, pairs_text, strings_text
 from .record import AuditRecord, Headers, format_time, parse_time
 from .verify import Link
 
 FORMAT = 1
+# Where the decoded line holds a list that META carries as its JSON text.
+_SEQ, _DURATION = META_FIELDS.index("seq"), META_FIELDS.index("duration")
+_AS_TEXT = (
+    (META_FIELDS.index("request_headers"), pairs_text),
+    (META_FIELDS.index("response_headers"), pairs_text),
+    (META_FIELDS.index("object_ids"), strings_text),
+)
 
 
 def _body_out(out: dict[str, object], name: str, body: bytes | None) -> None:
@@ -123,31 +130,11 @@ def link_from_dict(d: Mapping[str, Any]) -> Link:
     request = _body_in(d, "request_body")
     if request is None:
         raise ValueError("request_body missing")
-    meta = (
-        d["stream"],
-        int(d["seq"]),
-        d["writer"],
-        d["alg"],
-        d["service"],
-        d["operation"],
-        d["wire"],
-        d["method"],
-        d["url"],
-        pairs_text(d["request_headers"]),
-        d["started_at"],
-        repr(float(d["duration"])),
-        d["outcome"],
-        d["correlation_id"],
-        d["status"],
-        pairs_text(d["response_headers"]),
-        d["object_type"],
-        strings_text(d["object_ids"]),
-        d["account_id"],
-        d["fault_code"],
-        d["status_code"],
-        d["error_class"],
-        d["attempt"],
-    )
+    meta = [d[name] for name in META_FIELDS]
+    meta[_SEQ] = int(meta[_SEQ])
+    meta[_DURATION] = repr(float(meta[_DURATION]))
+    for at, text in _AS_TEXT:
+        meta[at] = text(meta[at])
     encoded = canonical_fields(meta, request, _body_in(d, "response_body"))
     return Link(int(d["seq"]), str(d["stream"]), str(d["alg"]), str(d["prev_hash"]),
                 str(d["hash"]), encoded)  # fmt: skip

@@ -21,14 +21,14 @@ from itertools import islice
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..chain import Chain, canonical_row
+from ..chain import Chain
 from ..errors import AuditError, AuditURLError
 from ..parallel import PARALLEL_FROM_ROWS, auto_workers, ordered_entries
 from ..query import Query
 from ..record import GENESIS, AuditRecord
 from ..verify import Corrupt, Entry, Head, Link, VerifyReport, combine, verify_stream
 from .base import Sink
-from .rows import COLUMNS, from_row, row_from_meta
+from .rows import COLUMNS, canonical_of_row, from_row, row_from_meta
 
 RECORDS = "boomisoap_audit_record"
 HEADS = "boomisoap_audit_head"
@@ -254,7 +254,7 @@ def _where(query: Query) -> tuple[str, list[Any]]:
 def _entries_of_rows(rows: Iterable[Any]) -> Iterator[Entry]:
     for row in rows:
         try:
-            yield Link(int(row[1]), row[0], row[3], row[25], row[26], canonical_row(row))
+            yield Link(int(row[1]), row[0], row[3], row[25], row[26], canonical_of_row(row))
         except (ValueError, TypeError, KeyError) as exc:
             yield Corrupt(f"undecodable row ({exc})")
 

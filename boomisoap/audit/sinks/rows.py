@@ -7,38 +7,26 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ..chain import meta_fields
+from ..chain import META_FIELDS, canonical_row, meta_fields
 from ..record import AuditRecord, parse_time, utc
 
+# Each body follows its headers; the chain links come last.
 COLUMNS: tuple[str, ...] = (
-    "stream",
-    "seq",
-    "writer",
-    "alg",
-    "service",
-    "operation",
-    "wire",
-    "method",
-    "url",
-    "request_headers",
+    *META_FIELDS[:10],
     "request_body",
-    "started_at",
-    "duration",
-    "outcome",
-    "correlation_id",
-    "status",
-    "response_headers",
+    *META_FIELDS[10:16],
     "response_body",
-    "object_type",
-    "object_ids",
-    "account_id",
-    "fault_code",
-    "status_code",
-    "error_class",
-    "attempt",
+    *META_FIELDS[16:],
     "prev_hash",
     "hash",
 )
+_META_AT = tuple(COLUMNS.index(name) for name in META_FIELDS)
+_BODIES_AT = (COLUMNS.index("request_body"), COLUMNS.index("response_body"))
+
+
+def canonical_of_row(row: Sequence[Any]) -> bytes:
+    """The canonical encoding of a row in COLUMNS order."""
+    return canonical_row(row, _META_AT, _BODIES_AT)
 
 
 def to_row(r: AuditRecord, *, time_as_text: bool = True) -> tuple[Any, ...]:

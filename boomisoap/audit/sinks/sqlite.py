@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..chain import Chain, canonical_row
+from ..chain import Chain
 from ..errors import AuditError
 from ..query import Query
 from ..record import GENESIS, AuditRecord, format_time
 from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
 from .base import Sink
-from .rows import COLUMNS, from_row, row_from_meta
+from .rows import COLUMNS, canonical_of_row, from_row, row_from_meta
 
 STREAM = "main"
 BUSY_TIMEOUT_MS = 60_000
@@ -311,7 +311,7 @@ def _links(rows: Iterator[Any]) -> Iterator[Entry]:
     try:
         for row in rows:
             try:
-                yield Link(int(row[1]), row[0], row[3], row[25], row[26], canonical_row(row))
+                yield Link(int(row[1]), row[0], row[3], row[25], row[26], canonical_of_row(row))
             except (ValueError, TypeError, KeyError) as exc:
                 yield Corrupt(f"undecodable row ({exc})")
     except sqlite3.Error as exc:
