@@ -53,19 +53,14 @@ _string = json.encoder.encode_basestring
 _NO_RESPONSE = b"\x00"
 
 
-def json_text(value: object) -> str:
-    """The compact JSON used inside META and for stored header/id columns."""
-    return _dumps(value)
-
-
 def pairs_text(pairs: Iterable[tuple[str, str]]) -> str:
-    """json_text of (name, value) string pairs, byte for byte; raises TypeError or
-    ValueError on anything else (a damaged stored record)."""
+    """The compact JSON (as _dumps writes it) of (name, value) string pairs, byte for
+    byte; raises TypeError or ValueError on anything else (a damaged stored record)."""
     return "[" + ",".join(["[" + _string(k) + "," + _string(v) + "]" for k, v in pairs]) + "]"
 
 
 def strings_text(items: Iterable[str]) -> str:
-    """json_text of a sequence of strings, byte for byte."""
+    """The compact JSON (as _dumps writes it) of a sequence of strings, byte for byte."""
     return "[" + ",".join(map(_string, items)) + "]"
 
 

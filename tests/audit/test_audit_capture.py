@@ -7,6 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from audit_helpers import API_KEY, PASSWORD, apikey_response, exchange, password_text_envelope
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from boomisoap.audit import AuditLog
 from boomisoap.audit.capture import RequestSide, draft
@@ -110,3 +112,19 @@ def test_waiting_job_runs_while_the_server_holds_the_answer():
         session.close()
         server.shutdown()
         server.server_close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(st.text(), st.text())),
+    items=st.lists(st.text()),
+)
+def test_fast_meta_encoders_write_what_json_writes(pairs, items):
+    """The canonical encoding depends on these being byte-identical to the json module."""
+    import json
+
+    from boomisoap.audit.chain import pairs_text, strings_text
+
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    assert pairs_text(pairs) == dumps(pairs)
+    assert strings_text(items) == dumps(items)
