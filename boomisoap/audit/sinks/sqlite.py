@@ -32,6 +32,7 @@ from ..query import Query
 from ..record import GENESIS, AuditRecord, format_time
 from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
 from .base import Sink
+from .checkpoint import Checkpointer
 from .rows import COLUMNS, canonical_of_row, from_row, row_from_meta
 
 STREAM = "main"
@@ -92,6 +93,10 @@ END""",
 _ROW_MARKS = f"({', '.join('?' for _ in COLUMNS)})"
 # Rows per INSERT statement at most (fewer where SQLite allows fewer variables).
 ROWS_PER_INSERT = 256
+# What a commit adds to the WAL besides its rows: whole pages of the table, the
+# correlation index and the head marker. Only steers when checkpoints run.
+_COMMIT_WAL_BYTES = 3 * 4096
+_ROW_WAL_BYTES = 512
 
 
 @cache
@@ -120,6 +125,7 @@ class SqliteSink(Sink):
         # append; None until known.
         self._head: tuple[int, str] | None = None
         self._rows_per_insert = 1
+        self._checkpointer: Checkpointer | None = None
         if read_only and not self.memory and not Path(path).exists():
             raise AuditError(f"no audit store at {path}")
         try:
@@ -128,6 +134,8 @@ class SqliteSink(Sink):
                 self._setup()
                 variables = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
                 self._rows_per_insert = max(1, min(ROWS_PER_INSERT, variables // len(COLUMNS)))
+                if not self.memory:
+                    self._checkpointer = Checkpointer(path)
         except sqlite3.Error as exc:
             raise AuditError(f"cannot open SQLite audit store {path}: {exc}") from exc
 
@@ -155,6 +163,8 @@ class SqliteSink(Sink):
         c = self._conn
         if not self.memory:
             self._enable_wal()
+            # Checkpoints run on the Checkpointer's thread, not inside some caller's commit.
+            c.execute("PRAGMA wal_autocheckpoint=0")
         c.execute(f"PRAGMA synchronous={self.synchronous}")
         with self._transaction():
             for statement in _SCHEMA:
@@ -201,6 +211,7 @@ class SqliteSink(Sink):
                 if len(drafts) == 1 and self._head is not None:
                     sealed = self._append_after_known_head(drafts[0], chain, *self._head)
                     if sealed is not None:
+                        self._wal_grew(drafts)
                         return [sealed]
                 with self._transaction() as c:
                     # Read inside the write transaction: no other writer can move the head.
@@ -213,7 +224,16 @@ class SqliteSink(Sink):
                 raise AuditError(f"cannot append to {self.path}: {exc}") from exc
             head = pairs[-1][0]
             self._head = (head.seq, head.hash)
+            self._wal_grew(drafts)
         return [record for record, _ in pairs]
+
+    def _wal_grew(self, drafts: Sequence[AuditRecord]) -> None:
+        if self._checkpointer is None:
+            return
+        size = _COMMIT_WAL_BYTES
+        for d in drafts:
+            size += _ROW_WAL_BYTES + len(d.request_body) + len(d.response_body or b"")
+        self._checkpointer.appended(size)
 
     def _insert_many(self, c: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
         # Several rows per statement, in power-of-two counts so a handful of prepared
@@ -301,6 +321,8 @@ class SqliteSink(Sink):
         return report
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         with self._lock:
             self._conn.close()
 
