@@ -211,6 +211,37 @@ def per_call(quick: bool) -> list[dict[str, Any]]:
     ]
 
 
+class CommitOnly:
+    """The floor under a synchronous SQLite audit: per call, the store's own INSERT and
+    commit (same schema, triggers, WAL and checkpoints) of a row prepared beforehand,
+    with no redaction, encoding or hashing around it."""
+
+    def __init__(self, log: Any) -> None:
+        from boomisoap.audit.sinks.rows import to_row
+        from boomisoap.audit.sinks.sqlite import _insert_rows
+
+        record = next(iter(log.records()))  # the one real record, to copy
+        self._log = log
+        self._record = (record,)
+        self._row = list(to_row(record))
+        self._sql = _insert_rows(1)
+        self._seq, self._last = record.seq, record.hash
+
+    def prepare_request(self, url: str, headers: Any, body: bytes) -> Any:
+        return self._log.prepare_request(url, headers, body)
+
+    def record(self, exchange: Any, *, request: Any = None) -> None:
+        self._seq += 1
+        row = self._row
+        row[1], row[-2], row[-1] = self._seq, self._last, f"{self._seq:064x}"
+        self._log.sink._conn.execute(self._sql, row)
+        self._log.sink._wal_grew(self._record)  # so checkpoints run as they would
+        self._last = row[-1]
+
+    def close(self) -> None:
+        self._log.close()
+
+
 def audit_cost(quick: bool) -> list[dict[str, Any]]:
     """The issue's ratio, measured in pairs: an audited and an unaudited ``plans.get``
     back to back (alternating which goes first), so both see the same moment of a
@@ -224,9 +255,13 @@ def audit_cost(quick: bool) -> list[dict[str, Any]]:
         assert plan_id is not None
         from boomisoap.audit import AuditLog
 
+        floor_log = AuditLog.open(f"sqlite:///{tmp}/floor.sqlite3")
+        with client(sb, audit=floor_log) as first:
+            first.plans.get(plan_id)
         audits = {
             "SQLite, synchronous": f"sqlite:///{tmp}/sync.sqlite3",
             "SQLite, batched": AuditLog.open(f"sqlite:///{tmp}/batch.sqlite3", batch=True),
+            "SQLite commit alone (floor)": CommitOnly(floor_log),
         }
         for name, audit in audits.items():
             audited = client(sb, audit=audit)
@@ -257,6 +292,8 @@ def audit_cost(quick: bool) -> list[dict[str, Any]]:
                 }
             )
             audited.close()
+            if not isinstance(audit, str):
+                audit.close()
     return rows
 
 

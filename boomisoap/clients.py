@@ -77,6 +77,7 @@ class _Client:
             retries=retries,
             bucket=bucket,
             audit=self.audit,
+            close_audit=isinstance(audit, str),
             correlation_id=correlation_id,
             secrets=(password, otp or ""),
         )

@@ -137,6 +137,7 @@ class HttpTransport:
         retries: int = 5,
         bucket: TokenBucket | None = None,
         audit: AuditLog | None = None,
+        close_audit: bool = False,
         correlation_id: str | None = None,
         secrets: Iterable[str] = (),
         session: requests.Session | None = None,
@@ -150,6 +151,8 @@ class HttpTransport:
         self.retries = retries
         self.bucket = bucket
         self.audit = audit
+        # True when the client opened the log from a URL: nobody else can close it.
+        self._close_audit = close_audit
         self.correlation_id = correlation_id
         self._secrets = tuple(s for s in secrets if s)
         self._session = session or new_session()
@@ -162,6 +165,8 @@ class HttpTransport:
 
     def close(self) -> None:
         self._session.close()
+        if self._close_audit and self.audit is not None:
+            self.audit.close()
 
     def exchange(
         self,

@@ -174,6 +174,7 @@ class MftClient:
             retries=retries,
             bucket=bucket,
             audit=self.audit,
+            close_audit=isinstance(audit, str),
             correlation_id=correlation_id,
             secrets=(api_key,),
         )

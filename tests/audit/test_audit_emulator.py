@@ -12,10 +12,10 @@ import logging
 import re
 
 import pytest
-from audit_helpers import store_bytes
+from audit_helpers import exchange, store_bytes
 
 from boomisoap import ApiKey, ApimClient, Application, AuthenticationError, MftClient, Plan
-from boomisoap.audit import REDACTED, AuditLog
+from boomisoap.audit import REDACTED, AuditError, AuditLog
 from boomisoap.sandbox import Sandbox
 from boomisoap.transport import Call, HttpRequest, HttpResponse
 
@@ -113,3 +113,28 @@ def test_wire_bytes_are_stored_with_only_secrets_redacted(store, digest, caplog)
     for secret in secrets:
         for haystack in haystacks:
             assert secret not in haystack
+
+
+def test_a_client_closes_the_log_it_opened_and_only_that(tmp_path):
+    """audit=URL: the client opened the log, so its close() closes it; a log passed in
+    may serve other clients and stays open."""
+    shared = AuditLog.open(f"sqlite:///{tmp_path / 'shared.db'}")
+    with Sandbox.start(users={"auditor": PASSWORD}, rate_limit=None) as sb:
+        options = dict(account_id=sb.account_id, username="auditor", password=PASSWORD,
+                       base_url=sb.base_url, rate_limit=None)  # fmt: skip
+        with ApimClient(audit=f"sqlite:///{tmp_path / 'own.db'}", **options) as own:
+            own.plans.create(Plan(name="owned"))
+        with MftClient(base_url=sb.base_url, api_key=sb.mft_api_key, rate_limit=None,
+                       audit=f"jsonl://{tmp_path / 'mft.jsonl'}") as mft:  # fmt: skip
+            mft.accounting.transfer_quota()
+        with ApimClient(audit=shared, **options) as borrower:
+            borrower.plans.create(Plan(name="borrowed"))
+    for log in (own.audit, mft.audit):
+        assert log is not None
+        with pytest.raises(AuditError, match="closed"):
+            log.record(exchange(1))
+        with AuditLog.open(log.url, read_only=True) as reader:
+            assert reader.verify().checked == 1
+    assert shared.record(exchange(2)) is not None
+    assert shared.verify().checked == 2
+    shared.close()
