@@ -11,6 +11,8 @@
   ``boomisoap sandbox serve`` command passes once the server says it is listening.
 - ``<!-- docs-test: skip -->`` on the line before a block skips the whole block; only the
   README's Quick start may use it.
+
+Every relative link in those files, and its ``#anchor``, must lead somewhere.
 """
 
 from __future__ import annotations
@@ -216,3 +218,41 @@ def test_shell_example(block: Block, shell_env: dict[str, str], tmp_path: Path) 
             f"{block.id}: {command!r} exited {done.returncode}, expected {expected}\n"
             f"stdout:\n{done.stdout[-2000:]}\nstderr:\n{done.stderr[-2000:]}"
         )
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _prose(path: Path) -> Iterator[str]:
+    """The lines of ``path`` outside code fences."""
+    fenced = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            yield line
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's id for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _anchors(path: Path) -> set[str]:
+    return {_anchor(line.lstrip("#")) for line in _prose(path) if re.match(r"^#{1,6} ", line)}
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=lambda p: p.name)
+def test_relative_links_and_anchors_resolve(path: Path) -> None:
+    broken = []
+    for line in _prose(path):
+        for target in _LINK.findall(line):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target):
+                continue  # http:, https:, mailto: ...
+            file_part, _, anchor = target.partition("#")
+            linked = (path.parent / file_part).resolve() if file_part else path
+            unknown_anchor = bool(anchor) and linked.suffix == ".md"
+            if not linked.exists() or (unknown_anchor and anchor not in _anchors(linked)):
+                broken.append(target)
+    assert not broken, f"{path.name}: links that lead nowhere: {broken}"
