@@ -82,6 +82,14 @@ def deprecation_note(spec: ObjectSpec) -> None:
         )
 
 
+def _start(spec: ObjectSpec) -> State:
+    """What every object command does first: the CLI state, the wire check, the note."""
+    state = get_state()
+    check_xml_wire(state)
+    deprecation_note(spec)
+    return state
+
+
 def _list_command(spec: ObjectSpec, name: str) -> click.Command:
     label = f"{spec.type_name} results"
 
@@ -90,9 +98,7 @@ def _list_command(spec: ObjectSpec, name: str) -> click.Command:
     @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many results.")
     @output_option
     def command(where: Any, limit: int | None) -> None:
-        state = get_state()
-        check_xml_wire(state)
-        deprecation_note(spec)
+        state = _start(spec)
         output = state.output()
         results: Iterator[Any] = iter(service_of(state, spec).query(where))
         if limit is not None:
@@ -107,9 +113,7 @@ def _get_command(spec: ObjectSpec) -> click.Command:
     @click.argument("object_id", metavar="ID")
     @output_option
     def command(object_id: str) -> None:
-        state = get_state()
-        check_xml_wire(state)
-        deprecation_note(spec)
+        state = _start(spec)
         output = state.output()
         output.one(spec, service_of(state, spec).get(object_id))
 
@@ -144,8 +148,7 @@ def _get_many_command(spec: ObjectSpec) -> click.Command:
     )
     @output_option
     def command(ids: tuple[str, ...], from_file: Any) -> None:
-        state = get_state()
-        check_xml_wire(state)
+        state = _start(spec)
         wanted = read_ids(ids, from_file)
         output = state.output()
         service = service_of(state, spec)
@@ -176,9 +179,7 @@ def _create_command(spec: ObjectSpec) -> click.Command:
     @field_options(spec, "create")
     @output_option
     def command(**params: Any) -> None:
-        state = get_state()
-        check_xml_wire(state)
-        deprecation_note(spec)
+        state = _start(spec)
         output = state.output()
         obj = spec.cls(**given_values(spec, "create", params))
         output.one(spec, service_of(state, spec).create(obj))
@@ -196,9 +197,7 @@ def _update_command(spec: ObjectSpec) -> click.Command:
     @unset_option(spec)
     @output_option
     def command(object_id: str, unset: tuple[str, ...], **params: Any) -> None:
-        state = get_state()
-        check_xml_wire(state)
-        deprecation_note(spec)
+        state = _start(spec)
         changes = {**given_values(spec, "update", params), **unset_values(spec, unset)}
         if not changes:
             raise click.UsageError("nothing to update: give at least one field option")
@@ -216,9 +215,7 @@ def _delete_command(spec: ObjectSpec) -> click.Command:
     @click.argument("object_id", metavar="ID")
     @output_option
     def command(object_id: str) -> None:
-        state = get_state()
-        check_xml_wire(state)
-        deprecation_note(spec)
+        state = _start(spec)
         output = state.output()
         service_of(state, spec).delete(object_id)
         output.deleted(spec, object_id)
