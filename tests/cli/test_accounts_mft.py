@@ -107,7 +107,8 @@ def test_mft_bad_key_exits_1(run: Cli) -> None:
 
 
 def test_daily_plot_writes_a_png(run: Cli, tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib")
+    import matplotlib  # noqa: F401  (a dev extra: missing, the test fails rather than skips)
+
     target = tmp_path / "daily.png"
     result = run("mft", "daily", "--month", "10", "--year", "2026", "--plot", str(target))
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
