@@ -16,22 +16,10 @@ from typing import Any
 from lxml import etree
 
 from .errors import InvalidRequest
-from .models.fields import Field, ObjectSpec
+from .models.fields import ARITY as ARITY  # re-exported: the DSL's public table of counts
+from .models.fields import TEXT_ARGUMENT, Field, ObjectSpec
 from .namespaces import API, XSI
 
-ARITY: dict[str, int] = {
-    "EQUALS": 1,
-    "NOT_EQUALS": 1,
-    "LIKE": 1,
-    "STARTS_WITH": 1,
-    "BETWEEN": 2,
-    "GREATER_THAN": 1,
-    "GREATER_THAN_OR_EQUAL": 1,
-    "LESS_THAN": 1,
-    "LESS_THAN_OR_EQUAL": 1,
-    "IS_NULL": 0,
-    "IS_NOT_NULL": 0,
-}
 GROUPING = ("and", "or")
 
 
@@ -108,6 +96,14 @@ class Property:
     def starts_with(self, prefix: str) -> Simple:
         return self._simple("STARTS_WITH", prefix)
 
+    def contains(self, text: str) -> Simple:
+        """The value holds ``text`` anywhere (case-sensitive; no wildcards)."""
+        return self._simple("CONTAINS", text)
+
+    def not_contains(self, text: str) -> Simple:
+        """The value does not hold ``text``; an absent value matches (as ``!=`` does)."""
+        return self._simple("NOT_CONTAINS", text)
+
     def between(self, low: Any, high: Any) -> Simple:
         return self._simple("BETWEEN", low, high)
 
@@ -152,9 +148,12 @@ def bind(expr: Expr | None, spec: ObjectSpec) -> Expr | None:
     fld = spec.query_field(expr.property)
     if expr.operator not in ARITY:
         raise InvalidRequest(f"{expr.operator} is not a query operator", field="operator")
-    if expr.operator not in fld.kind.operators:
+    allowed = spec.operators_for(fld)
+    if expr.operator not in allowed:
         raise InvalidRequest(
-            f"{expr.operator} is not allowed on {expr.property}", field=expr.property
+            f"{expr.operator} is not allowed on {expr.property} "
+            f"({spec.type_name} takes {', '.join(allowed)} there)",
+            field=expr.property,
         )
     expected = ARITY[expr.operator]
     if len(expr.arguments) != expected:
@@ -162,9 +161,8 @@ def bind(expr: Expr | None, spec: ObjectSpec) -> Expr | None:
             f"{expr.operator} takes {expected} argument(s), got {len(expr.arguments)}",
             field=expr.property,
         )
-    return Simple(
-        expr.operator, expr.property, tuple(_argument(fld, expr, a) for a in expr.arguments)
-    )
+    # The camelCase wire name, whichever spelling the caller used (Account's ACCOUNTID).
+    return Simple(expr.operator, fld.wire, tuple(_argument(fld, expr, a) for a in expr.arguments))
 
 
 def _bound(expr: Expr, spec: ObjectSpec) -> Expr:
@@ -174,7 +172,7 @@ def _bound(expr: Expr, spec: ObjectSpec) -> Expr:
 
 
 def _argument(fld: Field, expr: Simple, value: Any) -> str:
-    if expr.operator in ("LIKE", "STARTS_WITH"):
+    if expr.operator in TEXT_ARGUMENT:
         if not isinstance(value, str):
             raise InvalidRequest(f"{expr.operator} takes a string", field=expr.property)
         return value
@@ -297,11 +295,16 @@ def matches(expr: Expr | None, spec: ObjectSpec, obj: Any) -> bool:
     if op == "IS_NOT_NULL":
         return value is not None
     if value is None:
-        return op == "NOT_EQUALS"
+        # The negative operators match an absent value; nothing else does.
+        return op in ("NOT_EQUALS", "NOT_CONTAINS")
     if op == "LIKE":
         return _like(expr.arguments[0]).fullmatch(str(value)) is not None
     if op == "STARTS_WITH":
         return str(value).startswith(expr.arguments[0])
+    if op == "CONTAINS":
+        return expr.arguments[0] in str(value)
+    if op == "NOT_CONTAINS":
+        return expr.arguments[0] not in str(value)
     args = [fld.kind.from_text(a) for a in expr.arguments]
     comparisons = {
         "EQUALS": lambda: value == args[0],

@@ -19,7 +19,7 @@ from ..services import BULK_LIMIT, ObjectService
 from .fields import F, field_options, given_values, unset_option, unset_values
 from .progress import track
 from .state import State, get_state, output_option
-from .where import WhereError, parse_where
+from .where import WhereError, operators_text, parse_where
 
 # Command name -> object type. The query command is ``list`` for APIM objects and
 # ``query`` for Accounts, the names the two services' users know.
@@ -61,8 +61,8 @@ def where_option(spec: ObjectSpec) -> Callable[[F], F]:
         metavar="EXPR",
         callback=convert,
         help=(
-            "Filter, e.g. \"name like 'a%' and status = ENABLED\". Operators: = != < <= > >= "
-            f"like, starts-with, between X and Y, is [not] null; and, or, (). Properties: {names}."
+            "Filter, e.g. \"name like 'a%' and status = ENABLED\". "
+            f"Operators: {operators_text(spec)}; and, or, (). Properties: {names}."
         ),
     )
 

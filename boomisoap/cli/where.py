@@ -6,7 +6,8 @@ Grammar (keywords are case-insensitive)::
     term       := factor ("and" factor)*
     factor     := "(" expr ")" | comparison
     comparison := PROPERTY ("=" | "!=" | "<" | "<=" | ">" | ">=") VALUE
-                | PROPERTY ("like" | "starts-with") VALUE
+                | PROPERTY ("like" | "starts-with" | "contains") VALUE
+                | PROPERTY ("not-contains" | "not" "contains") VALUE
                 | PROPERTY "between" VALUE "and" VALUE
                 | PROPERTY "is" ["not"] "null"
     VALUE      := 'quoted' (a quote inside is doubled: 'it''s') | bare-word
@@ -33,8 +34,21 @@ COMPARISONS = {
     ">": "GREATER_THAN",
     ">=": "GREATER_THAN_OR_EQUAL",
 }
-WORD_OPERATORS = {"like": "LIKE", "starts-with": "STARTS_WITH"}
-KEYWORDS = frozenset({"and", "or", "like", "starts-with", "between", "is", "not", "null"})
+WORD_OPERATORS = {
+    "like": "LIKE",
+    "starts-with": "STARTS_WITH",
+    "contains": "CONTAINS",
+    "not-contains": "NOT_CONTAINS",
+}
+KEYWORDS = frozenset({"and", "or", "between", "is", "not", "null", *WORD_OPERATORS})
+# How each operator is written in --where, for help texts and messages.
+SPELLING = {
+    **{v: k for k, v in COMPARISONS.items()},
+    **{v: k for k, v in WORD_OPERATORS.items()},
+    "BETWEEN": "between X and Y",
+    "IS_NULL": "is null",
+    "IS_NOT_NULL": "is not null",
+}
 
 # A bare word: property names, enum values, numbers, ISO dates, LIKE patterns.
 _TOKEN = re.compile(
@@ -185,6 +199,13 @@ class _Parser:
             simple = Simple(
                 WORD_OPERATORS[operator.text.lower()], prop.text, (self.value(operator),)
             )
+        elif operator.keyword == "not":
+            self.advance()
+            if self.current.keyword != "contains":
+                found = self.current.describe()
+                raise self.error(f"expected 'contains' after 'not', found {found}")
+            self.advance()
+            simple = Simple("NOT_CONTAINS", prop.text, (self.value(operator),))
         elif operator.keyword == "between":
             self.advance()
             low = self.value(operator)
@@ -203,7 +224,8 @@ class _Parser:
             simple = Simple("IS_NOT_NULL" if negated else "IS_NULL", prop.text, ())
         else:
             raise self.error(
-                "expected an operator (= != < <= > >= like starts-with between is), "
+                "expected an operator (= != < <= > >= like starts-with contains not-contains "
+                "between is), "
                 f"found {operator.describe()}"
             )
         self.check(_Located(simple, prop.position, operator.position, value_at))
@@ -237,6 +259,12 @@ class _Parser:
             raise WhereError(self.text, position, message) from None
 
 
+def operators_text(spec: ObjectSpec) -> str:
+    """The ``--where`` spellings of the operators some property of ``spec`` takes."""
+    allowed = {op for f in spec.fields if f.queryable for op in spec.operators_for(f)}
+    return ", ".join(SPELLING[op] for op in SPELLING if op in allowed)
+
+
 def _is_name(text: str) -> bool:
     return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) is not None
 
@@ -255,13 +283,12 @@ def to_text(expr: Expr) -> str:
         inner = f" {expr.operator} ".join(_grouped(e, expr.operator) for e in expr.expressions)
         return inner
     assert isinstance(expr, Simple)
-    names = {v: k for k, v in {**COMPARISONS, **WORD_OPERATORS}.items()}
     args = [_quote(str(a)) for a in expr.arguments]
     if expr.operator == "BETWEEN":
         return f"{expr.property} between {args[0]} and {args[1]}"
     if ARITY.get(expr.operator) == 0:
         return f"{expr.property} is {'not ' if expr.operator == 'IS_NOT_NULL' else ''}null"
-    return f"{expr.property} {names[expr.operator]} {args[0]}"
+    return f"{expr.property} {SPELLING[expr.operator]} {args[0]}"
 
 
 def _grouped(expr: Expr, parent: str) -> str:

@@ -20,17 +20,48 @@ from ..errors import InvalidRequest
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
+# Query operators and the number of arguments each takes ("Query filters" page; CONTAINS and
+# NOT_CONTAINS from the per-object operator lists of Boomi's Platform OpenAPI). The XSD types
+# SimpleExpression/@operator as a plain string with unbounded arguments, so these counts are
+# enforced here, by the client before sending and by the emulator on what it receives.
+ARITY: Mapping[str, int] = {
+    "EQUALS": 1,
+    "NOT_EQUALS": 1,
+    "LIKE": 1,
+    "STARTS_WITH": 1,
+    "BETWEEN": 2,
+    "GREATER_THAN": 1,
+    "GREATER_THAN_OR_EQUAL": 1,
+    "LESS_THAN": 1,
+    "LESS_THAN_OR_EQUAL": 1,
+    "IS_NULL": 0,
+    "IS_NOT_NULL": 0,
+    "CONTAINS": 1,
+    "NOT_CONTAINS": 1,
+}
+
 EQUALITY = ("EQUALS", "NOT_EQUALS")
 NULLS = ("IS_NULL", "IS_NOT_NULL")
 ORDERING = ("GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL", "BETWEEN")
 TEXT_MATCH = ("LIKE", "STARTS_WITH")
+CONTAINMENT = ("CONTAINS", "NOT_CONTAINS")
+# Operators whose argument is a text pattern, not a value of the property's kind.
+TEXT_ARGUMENT = TEXT_MATCH + CONTAINMENT
+
+# Which operators an object accepts, whatever the property (the kind narrows it further).
+# The "Query filters" page's table: what an object takes when no per-object list is published
+# (the APIM objects: their pages list query fields, not operators).
+DOCUMENTED_OPERATORS = frozenset(ARITY) - frozenset(CONTAINMENT)
+# The list the Platform OpenAPI gives for 59 of its 71 SimpleExpression types, Account's among
+# them (AccountSimpleExpression.operator): CONTAINS / NOT_CONTAINS added, no STARTS_WITH.
+OPENAPI_OPERATORS = frozenset(ARITY) - {"STARTS_WITH"}
 
 
 class Kind:
     """How one type of value is written, read, checked and compared."""
 
     name = "string"
-    operators: tuple[str, ...] = EQUALITY + TEXT_MATCH + NULLS
+    operators: tuple[str, ...] = EQUALITY + TEXT_MATCH + CONTAINMENT + NULLS
 
     def to_text(self, value: Any) -> str:
         return str(value)
@@ -210,6 +241,12 @@ class ObjectSpec:
     deprecated: str | None = None  # replacement's name when deprecated
     # Extra rule checked before sending and by the emulator (e.g. ApiKey create needs ids).
     extra_check: Callable[[Any, str], None] | None = None
+    # The operators a query of this object may use (each property's kind narrows them).
+    query_operators: frozenset[str] = DOCUMENTED_OPERATORS
+    # The OpenAPI spells this object's query properties in upper case (ACCOUNTID) while its
+    # own examples and the SOAP pages use the camelCase names: both are accepted, and a
+    # bound expression always carries the camelCase name.
+    upper_case_query_names: bool = False
 
     @property
     def by_name(self) -> Mapping[str, Field]:
@@ -226,9 +263,15 @@ class ObjectSpec:
     def query_field(self, prop: str) -> Field:
         """The field behind a query property, or InvalidRequest in Boomi's words."""
         found = self.by_wire.get(prop)
+        if found is None and self.upper_case_query_names and prop.isupper():
+            found = _index(self, "upper").get(prop)
         if found is None or not found.queryable:
             raise InvalidRequest(f"{prop} does not exist", field=prop)
         return found
+
+    def operators_for(self, fld: Field) -> tuple[str, ...]:
+        """The operators a query may apply to ``fld``: its kind's, as far as the object allows."""
+        return tuple(op for op in fld.kind.operators if op in self.query_operators)
 
 
 _INDEXES: dict[tuple[int, str], Mapping[str, Field]] = {}
@@ -238,7 +281,10 @@ def _index(spec: ObjectSpec, attr: str) -> Mapping[str, Field]:
     key = (id(spec), attr)
     table = _INDEXES.get(key)
     if table is None:
-        table = {getattr(f, attr): f for f in spec.fields}
+        if attr == "upper":
+            table = {f.wire.upper(): f for f in spec.fields}
+        else:
+            table = {getattr(f, attr): f for f in spec.fields}
         _INDEXES[key] = table
     return table
 

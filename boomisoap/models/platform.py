@@ -7,7 +7,15 @@ from datetime import datetime
 from enum import StrEnum
 
 from ..namespaces import API
-from .fields import BOOLEAN, DATETIME, NON_NEGATIVE_INT64, Field, ObjectSpec, enum_kind
+from .fields import (
+    BOOLEAN,
+    DATETIME,
+    NON_NEGATIVE_INT64,
+    OPENAPI_OPERATORS,
+    Field,
+    ObjectSpec,
+    enum_kind,
+)
 
 
 class AccountStatus(StrEnum):
@@ -109,6 +117,9 @@ ACCOUNT = ObjectSpec(
     service="platform",
     rest_path="Account",
     operations=frozenset({"get", "query", "getBulk"}),
+    # AccountSimpleExpression in Boomi's Platform OpenAPI: its operator and property lists.
+    query_operators=OPENAPI_OPERATORS,
+    upper_case_query_names=True,
     fields=(
         Field("account_id", "accountId", required=True, queryable=True),
         Field("name", "name", queryable=True),

@@ -109,8 +109,9 @@ def test_argument_counts_are_enforced():
         bind(Simple("BETWEEN", "dateCreated", ("2014-01-01T00:00:00Z",)), ACCOUNT)
     with pytest.raises(InvalidRequest, match="takes 0"):
         bind(Simple("IS_NULL", "name", ("x",)), PLAN)
+    # CONTAINS became a real operator (Boomi's OpenAPI); an invented one is still refused.
     with pytest.raises(InvalidRequest, match="not a query operator"):
-        bind(Simple("CONTAINS", "name", ("x",)), PLAN)
+        bind(Simple("ENDS_WITH", "name", ("x",)), PLAN)
 
 
 def test_evaluation_compares_typed_values():

@@ -14,6 +14,7 @@ from boomisoap.models.fields import (
     INT64,
     NON_NEGATIVE_INT64,
     STRING,
+    TEXT_ARGUMENT,
     Field,
     Kind,
     ObjectSpec,
@@ -68,7 +69,7 @@ def objects(spec: ObjectSpec) -> st.SearchStrategy[Any]:
 
 
 def _argument(fld: Field, operator: str) -> st.SearchStrategy[str]:
-    if operator in ("LIKE", "STARTS_WITH"):
+    if operator in TEXT_ARGUMENT:
         return XML_TEXT
     return values(fld.kind).map(lambda v: fld.kind.to_text(v))
 
@@ -79,7 +80,7 @@ def simple_expressions(spec: ObjectSpec) -> st.SearchStrategy[Expr]:
     @st.composite
     def build(draw: st.DrawFn) -> Expr:
         fld = draw(st.sampled_from(queryable))
-        operator = draw(st.sampled_from(fld.kind.operators))
+        operator = draw(st.sampled_from(spec.operators_for(fld)))
         arguments = tuple(draw(_argument(fld, operator)) for _ in range(ARITY[operator]))
         return Simple(operator, fld.wire, arguments)
 
