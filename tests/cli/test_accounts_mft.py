@@ -57,6 +57,14 @@ def test_query_with_where(run: Cli) -> None:
     assert sorted(a["accountId"] for a in json.loads(out)) == ["abc-H566GG", "xyz-V3M1QL"]
 
 
+def test_query_with_contains(run: Cli) -> None:
+    where = "name contains Boomi and accountId not contains qa and ACCOUNTID contains -"
+    out = run("accounts", "query", "-o", "json", "--where", where).stdout
+    assert [a["accountId"] for a in json.loads(out)] == ["xyz-V3M1QL"]
+    refused = run("accounts", "query", "--where", "name starts-with B", expect=2)
+    assert "STARTS_WITH is not allowed on name (Account takes" in refused.stderr
+
+
 def test_query_bad_operator_is_a_usage_error(run: Cli) -> None:
     result = run("accounts", "query", "--where", "name > a", expect=2)
     assert "GREATER_THAN is not allowed on name" in result.stderr

@@ -101,3 +101,51 @@ def test_unknown_property_lists_the_query_properties() -> None:
     with pytest.raises(WhereError) as caught:
         parse_where("bogus = 1", PLAN)
     assert "query properties: name, status" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name contains Co", Q.name.contains("Co")),
+        ("name CONTAINS 'a b'", Q.name.contains("a b")),
+        ("name not-contains Co", Q.name.not_contains("Co")),
+        ("name not contains 'it''s'", Q.name.not_contains("it's")),
+        ("ACCOUNTID = abc-H566GG", Q.ACCOUNTID == "abc-H566GG"),
+        (
+            "name contains Boomi and accountId not contains QA",
+            Q.name.contains("Boomi") & Q.accountId.not_contains("QA"),
+        ),
+    ],
+)
+def test_contains_operators_on_accounts(text: str, expected: object) -> None:
+    expr = parse_where(text, ACCOUNT)
+    assert expr == expected
+    assert parse_where(to_text(expr), ACCOUNT) == expr
+
+
+@pytest.mark.parametrize(
+    ("text", "spec", "column", "words"),
+    [
+        ("name starts-with B", ACCOUNT, 5, "STARTS_WITH is not allowed on name (Account takes"),
+        ("name contains x", PLAN, 5, "CONTAINS is not allowed on name (Plan takes"),
+        ("name not like x", ACCOUNT, 9, "expected 'contains' after 'not'"),
+        ("overDeployed contains t", ACCOUNT, 13, "CONTAINS is not allowed on overDeployed"),
+    ],
+)
+def test_operators_an_object_does_not_take_point_at_the_operator(
+    text: str, spec: object, column: int, words: str
+) -> None:
+    with pytest.raises(WhereError) as caught:
+        parse_where(text, spec)  # type: ignore[arg-type]
+    assert words in caught.value.message
+    assert caught.value.position == column
+
+
+def test_help_lists_the_operators_of_each_object() -> None:
+    from boomisoap.cli.where import operators_text
+
+    account = operators_text(ACCOUNT)
+    assert "contains, not-contains" in account and "starts-with" not in account
+    assert "between X and Y" in account
+    plan = operators_text(PLAN)
+    assert "starts-with" in plan and "contains" not in plan and "between" not in plan

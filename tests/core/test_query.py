@@ -124,3 +124,69 @@ def test_evaluation_compares_typed_values():
     assert matches(bind(Q.name.is_null(), ACCOUNT), ACCOUNT, new)
     assert matches(bind(Q.name.like("a_"), ACCOUNT), ACCOUNT, old)
     assert not matches(bind(Q.name.like("a"), ACCOUNT), ACCOUNT, old)
+
+
+def test_contains_and_not_contains_render_on_both_wires() -> None:
+    where = bind(Q.name.contains("Co") & Q.accountId.not_contains("-T7"), ACCOUNT)
+    assert to_json(where) == {
+        "QueryFilter": {
+            "expression": {
+                "operator": "and",
+                "nestedExpression": [
+                    {"argument": ["Co"], "operator": "CONTAINS", "property": "name"},
+                    {"argument": ["-T7"], "operator": "NOT_CONTAINS", "property": "accountId"},
+                ],
+            }
+        }
+    }
+    assert from_json(to_json(where)) == where
+    parent = etree.Element("query")
+    write_query_config(parent, where)
+    assert read_query_config(parent[0]) == where
+    simple = parent[0][0][0][0]
+    assert (simple.get("operator"), simple.get("property")) == ("CONTAINS", "name")
+    assert [a.text for a in simple] == ["Co"]
+
+
+def test_contains_semantics_in_the_evaluator() -> None:
+    from boomisoap import Account
+
+    abc = Account(account_id="abc-H566GG", name="ABC Co")
+    nameless = Account(account_id="n-1")
+    contains = bind(Q.name.contains("AC"), ACCOUNT)
+    assert not matches(contains, ACCOUNT, abc)
+    assert matches(bind(Q.name.contains("C Co"), ACCOUNT), ACCOUNT, abc)
+    assert not matches(bind(Q.name.contains("c co"), ACCOUNT), ACCOUNT, abc)  # case-sensitive
+    assert not matches(bind(Q.name.contains("%"), ACCOUNT), ACCOUNT, abc)  # no wildcards
+    assert not matches(bind(Q.name.contains("A"), ACCOUNT), ACCOUNT, nameless)
+    assert matches(bind(Q.name.not_contains("A"), ACCOUNT), ACCOUNT, nameless)
+    assert not matches(bind(Q.name.not_contains("Co"), ACCOUNT), ACCOUNT, abc)
+
+
+def test_operator_sets_are_per_object() -> None:
+    name = ACCOUNT.by_wire["name"]
+    assert "STARTS_WITH" not in ACCOUNT.operators_for(name)
+    assert {"CONTAINS", "NOT_CONTAINS", "LIKE"} <= set(ACCOUNT.operators_for(name))
+    assert "STARTS_WITH" in PLAN.operators_for(PLAN.by_wire["name"])
+    assert "CONTAINS" not in PLAN.operators_for(PLAN.by_wire["name"])
+    with pytest.raises(InvalidRequest) as caught:
+        bind(Q.name.starts_with("A"), ACCOUNT)
+    assert caught.value.field == "name"
+    assert caught.value.message.startswith("STARTS_WITH is not allowed on name (Account takes")
+    # The kind still narrows: CONTAINS is for text, not for a boolean.
+    with pytest.raises(InvalidRequest, match="CONTAINS is not allowed on overDeployed"):
+        bind(Q.overDeployed.contains("t"), ACCOUNT)
+
+
+def test_upper_case_account_properties_bind_to_the_camel_case_names() -> None:
+    assert bind(Q.ACCOUNTID == "a", ACCOUNT) == Simple("EQUALS", "accountId", ("a",))
+    assert bind(Q.DATECREATED.between("2014-01-01T00:00:00Z", "2015-01-01T00:00:00Z"), ACCOUNT)
+    assert bind(Q.WIDGETACCOUNT == True, ACCOUNT) == Simple(  # noqa: E712 - a query
+        "EQUALS", "widgetAccount", ("true",)
+    )
+    for unknown in ("AccountId", "accountid", "SUGGESTIONSENABLED"):
+        with pytest.raises(InvalidRequest, match=f"{unknown} does not exist"):
+            bind(Q[unknown] == "x", ACCOUNT)
+    # Only Account's OpenAPI spells its properties in upper case.
+    with pytest.raises(InvalidRequest, match="NAME does not exist"):
+        bind(Q.NAME == "x", PLAN)
