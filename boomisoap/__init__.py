@@ -46,6 +46,7 @@ from .models.mft import (
     MonthToDateTransfer,
     TransferUsage,
 )
+from .models.mftpaths import MftPaths
 from .query import Q
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ __all__ = [
     "License",
     "Licensing",
     "MftClient",
+    "MftPaths",
     "Molecule",
     "MonthToDateTransfer",
     "NotFound",

@@ -7,15 +7,18 @@ from ..models.mft import (
     MonthToDateTransfer,
     TransferUsage,
 )
+from ..models.mftpaths import LEGACY_MFT_PATHS, MftPaths
 from .mft import AccountingService, MftClient
 from .wire import RestWire
 
 __all__ = [
+    "LEGACY_MFT_PATHS",
     "AccountingService",
     "BillingDaily",
     "BillingDailyActionItem",
     "DailyTransfer",
     "MftClient",
+    "MftPaths",
     "MonthToDateTransfer",
     "RestWire",
     "TransferUsage",

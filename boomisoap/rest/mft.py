@@ -1,6 +1,7 @@
 """The MFT (AFT Management API) client: Accounting over JSON with a bearer API key.
 
-Paths, query parameters and row shapes are in docs/wire.md (MFT Accounting); the rows
+Paths come from :class:`MftPaths` (every segment configurable, docs/mft.md); query
+parameters and row shapes are in docs/wire.md (MFT Accounting); the rows
 are the dataclasses of :mod:`boomisoap.models.mft`. Requests go through the same
 :class:`HttpTransport` as APIM and Platform calls, so retries, pacing, correlation ids and
 the audit trail behave the same way.
@@ -8,6 +9,7 @@ the audit trail behave the same way.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable
@@ -27,6 +29,7 @@ from ..models.mft import (
     MonthToDateTransfer,
     TransferUsage,
 )
+from ..models.mftpaths import MftPaths
 from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, shared_bucket
 from . import responses
 from .wire import JSON
@@ -36,7 +39,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-DEFAULT_BASE_PATH = "/mft/api/v1"
+DEFAULT_PATHS = MftPaths()
+DEFAULT_BASE_PATH = DEFAULT_PATHS.base
 YEARS = (2000, 2100)  # a conservative window; the service's own limits are unpublished
 ORG_ID_MAX = 2**31 - 1  # the seed types orgid as int32
 
@@ -61,24 +65,26 @@ def _period(org_id: Any, month: Any, year: Any) -> tuple[int, int, int]:
 class AccountingService:
     """``MftClient.accounting``: the five Accounting calls of seed 000."""
 
-    def __init__(self, transport: HttpTransport, root: str, api_key: str) -> None:
+    def __init__(
+        self, transport: HttpTransport, base_url: str, api_key: str, paths: MftPaths
+    ) -> None:
         self._transport = transport
-        self._root = root
+        self._root = base_url
+        self.paths = paths
         self._headers = {"Accept": JSON, "Authorization": f"Bearer {api_key}"}
         self._secrets = (api_key,)
 
     def __repr__(self) -> str:
-        return f"<AccountingService {self._root}>"
+        return f"<AccountingService {self._root}{self.paths.base}>"
 
     def _get(
         self,
         operation: str,
-        path: str,
         params: dict[str, int],
         read: Callable[[Any], T],
         object_type: str | None = None,
     ) -> T:
-        url = f"{self._root}{path}"
+        url = f"{self._root}{self.paths.path(operation)}"
         if params:
             url += "?" + urlencode(params)
         call = Call(service="mft", operation=operation, wire="rest", object_type=object_type)
@@ -93,39 +99,37 @@ class AccountingService:
 
         return self._transport.exchange(call, request, parse)
 
-    def _rows(
-        self, operation: str, path: str, params: dict[str, int], spec: ObjectSpec
-    ) -> list[Any]:
+    def _rows(self, operation: str, params: dict[str, int], spec: ObjectSpec) -> list[Any]:
         def read(document: Any) -> list[Any]:
             return responses.read_list(document, spec)
 
-        return self._get(operation, path, params, read, spec.type_name)
+        return self._get(operation, params, read, spec.type_name)
 
     def transfer_quota(self) -> int:
-        """The customer's transfer quota (``GET /accounting/transferQuota``, an int32)."""
-        return self._get("transfer_quota", "/accounting/transferQuota", {}, _read_quota)
+        """The customer's transfer quota (``GET .../transferQuota``, an int32)."""
+        return self._get("transfer_quota", {}, _read_quota)
 
     def transfer_usage(self) -> list[TransferUsage]:
-        """The customer's transfer usage rows (``GET /accounting/transferUsage``)."""
-        return self._rows("transfer_usage", "/accounting/transferUsage", {}, TRANSFER_USAGE)
+        """The customer's transfer usage rows (``GET .../transferUsage``)."""
+        return self._rows("transfer_usage", {}, TRANSFER_USAGE)
 
     def month_to_date(self, org_id: int, month: int, year: int) -> list[MonthToDateTransfer]:
         """Month-to-date statistics; ``org_id=0`` covers every organization the key sees."""
         org_id, month, year = _period(org_id, month, year)
         params = {"orgid": org_id, "monthnum": month, "year": year}
-        return self._rows("month_to_date", "/accounting/monthToDate", params, MONTH_TO_DATE)
+        return self._rows("month_to_date", params, MONTH_TO_DATE)
 
     def daily(self, org_id: int, month: int, year: int) -> list[DailyTransfer]:
         """Daily statistics of one month; ``org_id=0`` covers every organization."""
         org_id, month, year = _period(org_id, month, year)
         params = {"orgid": org_id, "monthnum": month, "year": year}
-        return self._rows("daily", "/accounting/daily", params, DAILY)
+        return self._rows("daily", params, DAILY)
 
     def billing_daily(self, year: int, month: int, org_id: int = 0) -> list[BillingDaily]:
         """Daily billing rows per flow endpoint; ``org_id=0`` (the default) means all."""
         org_id, month, year = _period(org_id, month, year)
         params = {"year": year, "month": month, "orgId": org_id}
-        return self._rows("billing_daily", "/accounting/billing/daily", params, BILLING_DAILY)
+        return self._rows("billing_daily", params, BILLING_DAILY)
 
 
 def _read_quota(document: Any) -> int:
@@ -148,7 +152,8 @@ class MftClient:
         *,
         base_url: str,
         api_key: str,
-        base_path: str = DEFAULT_BASE_PATH,
+        base_path: str | None = None,
+        paths: MftPaths | None = None,
         timeout: float = 30.0,
         retries: int = 5,
         rate_limit: float | None = 10.0,
@@ -159,10 +164,24 @@ class MftClient:
             raise InvalidRequest("base_url must be a non-empty string", field="base_url")
         if not isinstance(api_key, str) or not api_key.strip():
             raise InvalidRequest("api_key must be a non-empty string", field="api_key")
-        if not isinstance(base_path, str):
-            raise InvalidRequest("base_path must be a string", field="base_path")
+        if paths is None:
+            paths = DEFAULT_PATHS
+        elif not isinstance(paths, MftPaths):
+            raise InvalidRequest(
+                f"paths must be an MftPaths, got {type(paths).__name__}", field="paths"
+            )
+        if base_path is not None:
+            # The older argument: replaces only the root of ``paths``.
+            if not isinstance(base_path, str):
+                raise InvalidRequest("base_path must be a string", field="base_path")
+            try:
+                paths = dataclasses.replace(paths, base=base_path)
+            except InvalidRequest as exc:
+                raise InvalidRequest(
+                    exc.message.replace("paths.base", "base_path"), field="base_path"
+                ) from None
         self.base_url = base_url.rstrip("/")
-        self.base_path = "/" + base_path.strip("/") if base_path.strip("/") else ""
+        self.paths = paths
         self.audit = open_audit(audit)
         bucket = None
         if rate_limit is not None:
@@ -178,7 +197,7 @@ class MftClient:
             correlation_id=correlation_id,
             secrets=(api_key,),
         )
-        self.accounting = AccountingService(self.transport, self.base_url + self.base_path, api_key)
+        self.accounting = AccountingService(self.transport, self.base_url, api_key, paths)
 
     def close(self) -> None:
         self.transport.close()
@@ -189,5 +208,9 @@ class MftClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @property
+    def base_path(self) -> str:
+        return self.paths.base
+
     def __repr__(self) -> str:
-        return f"MftClient(base_url={self.base_url!r}, base_path={self.base_path!r})"
+        return f"MftClient(base_url={self.base_url!r}, paths={self.paths!r})"

@@ -27,7 +27,6 @@ from .soap import SoapHandler
 LOG = logging.getLogger("boomisoap.sandbox")
 SOAP_PREFIXES = {"apim": ["apim", "api", "soap", "v1"], "platform": ["api", "soap", "v1"]}
 REST_PREFIXES = {"apim": ["apim", "api", "rest", "v1"], "platform": ["api", "rest", "v1"]}
-MFT_PREFIX = ["mft", "api", "v1"]
 RATE_LIMITED = "Rate limit exceeded: at most {rate:g} requests per second per account"
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -87,6 +86,9 @@ class SandboxApp:
         return [response.body]
 
     def _dispatch(self, environ: Mapping[str, Any], request: Request) -> tuple[str, Response]:
+        if self.mft.serves(request.path):
+            # Exact configured paths first: a custom MFT set may share a root with Platform.
+            return "mft", self._mft(environ, request)
         parts = request.path.split("/")[1:]
         for service, prefix in SOAP_PREFIXES.items():
             if parts[: len(prefix)] == prefix and len(parts) == len(prefix) + 1:
@@ -95,8 +97,6 @@ class SandboxApp:
             if parts[: len(prefix)] == prefix and len(parts) > len(prefix) + 1:
                 account, segments = parts[len(prefix)], parts[len(prefix) + 1 :]
                 return "rest", self._rest(service, account, segments, environ, request)
-        if parts[: len(MFT_PREFIX)] == MFT_PREFIX:
-            return "mft", self._mft(parts[len(MFT_PREFIX) :], environ, request)
         return "http", json_error(404, f"{request.path} does not exist")
 
     # wires -----------------------------------------------------------------------------
@@ -156,14 +156,14 @@ class SandboxApp:
             service, account, segments, request, self._successor(request, account)
         )
 
-    def _mft(self, segments: list[str], environ: Mapping[str, Any], request: Request) -> Response:
+    def _mft(self, environ: Mapping[str, Any], request: Request) -> Response:
         try:
             request.body = read_body(environ, self.max_body)
         except BodyTooLarge:
             return rest_error(_too_large(self.max_body))
         if not self._allowed("mft"):
             return rest_error(_rate_limited(self.limiter))
-        return self.mft.handle(segments, request)
+        return self.mft.handle(request)
 
     # shared ----------------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ class SandboxApp:
             status_code = response.status if response.status >= 400 else None
             self.audit.record(
                 Exchange(
-                    service=_service_of(request.path),
+                    service="mft" if wire == "mft" else _service_of(request.path),
                     operation=response.operation or request.method.lower(),
                     wire=wire,
                     method=request.method,
@@ -230,9 +230,7 @@ def _request(environ: Mapping[str, Any]) -> Request:
 
 
 def _service_of(path: str) -> str:
-    if path.startswith("/apim/"):
-        return "apim"
-    return "mft" if path.startswith("/mft/") else "platform"
+    return "apim" if path.startswith("/apim/") else "platform"
 
 
 def _too_large(limit: int) -> BoomiFault:

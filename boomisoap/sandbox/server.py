@@ -11,15 +11,16 @@ from __future__ import annotations
 import contextlib
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..models.mftpaths import MftPaths
 from ..models.registry import spec_for, spec_of
 from . import seed
 from .accounting import AccountingState
 from .app import SandboxApp
-from .mft import MftHandler
+from .mft import MftHandler, path_sets
 from .objects import ObjectState
 from .rest import RestHandler
 from .security import Authenticator, Credentials, SecurityPolicy
@@ -52,6 +53,7 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         mft_api_key: str | None = None,
+        mft_paths: MftPaths | Iterable[MftPaths] | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         audit: Any = None,
         query_token_ttl: float = DEFAULT_TTL,
@@ -66,6 +68,9 @@ class Sandbox:
         self.users = dict(DEFAULT_USERS if users is None else users)
         self.account_id = account_id
         self.mft_api_key = mft_api_key or secrets.token_urlsafe(32)
+        # Every set is served; the first is the one a client of this sandbox should use.
+        self.mft_path_sets = path_sets(mft_paths)
+        self.mft_paths = self.mft_path_sets[0]
         # Parsed now: a bad certificate or key fails the start, not the first request (and
         # before the database is opened, so nothing is left open).
         self.signatures = _message_signatures(trusted_certs, require_signature, signer)
@@ -88,7 +93,7 @@ class Sandbox:
                 signatures=self.signatures,
             ),
             rest=RestHandler(self.state, self.auth),
-            mft=MftHandler(self.accounting, self.mft_api_key),
+            mft=MftHandler(self.accounting, self.mft_api_key, self.mft_path_sets),
             auth=self.auth,
             account_id=account_id,
             max_body=max_body,

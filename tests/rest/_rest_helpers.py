@@ -14,7 +14,8 @@ CREDENTIALS = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
 APIM_ROOT = f"{BASE}/apim/api/rest/v1/{ACCOUNT}"
 PLATFORM_ROOT = f"{BASE}/api/rest/v1/{ACCOUNT}"
 API_KEY = "mft-key-7Hq2xV9pLw3"
-MFT_ROOT = f"{BASE}/mft/api/v1/accounting"
+# The default paths: the /api/{section}/ family of the AFT Management API (docs/mft.md).
+MFT_ROOT = f"{BASE}/api/Accounting"
 SECRETS = (PASSWORD, CREDENTIALS, API_KEY)
 
 

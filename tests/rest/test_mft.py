@@ -184,7 +184,8 @@ def test_naive_timestamps_are_read_as_utc(mft: MftClient, requests_mock: Mocker)
 
 
 def test_base_path_is_configurable(requests_mock: Mocker) -> None:
-    mock = requests_mock.get(f"{BASE}/custom/mft/v2/accounting/transferQuota", text="1")
+    # base_path replaces only the root; the section segment keeps its default.
+    mock = requests_mock.get(f"{BASE}/custom/mft/v2/Accounting/transferQuota", text="1")
     with MftClient(base_url=BASE + "/", api_key=API_KEY, base_path="custom/mft/v2/") as client:
         assert client.accounting.transfer_quota() == 1
     assert mock.called
@@ -260,7 +261,7 @@ def test_rate_limit_paces_requests(requests_mock: Mocker) -> None:
     waits: list[float] = []
     with MftClient(base_url="https://pacing.test", api_key="k-pacing", rate_limit=2.0) as client:
         client.transport._sleep = waits.append
-        requests_mock.get("https://pacing.test/mft/api/v1/accounting/transferQuota", text="1")
+        requests_mock.get("https://pacing.test/api/Accounting/transferQuota", text="1")
         for _ in range(4):
             client.accounting.transfer_quota()
     # A burst of two, then the client waits for tokens.

@@ -125,7 +125,5 @@ def test_the_server_saw_the_documented_paths(served: tuple[Any, AuditRecorder]) 
     with MftClient(base_url=sb.base_url, api_key=sb.mft_api_key, rate_limit=None) as client:
         client.accounting.billing_daily(YEAR, MONTH, org_id=1001)
     last = recorder.exchanges[-1]
-    assert last.url.endswith(
-        f"/mft/api/v1/accounting/billing/daily?year={YEAR}&month=11&orgId=1001"
-    )
+    assert last.url.endswith(f"/api/Accounting/billing/daily?year={YEAR}&month=11&orgId=1001")
     assert last.status == 200
