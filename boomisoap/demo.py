@@ -182,8 +182,10 @@ def _month_to_date(base_url: str, api_key: str) -> list[dict[str, Any]]:
 def _month_to_date_http(base_url: str, api_key: str) -> list[dict[str, Any]]:
     import requests
 
+    from .models.mftpaths import MftPaths
+
     answer = requests.get(
-        f"{base_url}/mft/api/v1/accounting/monthToDate",
+        base_url + MftPaths().path("month_to_date"),
         params={"orgid": 0, "monthnum": 11, "year": 2026},
         headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
         timeout=30,

@@ -120,6 +120,16 @@ def _fail(ctx: click.Context, message: str, code: int) -> None:
     help="MFT API key (bearer token).",
 )
 @click.option(
+    "--mft-path",
+    "mft_paths",
+    metavar="KEY=SEGMENT",
+    multiple=True,
+    envvar="BOOMI_MFT_PATHS",
+    show_envvar=True,
+    help="Replace one MFT Accounting path segment (repeatable), e.g. base=/api or "
+    "billing_daily=billing/daily; keys as MftPaths (docs/mft.md).",
+)
+@click.option(
     "--audit",
     "audit",
     metavar="URL",

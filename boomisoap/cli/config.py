@@ -13,11 +13,14 @@ import dataclasses
 import os
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import click
+
+from ..errors import InvalidRequest
+from ..models.mftpaths import MftPaths, mft_paths_from
 
 DEFAULT_BASE_URL = "https://api.boomi.com"
 DEFAULT_PROFILE = "default"
@@ -38,6 +41,7 @@ PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "timeout": (int, float),
     "retries": int,
     "rate_limit": (int, float),
+    "mft_paths": dict,  # a [NAME.mft_paths] table: key = segment (docs/mft.md)
 }
 
 
@@ -71,6 +75,7 @@ class Settings:
     timeout: float = 30.0
     retries: int = 5
     rate_limit: float = 10.0  # requests/second, client side (Boomi's limit); 0 = off
+    mft_paths: MftPaths | None = None  # None: MftClient's defaults
     source: str = "flags and environment"
 
     @property
@@ -165,7 +170,20 @@ def resolve(given: Mapping[str, Any], profile: Mapping[str, Any], source: str) -
     for key in ("timeout", "rate_limit"):
         if key in values:
             values[key] = float(values[key])
-    return Settings(**values, source=source)
+    values.pop("mft_paths", None)
+    paths = _mft_paths(given.get("mft_paths") or (), profile.get("mft_paths") or {})
+    return Settings(**values, mft_paths=paths, source=source)
+
+
+def _mft_paths(flags: Iterable[str], table: Mapping[str, Any]) -> MftPaths | None:
+    """The profile's table, then each ``--mft-path KEY=SEGMENT`` over it."""
+    flags = tuple(flags)
+    if not flags and not table:
+        return None
+    try:
+        return mft_paths_from(flags, mft_paths_from(table))
+    except InvalidRequest as exc:
+        raise ConfigError(f"MFT paths: {exc.message}") from None
 
 
 OUTPUTS = ("table", "json", "xml", "csv")

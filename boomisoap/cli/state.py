@@ -108,6 +108,7 @@ class State:
                 timeout=settings.timeout,
                 retries=settings.retries,
                 rate_limit=settings.rate_limit or None,
+                paths=settings.mft_paths,
             )
         )
         return client

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable, Mapping
 
 from ..errors import InvalidRequest
 
@@ -78,3 +79,26 @@ def _normal(name: str, value: object, *, allow_empty: bool) -> str:
 # The layout of earlier releases: kept so existing configurations keep working; the emulator
 # serves it beside the default.
 LEGACY_MFT_PATHS = MftPaths(base="/mft/api/v1", accounting="accounting")
+
+
+def mft_paths_from(
+    values: Mapping[str, object] | Iterable[str], start: MftPaths | None = None
+) -> MftPaths:
+    """``start`` (the defaults) with some fields replaced: from a mapping (a config table) or
+    from ``KEY=SEGMENT`` texts (command-line options). InvalidRequest names a bad entry."""
+    pairs: dict[str, object] = {}
+    if isinstance(values, Mapping):
+        pairs.update(values)
+    else:
+        for text in values:
+            key, sep, value = text.partition("=")
+            if not sep:
+                raise InvalidRequest(f"{text!r} is not KEY=SEGMENT", field="mft_paths")
+            pairs[key.strip()] = value.strip()
+    known = [f.name for f in dataclasses.fields(MftPaths)]
+    for key in pairs:
+        if key not in known:
+            raise InvalidRequest(
+                f"{key!r} is not an MFT path key (keys: {', '.join(known)})", field="mft_paths"
+            )
+    return dataclasses.replace(start or MftPaths(), **pairs)  # type: ignore[arg-type]

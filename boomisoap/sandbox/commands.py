@@ -13,12 +13,24 @@ from typing import Any
 
 import click
 
+from ..errors import InvalidRequest
+from ..models.mftpaths import MftPaths, mft_paths_from
+
 
 def _pair(value: str, option: str) -> tuple[str, str]:
     name, sep, secret = value.partition(":")
     if not sep or not name:
         raise click.BadParameter(f"expected NAME:SECRET, got {name or '?'}:...", param_hint=option)
     return name, secret
+
+
+def _mft_paths(values: tuple[str, ...]) -> MftPaths | None:
+    if not values:
+        return None  # the defaults: the client's paths and the earlier layout
+    try:
+        return mft_paths_from(values)
+    except InvalidRequest as exc:
+        raise click.BadParameter(exc.message, param_hint="--mft-path") from None
 
 
 @click.group("sandbox")
@@ -57,6 +69,14 @@ def sandbox_group() -> None:
 )
 @click.option("--seed-demo", is_flag=True, help="Load the demo data of the seed documents.")
 @click.option("--mft-api-key", default=None, help="MFT bearer key (default: generated, shown).")
+@click.option(
+    "--mft-path",
+    "mft_paths",
+    multiple=True,
+    metavar="KEY=SEGMENT",
+    help="Serve MFT Accounting at these segments instead of the defaults (repeatable; "
+    "keys as MftPaths, docs/mft.md).",
+)
 @click.option("--audit", default=None, metavar="URL", help="Audit store URL for every exchange.")
 @click.option(
     "--max-body",
@@ -100,6 +120,7 @@ def serve_command(
     rate_limit: str,
     seed_demo: bool,
     mft_api_key: str | None,
+    mft_paths: tuple[str, ...],
     audit: str | None,
     max_body: int,
     trust_certs: tuple[str, ...],
@@ -122,6 +143,7 @@ def serve_command(
         "host": host,
         "port": port,
         "mft_api_key": mft_api_key,
+        "mft_paths": _mft_paths(mft_paths),
         "audit": audit,
         "max_body": max_body,
         "log_requests": True,
