@@ -190,3 +190,11 @@ def test_upper_case_account_properties_bind_to_the_camel_case_names() -> None:
     # Only Account's OpenAPI spells its properties in upper case.
     with pytest.raises(InvalidRequest, match="NAME does not exist"):
         bind(Q.NAME == "x", PLAN)
+
+
+def test_contains_takes_text_only() -> None:
+    with pytest.raises(InvalidRequest, match="CONTAINS takes a string") as caught:
+        bind(Q.name.contains(3), ACCOUNT)  # type: ignore[arg-type]
+    assert caught.value.field == "name"
+    with pytest.raises(InvalidRequest, match="NOT_CONTAINS takes 1 argument"):
+        bind(Simple("NOT_CONTAINS", "name", ("a", "b")), ACCOUNT)
