@@ -23,7 +23,7 @@ from .mft import MftHandler
 from .objects import ObjectState
 from .rest import RestHandler
 from .security import Authenticator, Credentials, SecurityPolicy
-from .soap import SoapHandler
+from .soap import AUTH_FAULT_STATUS, SoapHandler, checked_auth_fault_status
 from .storage import Store
 from .tokens import DEFAULT_TTL, QueryTokens
 
@@ -62,7 +62,9 @@ class Sandbox:
         trusted_certs: Any = None,
         require_signature: bool = False,
         signer: X509Signer | None = None,
+        auth_fault_status: int = AUTH_FAULT_STATUS,
     ) -> None:
+        checked_auth_fault_status(auth_fault_status)  # before anything is opened
         self.users = dict(DEFAULT_USERS if users is None else users)
         self.account_id = account_id
         self.mft_api_key = mft_api_key or secrets.token_urlsafe(32)
@@ -86,6 +88,7 @@ class Sandbox:
                 max_body=max_body,
                 validate_responses=validate_responses,
                 signatures=self.signatures,
+                auth_fault_status=auth_fault_status,
             ),
             rest=RestHandler(self.state, self.auth),
             mft=MftHandler(self.accounting, self.mft_api_key),
