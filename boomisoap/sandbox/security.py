@@ -116,11 +116,11 @@ class Authenticator:
         nonce = header.token.nonce
         if nonce is not None:
             until = self._clock() + self._window
-            if not self._first_use(user, ("nonce", _nonce_key(nonce)), until):
+            if not self._first_use(user, ("nonce", user, _nonce_key(nonce)), until):
                 raise _denied("the Nonce was already used (replayed request)")
         return user
 
-    def _first_use(self, user: str, key: tuple[str, Any], until: float) -> bool:
+    def _first_use(self, user: str, key: tuple[Any, ...], until: float) -> bool:
         try:
             return self.replays.first_use(user, key, until)
         except CacheFull:
