@@ -1,7 +1,8 @@
 """X.509 message signatures in the emulator: verifying requests, signing responses.
 
 The SOAP handler calls :meth:`MessageSignatures.check_request` on the parsed request
-before anything else reads it (the UsernameToken included), and passes every SOAP answer,
+before anything else reads it (the UsernameToken included), hands the identity of a
+verified message to the Authenticator's replay check, and passes every SOAP answer,
 faults too, through :meth:`MessageSignatures.sign_response` as the last step before it is
 sent: answers are validated unsigned, and cached get answers stay unsigned in the cache.
 Trusted certificates and the signing key are parsed once, when the sandbox starts.

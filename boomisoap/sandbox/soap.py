@@ -1,8 +1,9 @@
 """The SOAP 1.1 protocol handler for the APIM and Platform endpoints.
 
 Each request is parsed with the hardened parser, its X.509 signature checked when the
-sandbox trusts certificates, authenticated from its UsernameToken, validated strictly against
-the same XSD the client uses, dispatched to the object state and answered with an envelope
+sandbox trusts certificates, authenticated from its Security header (read as WSS4J reads
+it, not through the schema), its Body validated strictly against the same XSD the client
+uses, dispatched to the object state and answered with an envelope
 that is validated in turn (then signed, when the sandbox has a signer). Every failure is a
 SOAP 1.1 Fault whose detail carries the status code the client maps to its exception classes.
 """
