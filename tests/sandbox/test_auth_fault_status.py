@@ -9,20 +9,27 @@ and for a WSS4J server's ``wsse:FailedAuthentication`` Fault on HTTP 500 without
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from click.testing import CliRunner
 
+import boomisoap
 from boomisoap import ApimClient, AuthenticationError, NotFound, ServiceUnavailable
 from boomisoap.namespaces import SOAP_ENV, WSSE
 from boomisoap.sandbox import Sandbox
 from boomisoap.sandbox.commands import sandbox_group
 
-from .helpers import GET_PLAN, envelope, fault, post, security, token
+from .helpers import GET_PLAN, SOAP_HEADERS, envelope, fault, post, security, token
 
 
 def client(base_url: str, password: str, account_id: str = "acct-1") -> ApimClient:
@@ -68,6 +75,34 @@ def test_other_statuses_are_refused_before_anything_starts(value: Any) -> None:
 def test_the_serve_command_takes_the_option() -> None:
     result = CliRunner().invoke(sandbox_group, ["serve", "--auth-fault-status", "404"])
     assert result.exit_code == 2 and "--auth-fault-status" in result.output
+
+
+def test_the_serve_command_sends_authentication_faults_on_500() -> None:
+    command = [sys.executable, "-m", "boomisoap.sandbox", "serve", "--port", "0"]
+    command += ["--rate-limit", "off", "--user", "u:p", "--auth-fault-status", "500"]
+    # The server runs the boomisoap under test, wherever pytest was started from.
+    source = str(Path(boomisoap.__file__).resolve().parent.parent)
+    path = os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    ) as process:
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            match = re.search(r"listening on (\S+) \(account (\S+)\)", line)
+            assert match, line
+            base_url, account = match.groups()
+            url = f"{base_url}/apim/api/soap/v1/{account}"
+            wrong = envelope(GET_PLAN, security(token("u", "wrong")))
+            answer = requests.post(url, data=wrong, headers=SOAP_HEADERS, timeout=10)
+            assert answer.status_code == 500
+            assert fault(answer)[:2] == ("S:Client", 403)
+            with client(base_url, "wrong", account) as apim, pytest.raises(AuthenticationError):
+                apim.plans.get("x")
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 # --- a WSS4J-style server: wsse: fault codes on HTTP 500, no Boomi detail ---------------
