@@ -21,8 +21,6 @@ from .namespaces import SOAP_ENV, WSSE
 from .resources import SCHEMA_FILES, resource_root
 
 _BODY = f"{{{SOAP_ENV}}}Body"
-_HEADER = f"{{{SOAP_ENV}}}Header"
-_SECURITY = f"{{{WSSE}}}Security"
 
 _IMPORTS = {
     "apim-operations.xsd": "http://soap.apim.api.platform.boomi.com/",
@@ -77,8 +75,11 @@ def validate_element(element: Any, *, direction: str = "request") -> None:
 
 
 def validate_envelope(envelope: Any, *, direction: str = "request") -> Any:
-    """Validate an envelope's Body child (and its wsse:Security header); return the child.
+    """Validate an envelope's Body child; return the child.
 
+    The wsse:Security header is not schema-validated: other stacks send what the schema
+    refuses (unqualified mustUnderstand, non-NCName wsu:Id) and WS-Security servers take
+    it, so the receiver reads it as they do (boomisoap.wsse.header, docs/security.md).
     Raises EnvelopeValidationError naming the element path and the reason.
     """
     if envelope.tag != f"{{{SOAP_ENV}}}Envelope":
@@ -95,10 +96,6 @@ def validate_envelope(envelope: Any, *, direction: str = "request") -> Any:
         raise EnvelopeValidationError(
             "/Envelope/Body", f"{len(children)} child elements, expected 1", direction=direction
         )
-    header = envelope.find(_HEADER)
-    if header is not None:
-        for security in header.findall(_SECURITY):
-            validate_element(security, direction=direction)
     validate_element(children[0], direction=direction)
     return children[0]
 

@@ -110,6 +110,13 @@ def sandbox_group() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="The certificate of --sign-key, sent in each signed answer.",
 )
+@click.option(
+    "--auth-fault-status",
+    type=click.Choice(["401", "403", "500"]),
+    default="403",
+    show_default=True,
+    help="HTTP status of SOAP authentication faults (500: WS-I Basic Profile R1126).",
+)
 def serve_command(
     host: str,
     port: int,
@@ -127,6 +134,7 @@ def serve_command(
     require_signature: bool,
     sign_key: str | None,
     sign_cert: str | None,
+    auth_fault_status: str,
 ) -> int:
     """Serve the emulator until interrupted, logging one line per request."""
     from .server import Sandbox
@@ -147,6 +155,7 @@ def serve_command(
         "audit": audit,
         "max_body": max_body,
         "log_requests": True,
+        "auth_fault_status": int(auth_fault_status),
         **_signature_options(trust_certs, require_signature, sign_key, sign_cert),
     }
     stop = threading.Event()

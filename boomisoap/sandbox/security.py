@@ -1,7 +1,10 @@
 """Authentication: WS-Security UsernameToken (SOAP), HTTP Basic (REST), bearer key (MFT).
 
-UsernameToken checks follow WSS4J's defaults: a Created older than 300 s or more than 60 s
-ahead is refused, and a Nonce is accepted once within that window. Every refusal is an
+The Security header is read by :mod:`boomisoap.wsse.header` (lenient where WSS4J is,
+strict where an ambiguity could be exploited); its values are judged here with WSS4J's
+defaults: a Created older than 300 s or more than 60 s ahead is refused, a Timestamp must
+not have expired, a Nonce is accepted once within the window, and a signed message once
+while its signed Timestamp could still be accepted. Every refusal is an
 AuthenticationError whose message never repeats what the caller sent as a secret.
 """
 
@@ -11,33 +14,35 @@ import base64
 import binascii
 import dataclasses
 import hmac
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 from ..clients import TOKEN_USER_PREFIX
-from ..errors import AuthenticationError
-from ..namespaces import PASSWORD_DIGEST, PASSWORD_TEXT, SOAP_ENV, WSSE, WSU
+from ..errors import AuthenticationError, RateLimited
+from ..namespaces import PASSWORD_DIGEST, PASSWORD_TEXT
+from ..wsse.header import SecurityHeaderError, TimestampParts, TokenParts, read_security_header
 from ..wsse.username import password_digest
+from ..wsse.xsdatetime import NotDateTime, parse_datetime
+from .replay import CacheFull, ReplayCache
 
 BAD_CREDENTIALS = "Incorrect user name and password combination."
-_HEADER = f"{{{SOAP_ENV}}}Header"
-_SECURITY = f"{{{WSSE}}}Security"
-_TOKEN = f"{{{WSSE}}}UsernameToken"
+REPLAY_CACHE_FULL = (
+    "too many requests from this user within the freshness window; retry in a few seconds"
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class SecurityPolicy:
-    """How strictly UsernameTokens are checked (WSS4J's defaults)."""
+    """How strictly UsernameTokens and Timestamps are checked (WSS4J's defaults)."""
 
     max_age: float = 300.0  # seconds a Created stamp stays acceptable
     max_future: float = 60.0  # seconds a Created stamp may be ahead of the server clock
     # Boomi's own PasswordText example (seed 001) has neither Nonce nor Created; set True
     # to require both on every token, as the digest form always does.
     require_nonce: bool = False
+    # Replay-cache entries (Nonces, signed messages) remembered per user. Never evicted
+    # while live: a user whose store is full gets 503 until entries expire.
     max_nonces: int = 100_000
 
 
@@ -66,34 +71,6 @@ class Credentials:
         return (*self._users.values(), *self._tokens.values())
 
 
-class NonceCache:
-    """Nonces seen within the freshness window, per user; bounded, oldest dropped first."""
-
-    def __init__(self, window: float, limit: int, clock: Callable[[], float]) -> None:
-        self._window = window
-        self._limit = limit
-        self._clock = clock
-        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_use(self, username: str, nonce: str) -> bool:
-        """Record the nonce; False when it was already seen inside the window."""
-        now = self._clock()
-        key = (username, nonce)
-        with self._lock:
-            while self._seen:
-                oldest, stamp = next(iter(self._seen.items()))
-                if stamp + self._window > now:
-                    break
-                del self._seen[oldest]
-            if key in self._seen:
-                return False
-            self._seen[key] = now
-            while len(self._seen) > self._limit:
-                self._seen.popitem(last=False)
-        return True
-
-
 class Authenticator:
     def __init__(
         self,
@@ -105,34 +82,58 @@ class Authenticator:
         self.credentials = credentials
         self.policy = policy or SecurityPolicy()
         self._clock = clock
-        window = self.policy.max_age + self.policy.max_future
-        self._nonces = NonceCache(window, self.policy.max_nonces, clock)
+        self._window = self.policy.max_age + self.policy.max_future
+        self.replays = ReplayCache(self.policy.max_nonces, clock)
 
     # SOAP ------------------------------------------------------------------------------
 
-    def verify_envelope(self, envelope: Any) -> str:
-        """The user a SOAP envelope's UsernameToken proves; AuthenticationError (403) if not."""
-        header = envelope.find(_HEADER)
-        blocks = [] if header is None else header.findall(_SECURITY)
-        if not blocks:
-            raise _denied("the request has no WS-Security header")
-        if len(blocks) > 1:
-            raise _denied("the request has more than one WS-Security header")
-        tokens = blocks[0].findall(_TOKEN)
-        if not tokens:
-            raise _denied("the WS-Security header has no UsernameToken")
-        if len(tokens) > 1:
-            raise _denied("the WS-Security header has more than one UsernameToken")
-        return self._verify_token(tokens[0])
+    def verify_envelope(self, envelope: Any, signed: bytes | None = None) -> str:
+        """The user a SOAP envelope's UsernameToken proves; AuthenticationError (403) if not.
 
-    def _verify_token(self, token: Any) -> str:
-        username = (token.findtext(f"{{{WSSE}}}Username") or "").strip()
-        password = token.find(f"{{{WSSE}}}Password")
-        nonce = token.findtext(f"{{{WSSE}}}Nonce")
-        created = token.findtext(f"{{{WSU}}}Created")
+        ``signed`` identifies a request whose X.509 signature was verified (the digest of
+        its canonical SignedInfo): such a message is accepted once while its signed
+        Timestamp is fresh, whatever its unsigned UsernameToken says.
+        """
+        try:
+            header = read_security_header(envelope)
+        except SecurityHeaderError as exc:
+            raise _denied(str(exc)) from None
+        if header.token is None:
+            raise _denied("the WS-Security header has no UsernameToken")
+        stamp = None if header.timestamp is None else self._check_timestamp(header.timestamp)
+        user = self._verify_token(header.token)
+        if signed is not None:
+            if stamp is None:
+                raise _denied("a signed request needs a wsu:Timestamp")
+            created, expires = stamp
+            # A copy is refused by the Timestamp checks once its Created is too old or it
+            # has expired, whichever comes first: remembered until then.
+            until = created + self.policy.max_age
+            if expires is not None:
+                until = min(until, expires)
+            if not self._first_use(user, ("signature", signed), until):
+                raise _denied("the signed request was already received (replayed request)")
+        nonce = header.token.nonce
+        if nonce is not None:
+            until = self._clock() + self._window
+            if not self._first_use(user, ("nonce", user, _nonce_key(nonce)), until):
+                raise _denied("the Nonce was already used (replayed request)")
+        return user
+
+    def _first_use(self, user: str, key: tuple[Any, ...], until: float) -> bool:
+        try:
+            return self.replays.first_use(user, key, until)
+        except CacheFull:
+            raise RateLimited(REPLAY_CACHE_FULL, status_code=503, fault_code="Server") from None
+
+    def _verify_token(self, token: TokenParts) -> str:
+        """The user the token proves; nothing is recorded here (no replay state)."""
+        username = (token.username or "").strip()
+        password, nonce, created = token.password, token.nonce, token.created
         if not username or password is None:
             raise _denied(BAD_CREDENTIALS)
-        kind = password.get("Type", PASSWORD_TEXT)
+        # No Type means PasswordText (UsernameToken Profile 1.0, section 3.1; WSS4J).
+        kind = PASSWORD_TEXT if token.password_type is None else token.password_type
         if kind not in (PASSWORD_TEXT, PASSWORD_DIGEST):
             raise _denied("the password type is not supported")
         digest = kind == PASSWORD_DIGEST
@@ -141,26 +142,34 @@ class Authenticator:
         if created is not None:
             self._check_fresh(created)
         if digest:
-            if not self._digest_matches(username, password.text or "", nonce or "", created or ""):
+            if not self._digest_matches(username, password, nonce or "", created or ""):
                 raise _denied(BAD_CREDENTIALS)
-        elif not self.credentials.check(username, password.text or ""):
+        elif not self.credentials.check(username, password):
             raise _denied(BAD_CREDENTIALS)
-        if nonce is not None and not self._nonces.first_use(username, _nonce_key(nonce)):
-            raise _denied("the Nonce was already used (replayed request)")
         return username
 
     def _check_fresh(self, created: str) -> None:
-        try:
-            moment = datetime.fromisoformat(created.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise _denied("the Created time is not a valid xs:dateTime") from None
-        if moment.tzinfo is None:
-            raise _denied("the Created time must carry a time zone")
-        age = self._clock() - moment.timestamp()
+        moment = _moment(created, "the Created time")
+        age = self._clock() - moment
         if age > self.policy.max_age:
             raise _denied("the UsernameToken has expired (Created is too old)")
         if -age > self.policy.max_future:
             raise _denied("the UsernameToken's Created time is in the future")
+
+    def _check_timestamp(self, stamp: TimestampParts) -> tuple[float, float | None]:
+        """WSS4J's TimestampValidator, signed or not: (Created, Expires) in epoch seconds."""
+        created = _moment(stamp.created or "", "the wsu:Timestamp's Created")
+        expires = None if stamp.expires is None else _moment(stamp.expires, "its Expires")
+        now = self._clock()
+        if expires is not None and expires < created:
+            raise _denied("the wsu:Timestamp expires before it was created")
+        if created - now > self.policy.max_future:
+            raise _denied("the wsu:Timestamp was created in the future")
+        if expires is not None and expires <= now:
+            raise _denied("the wsu:Timestamp has expired")
+        if now - created > self.policy.max_age:
+            raise _denied("the wsu:Timestamp is too old (Created is past the freshness window)")
+        return created, expires
 
     def _digest_matches(self, username: str, sent: str, nonce: str, created: str) -> bool:
         secret = self.credentials.secret_of(username)
@@ -210,6 +219,13 @@ def _nonce_key(nonce: str) -> str:
         return base64.b64encode(base64.b64decode(text, validate=True)).decode("ascii")
     except (binascii.Error, ValueError):
         return text
+
+
+def _moment(text: str, what: str) -> float:
+    try:
+        return parse_datetime(text).timestamp()
+    except NotDateTime as exc:
+        raise _denied(f"{what} is not a valid xs:dateTime: {exc.reason}") from None
 
 
 def _denied(message: str) -> AuthenticationError:

@@ -24,7 +24,7 @@ from .mft import MftHandler, path_sets
 from .objects import ObjectState
 from .rest import RestHandler
 from .security import Authenticator, Credentials, SecurityPolicy
-from .soap import SoapHandler
+from .soap import AUTH_FAULT_STATUS, SoapHandler, checked_auth_fault_status
 from .storage import Store
 from .tokens import DEFAULT_TTL, QueryTokens
 
@@ -64,7 +64,9 @@ class Sandbox:
         trusted_certs: Any = None,
         require_signature: bool = False,
         signer: X509Signer | None = None,
+        auth_fault_status: int = AUTH_FAULT_STATUS,
     ) -> None:
+        checked_auth_fault_status(auth_fault_status)  # before anything is opened
         self.users = dict(DEFAULT_USERS if users is None else users)
         self.account_id = account_id
         self.mft_api_key = mft_api_key or secrets.token_urlsafe(32)
@@ -91,6 +93,7 @@ class Sandbox:
                 max_body=max_body,
                 validate_responses=validate_responses,
                 signatures=self.signatures,
+                auth_fault_status=auth_fault_status,
             ),
             rest=RestHandler(self.state, self.auth),
             mft=MftHandler(self.accounting, self.mft_api_key, self.mft_path_sets),

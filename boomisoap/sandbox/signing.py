@@ -1,7 +1,8 @@
 """X.509 message signatures in the emulator: verifying requests, signing responses.
 
 The SOAP handler calls :meth:`MessageSignatures.check_request` on the parsed request
-before anything else reads it (the UsernameToken included), and passes every SOAP answer,
+before anything else reads it (the UsernameToken included), hands the identity of a
+verified message to the Authenticator's replay check, and passes every SOAP answer,
 faults too, through :meth:`MessageSignatures.sign_response` as the last step before it is
 sent: answers are validated unsigned, and cached get answers stay unsigned in the cache.
 Trusted certificates and the signing key are parsed once, when the sandbox starts.
@@ -46,19 +47,21 @@ class MessageSignatures:
         self.require_signature = require_signature
         self.signer = signer
 
-    def check_request(self, envelope: Any) -> None:
+    def check_request(self, envelope: Any) -> bytes | None:
         """Raise AuthenticationError (403) unless the parsed request's signature is acceptable.
 
         ``envelope`` is the tree the handler goes on to read, so the Body that was verified
-        is the Body that is processed.
+        is the Body that is processed. Returns the identity of a verified signed message
+        (the digest of its SignedInfo) for the replay check, None for an unsigned one.
         """
         if self.trusted is None:
-            return
+            return None
         try:
-            verify_request(envelope, self.trusted)
+            return verify_request(envelope, self.trusted).signed_info_digest
         except UnsignedMessageError:
             if self.require_signature:
                 raise AuthenticationError(NOT_SIGNED, status_code=403) from None
+            return None
         except SignatureError as exc:
             raise AuthenticationError(
                 f"the request signature was refused: {exc}", status_code=403

@@ -1,8 +1,9 @@
 """The SOAP 1.1 protocol handler for the APIM and Platform endpoints.
 
 Each request is parsed with the hardened parser, its X.509 signature checked when the
-sandbox trusts certificates, authenticated from its UsernameToken, validated strictly against
-the same XSD the client uses, dispatched to the object state and answered with an envelope
+sandbox trusts certificates, authenticated from its Security header (read as WSS4J reads
+it, not through the schema), its Body validated strictly against the same XSD the client
+uses, dispatched to the object state and answered with an envelope
 that is validated in turn (then signed, when the sandbox has a signer). Every failure is a
 SOAP 1.1 Fault whose detail carries the status code the client maps to its exception classes.
 """
@@ -39,6 +40,16 @@ _ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
 _SOAP_NS = f"{{{SOAP_ENV}}}"
 _HEADER = f"{{{SOAP_ENV}}}Header"
 _BODY = f"{{{SOAP_ENV}}}Body"
+AUTH_FAULT_STATUS = 403  # what Boomi documents for bad credentials
+AUTH_FAULT_STATUSES = (401, 403, 500)
+
+
+def checked_auth_fault_status(value: object) -> int:
+    """``value`` if it is an HTTP status authentication faults may travel with."""
+    if isinstance(value, bool) or value not in AUTH_FAULT_STATUSES:
+        allowed = ", ".join(map(str, AUTH_FAULT_STATUSES))
+        raise ValueError(f"auth_fault_status must be one of {allowed}, not {value!r}")
+    return int(value)
 
 
 class Answer:
@@ -60,7 +71,9 @@ class SoapHandler:
         max_body: int,
         validate_responses: bool = True,
         signatures: MessageSignatures | None = None,
+        auth_fault_status: int = AUTH_FAULT_STATUS,
     ) -> None:
+        self.auth_fault_status = checked_auth_fault_status(auth_fault_status)
         self.state = state
         self.auth = auth
         self.max_body = max_body
@@ -80,10 +93,11 @@ class SoapHandler:
         operation = ""
         try:
             envelope = _parse(request.body, self.max_body)
+            signed = None
             if self.signatures is not None:
                 # Before the UsernameToken: a forged message must not consume its nonce.
-                self.signatures.check_request(envelope)
-            user = self.auth.verify_envelope(envelope)
+                signed = self.signatures.check_request(envelope)
+            user = self.auth.verify_envelope(envelope, signed)
             child = _validated(envelope)
             operation = _operation(service, child)
             answer = self._operations[operation](service, account, child, user)
@@ -101,9 +115,14 @@ class SoapHandler:
     def fault(self, exc: BoomiFault, operation: str = "") -> Response:
         status = exc.status_code or 500
         envelope = soapxml.fault(status, exc.message, exc.field, code=exc.fault_code)
-        # docs/wire.md: faults travel with HTTP 500, except authentication (403), the rate
-        # limit (503) and an oversized body (413), which keep their own status.
-        http_status = status if status in (401, 403, 413, 503) else 500
+        # docs/wire.md: faults travel with HTTP 500, except the rate limit (503) and an
+        # oversized body (413), which keep their own status, and authentication faults,
+        # which travel with auth_fault_status: Boomi's 403 by default, or WS-I Basic
+        # Profile R1126's 500 for clients that read a Fault only from an HTTP 500.
+        if status in (401, 403):
+            http_status = self.auth_fault_status
+        else:
+            http_status = status if status in (413, 503) else 500
         status, body = _render(envelope, http_status, self.validate_responses, fault=True)
         response = Response(status, self._sealed(body), [("Content-Type", XML_CONTENT_TYPE)])
         response.operation = operation

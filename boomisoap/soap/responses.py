@@ -16,7 +16,7 @@ from ..errors import (
 )
 from ..models.fields import ObjectSpec
 from ..models.results import BulkItem, QueryPage
-from ..namespaces import API, SOAP_ENV
+from ..namespaces import API, SOAP_ENV, WSSE
 from ..transport import HttpResponse, is_xml
 from ..validation import validate_envelope
 from ..xmlsafe import UnsafeXMLError, parse
@@ -84,8 +84,17 @@ def fault_error(fault: Any, http_status: int) -> BoomiError:
             field = service_fault.findtext(f"{{{API}}}field")
     if status is None and http_status in (401, 403, 404, 409, 410, 503):
         status = http_status
+    if status is None and _is_wsse_code(fault, code):
+        status = 403  # a WS-Security refusal (WSS4J's answer, with HTTP 500 per WS-I R1126)
     cls = fault_class_for(status, fault_code)
     return cls(message, status_code=status, fault_code=fault_code, field=field)
+
+
+def _is_wsse_code(fault: Any, code: str) -> bool:
+    """A faultcode in the WS-Security namespace (wsse:FailedAuthentication, ...)."""
+    prefix, sep, _ = code.partition(":")
+    element = fault.find("faultcode")
+    return bool(sep) and element is not None and element.nsmap.get(prefix) == WSSE
 
 
 def _checked(reader: Any, *args: Any) -> Any:

@@ -27,6 +27,7 @@ from ._keys import (
     certificate_from_der,
     digest,
 )
+from .xsdatetime import NotDateTime, parse_datetime
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 # The attributes an XML-DSig processor may treat as an Id (xmlsec1, WSS4J, .NET): a
@@ -212,11 +213,11 @@ def timestamp_times(stamp: Any, now: datetime, skew: timedelta) -> tuple[datetim
         if text is None:
             raise SignatureError(f"the wsu:Timestamp has no wsu:{name}")
         try:
-            moment = datetime.fromisoformat(text.strip())
-        except ValueError:
+            moment = parse_datetime(text)
+        except NotDateTime as exc:
+            if "without a time zone" in exc.reason:
+                raise SignatureError(f"wsu:{name} has no time zone") from None
             raise SignatureError(f"wsu:{name} {text.strip()[:40]!r} is not a dateTime") from None
-        if moment.tzinfo is None:
-            raise SignatureError(f"wsu:{name} has no time zone")
         times.append(moment)
     created, expires = times
     if expires < created:

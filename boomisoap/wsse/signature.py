@@ -11,6 +11,7 @@ with lxml and signed with ``cryptography``; the algorithm identifiers come from 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -226,6 +227,10 @@ class VerifiedEnvelope:
     expires: datetime | None
     signature_method: str
     signed_ids: tuple[str, ...]
+    # SHA-256 of the canonical SignedInfo: the identity of what was signed, for replay
+    # caches. Not the SignatureValue: an ECDSA value has a second valid form (s -> n - s)
+    # that anyone can compute, while a changed SignedInfo needs the private key.
+    signed_info_digest: bytes = b""
 
 
 def _verify(
@@ -258,7 +263,8 @@ def _verify(
     value = b64decode(
         one(parts.signature, ds("SignatureValue"), "ds:SignatureValue").text, "SignatureValue"
     )
-    verify_bytes(cert_public_key(cert), alg, value, c14n(signed_info, prefixes))
+    signed_bytes = c14n(signed_info, prefixes)
+    verify_bytes(cert_public_key(cert), alg, value, signed_bytes)
 
     references = [child for child in signed_info if child.tag == ds("Reference")]
     uris = [ref.get("URI") for ref in references]
@@ -283,6 +289,7 @@ def _verify(
         expires=expires,
         signature_method=alg.uri,
         signed_ids=tuple(str(uri)[1:] for uri in uris),
+        signed_info_digest=hashlib.sha256(signed_bytes).digest(),
     )
 
 
