@@ -24,7 +24,7 @@ import requests
 import requests_mock as requests_mock_module
 from lxml import etree
 
-from boomisoap import ApimClient, PlatformClient
+from boomisoap import ApimClient, Application, Contract, PlatformClient
 from boomisoap.sandbox import Sandbox
 from golden import corpus
 from golden.corpus import ACCOUNT, BULK_IDS, CASES, FILTERS, SERVICES, expected
@@ -40,6 +40,8 @@ PASSWORD_TEXT = (
     "#PasswordText"
 )
 SOAP_ROOT = {"apim": "/apim/api/soap/v1/", "platform": "/api/soap/v1/"}
+API_KEY_APPLICATION = "6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"  # applicationId of every ApiKey
+API_KEY_CONTRACT = "3664c0d8-d193-74b2-d2c2-bfb54356fed5"  # contractId of the updated ApiKey
 CASE_IDS = [f"{slug}-{op}" for slug, op in CASES]
 
 
@@ -241,6 +243,12 @@ def seed(sandbox: Sandbox, slug: str, op: str) -> None:
         rows = [expected(slug, "get"), expected(slug, "query")[0]]
     else:
         rows = []
+    if slug == "api_key":
+        # An ApiKey names its Application and Contract: both exist before any key does.
+        sandbox.add(
+            Application(application_id=API_KEY_APPLICATION, application_name="Northwind portal"),
+            Contract(contract_id=API_KEY_CONTRACT, name="Northwind standard"),
+        )
     sandbox.add(*(corpus.build(corpus.CLASSES[slug], row) for row in rows))
 
 

@@ -141,9 +141,9 @@ def _compare_json(
             raise TreeMismatch(f"{path}: keys differ; unexpected {extra}, missing {missing}")
         for key in expected:
             child = f"{path}.{key}"
-            if not exact and key in stable and not isinstance(expected[key], dict | list):
-                if actual[key] != expected[key]:
-                    raise TreeMismatch(f"{child}: {actual[key]!r}, expected {expected[key]!r}")
+            scalar = not isinstance(expected[key], dict | list)
+            if not exact and key in stable and scalar and actual[key] != expected[key]:
+                raise TreeMismatch(f"{child}: {actual[key]!r}, expected {expected[key]!r}")
             _compare_json(actual[key], expected[key], child, exact, stable)
     elif isinstance(expected, list):
         if not isinstance(actual, list):
