@@ -223,7 +223,9 @@ def test_rest_client_sends_golden_request(slug: str, op: str) -> None:
     names = corpus.soap_operations(op)
     for request, name in zip(sent, names, strict=False):
         golden = corpus.rest_request(slug, name)
-        assert (request.method, urlsplit(request.url).path) == (golden["method"], golden["path"])
+        path = urlsplit(request.url).path
+        assert request.method == golden["method"], f"{request.method} {path}"
+        assert path == golden["path"], f"sent to {path}, expected {golden['path']}"
         body = sent_body(request)
         if "body" not in golden:
             assert not body, f"unexpected body {body!r}"
