@@ -86,3 +86,37 @@ def node_modules() -> Path:
         shutil.copy(lock, out / "package-lock.json")
         run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=out, timeout=300)
     return out / "node_modules"
+
+
+def _schema_digest() -> bytes:
+    from boomisoap.resources import resource_root
+
+    root = resource_root()
+    files = sorted([*root.glob("wsdl/*.wsdl"), *root.glob("xsd/*.xsd")])
+    return b"".join(f.name.encode() + f.read_bytes() for f in files)
+
+
+def jaxws_client(wsdl_url: str, user: str, password: str) -> tuple[Path, str]:
+    """``PlanClient`` compiled against stubs wsimport generated from the served WSDL.
+
+    The stubs depend only on the WSDL and XSD files the emulator serves and on the client's
+    source, so the cache key is made of those; the URL (and its port) is not part of it.
+    """
+    if shutil.which("wsimport") is None:
+        missing("JAX-WS RI wsimport", "apt-get install jaxws")
+    runtime = java_classpath(("jaxws-rt.jar",), JAXWS_LIBS)
+    source = HERE / "java" / "PlanClient.java"
+    out = cache_root() / f"jaxws-{_digest(_schema_digest(), source.read_bytes())}"
+    classes = out / "classes"
+    if not (classes / "PlanClient.class").is_file():
+        classes.mkdir(parents=True, exist_ok=True)
+        # -Xauthfile: wsimport fetches the WSDL and the schemas it imports with Basic auth.
+        authfile = out / "auth"
+        scheme, rest = wsdl_url.split("://", 1)
+        authfile.write_text(f"{scheme}://{user}:{password}@{rest}\n")
+        try:
+            run(["wsimport", "-quiet", "-Xauthfile", str(authfile), "-d", str(classes), wsdl_url])
+        finally:
+            authfile.unlink()
+        run(["javac", "-d", str(classes), "-cp", f"{classes}{os.pathsep}{runtime}", str(source)])
+    return classes, runtime

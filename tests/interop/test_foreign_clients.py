@@ -24,7 +24,7 @@ from zeep.wsse.username import UsernameToken
 
 from boomisoap.sandbox import Sandbox
 
-from .stacks import HERE, missing, node_modules, run
+from .stacks import HERE, jaxws_client, missing, node_modules, run
 
 USER, PASSWORD = "interop-user", "Interop-Pa55"
 TEXT = "#PasswordText"
@@ -140,3 +140,24 @@ def test_plain_zeep(sandbox: Sandbox, digest: bool) -> None:
         },
         DIGEST if digest else TEXT,
     )
+
+
+@pytest.mark.parametrize(("mode", "password_type"), [("text", TEXT), ("digest", DIGEST)])
+def test_jaxws_wsimport(sandbox: Sandbox, mode: str, password_type: str) -> None:
+    classes, runtime = jaxws_client(wsdl_url(sandbox), USER, PASSWORD)
+    out = run(
+        [
+            "java",
+            "-cp",
+            f"{classes}{os.pathsep}{runtime}",
+            "PlanClient",
+            wsdl_url(sandbox),
+            USER,
+            PASSWORD,
+            mode,
+        ]
+    )
+    summary = json.loads(out.splitlines()[-1])
+    check_round_trip(summary, password_type)
+    if mode == "digest":
+        assert "Timestamp" in summary["request"] and "Nonce" in summary["request"]
