@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from . import options
 from .errors import InvalidRequest
 from .models.apim import ApiKey, Application, Contract, Plan
 from .models.platform import Account
@@ -52,21 +53,30 @@ class _Client:
         correlation_id: str | None = None,
         otp: str | None = None,
     ) -> None:
-        if not account_id or not isinstance(account_id, str):
-            raise InvalidRequest("account_id must be a non-empty string", field="account_id")
+        if wire not in ("soap", "rest"):
+            raise InvalidRequest("wire must be 'soap' or 'rest'", field="wire")
+        # Every option is checked before anything is built from it (boomisoap.options).
+        account_id = options.account_id(account_id)
+        username = options.username(username, wire)
+        base_url = options.base_url(base_url)
+        timeout = options.positive_number("timeout", timeout)
+        retries = options.count("retries", retries)
+        rate_limit = options.optional_positive_number("rate_limit", rate_limit)
+        otp = options.optional_text("otp", otp, secret=True, header=True)
+        correlation_id = options.optional_text("correlation_id", correlation_id, header=True)
         if (password is None) == (token is None):
             raise InvalidRequest("give exactly one of password or token", field="password")
+        password = options.optional_text("password", password, secret=True)
+        token = options.optional_text("token", token, secret=True)
         if token is not None:
             # Boomi API tokens authenticate as BOOMI_TOKEN.<user> with the token as password.
             if not username.startswith(TOKEN_USER_PREFIX):
                 username = TOKEN_USER_PREFIX + username
             password = token
         assert password is not None
-        if wire not in ("soap", "rest"):
-            raise InvalidRequest("wire must be 'soap' or 'rest'", field="wire")
         self.account_id = account_id
         self.username = username
-        self.base_url = base_url.rstrip("/")
+        self.base_url = base_url
         self.wire_name = wire
         self.audit = open_audit(audit)
         bucket = None
