@@ -13,7 +13,7 @@ from typing import Any
 from .. import query as query_dsl
 from ..codec.jsoncodec import from_json, to_json
 from ..errors import BoomiFault, InvalidRequest, NotFound
-from ..models.fields import ObjectSpec
+from ..models.fields import ObjectSpec, check_text
 from ..models.registry import specs_for_service
 from ..models.results import QueryPage
 from .httpio import Request, Response, deprecation_headers, json_error, json_response
@@ -230,5 +230,8 @@ def _association(document: Any) -> tuple[str, str]:
         value = document.get(key)
         if not isinstance(value, str) or not value.strip():
             raise InvalidRequest(f"{key} is required", field=key)
-        values.append(value)
+        try:
+            values.append(check_text(value))
+        except ValueError as exc:
+            raise InvalidRequest(f"{key}: {exc}", field=key) from None
     return values[0], values[1]
