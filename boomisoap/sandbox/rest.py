@@ -181,7 +181,10 @@ def _json_body(request: Request) -> Any:
         return None
     try:
         return json.loads(request.body)
-    except (ValueError, RecursionError):
+    except RecursionError:
+        # The C decoder recurses once per level (docs/security.md, "Limits").
+        raise InvalidRequest("the body nests JSON too deeply", field="body") from None
+    except ValueError:
         raise InvalidRequest("the body is not valid JSON", field="body") from None
 
 
