@@ -182,10 +182,8 @@ def nested(depth: int) -> Expr:
     """A filter ``depth`` expressions deep: and/or alternate, so nothing flattens."""
     expr: Expr = Q.name == "leaf"
     for level in range(depth - 1):
-        if level % 2:
-            expr = expr | (Q.name == f"n{level}")
-        else:
-            expr = expr & (Q.status == "ENABLED")
+        other = Q.name == f"n{level}" if level % 2 else Q.status == "ENABLED"
+        expr = expr | other if level % 2 else expr & other
     return expr
 
 
@@ -194,9 +192,9 @@ def nested(depth: int) -> Expr:
 def test_a_filter_too_deep_is_refused_before_sending(
     listener: Listener, wire: str, depth: int
 ) -> None:
-    with ApimClient(**{**GOOD, "base_url": listener.url}, wire=wire, rate_limit=None) as apim:
-        with pytest.raises(InvalidRequest) as caught:
-            list(apim.plans.query(nested(depth)))
+    client = ApimClient(**{**GOOD, "base_url": listener.url}, wire=wire, rate_limit=None)
+    with client as apim, pytest.raises(InvalidRequest) as caught:
+        list(apim.plans.query(nested(depth)))
     assert caught.value.field == "nestedExpression"
     assert str(MAX_FILTER_DEPTH) in str(caught.value)
     assert listener.hits == 0
