@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from . import options
 from .errors import InvalidRequest
 from .models.apim import ApiKey, Application, Contract, Plan
+from .models.fields import ObjectSpec, check_text
 from .models.platform import Account
 from .models.registry import spec_for
 from .services import ObjectService, Wire
@@ -27,6 +28,26 @@ def open_audit(audit: AuditLog | str | None) -> AuditLog | None:
     from .audit import AuditLog
 
     return AuditLog.open(audit)
+
+
+def _check_envelope_text(args: tuple[Any, ...]) -> None:
+    """Text XML cannot carry, named as the calls name it (``envelope`` skips the rules)."""
+    spec = next((a for a in args if isinstance(a, ObjectSpec)), None)
+    for value in args:
+        if isinstance(value, str):
+            # A bare string is an id, or the token of query_more (the one call without a spec).
+            _check_one(spec.id_wire or "id" if spec else "queryToken", value)
+        elif spec is not None and isinstance(value, spec.cls):
+            for fld in spec.fields:
+                if isinstance(getattr(value, fld.name), str):
+                    _check_one(fld.wire, getattr(value, fld.name))
+
+
+def _check_one(name: str, text: str) -> None:
+    try:
+        check_text(text)
+    except ValueError as exc:
+        raise InvalidRequest(f"{name}: {exc}", field=name) from None
 
 
 class _Client:
@@ -159,6 +180,7 @@ class _Client:
         build = getattr(self._wire, "envelope", None)
         if build is None:
             raise InvalidRequest("envelopes exist on the SOAP wire only", field="wire")
+        _check_envelope_text(args)
         result: bytes = build(operation, *args)
         return result
 

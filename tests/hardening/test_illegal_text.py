@@ -225,3 +225,18 @@ def test_emulator_soap_refuses_character_references(sb: Sandbox, reference: str)
     )
     response = requests.post(soap_url(sb), data=envelope(body), headers=SOAP_HEADERS, timeout=10)
     assert response.status_code == 500 and b"XML refused" in response.content
+
+
+@pytest.mark.parametrize("char", ["nul", "fffe", "lone-low-surrogate"])
+def test_envelopes_for_bridges_refuse_it_too(listener: Listener, char: str) -> None:
+    bad = ILLEGAL[char]
+    with client(ApimClient, listener, "soap") as apim:
+        spec = apim.plans.spec
+        for args, field in (
+            (("get", spec, f"id{bad}"), "planId"),
+            (("create", spec, Plan(name="ok", description=bad)), "description"),
+            (("query_more", f"tok{bad}"), "queryToken"),
+        ):
+            with pytest.raises(InvalidRequest) as caught:
+                apim.envelope(*args)
+            assert caught.value.field == field
