@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from . import options
 from .errors import InvalidRequest
 from .models.apim import ApiKey, Application, Contract, Plan
+from .models.fields import ObjectSpec, check_text
 from .models.platform import Account
 from .models.registry import spec_for
 from .services import ObjectService, Wire
@@ -26,6 +28,26 @@ def open_audit(audit: AuditLog | str | None) -> AuditLog | None:
     from .audit import AuditLog
 
     return AuditLog.open(audit)
+
+
+def _check_envelope_text(args: tuple[Any, ...]) -> None:
+    """Text XML cannot carry, named as the calls name it (``envelope`` skips the rules)."""
+    spec = next((a for a in args if isinstance(a, ObjectSpec)), None)
+    for value in args:
+        if isinstance(value, str):
+            # A bare string is an id, or the token of query_more (the one call without a spec).
+            _check_one(spec.id_wire or "id" if spec else "queryToken", value)
+        elif spec is not None and isinstance(value, spec.cls):
+            for fld in spec.fields:
+                if isinstance(getattr(value, fld.name), str):
+                    _check_one(fld.wire, getattr(value, fld.name))
+
+
+def _check_one(name: str, text: str) -> None:
+    try:
+        check_text(text)
+    except ValueError as exc:
+        raise InvalidRequest(f"{name}: {exc}", field=name) from None
 
 
 class _Client:
@@ -52,21 +74,30 @@ class _Client:
         correlation_id: str | None = None,
         otp: str | None = None,
     ) -> None:
-        if not account_id or not isinstance(account_id, str):
-            raise InvalidRequest("account_id must be a non-empty string", field="account_id")
+        if wire not in ("soap", "rest"):
+            raise InvalidRequest("wire must be 'soap' or 'rest'", field="wire")
+        # Every option is checked before anything is built from it (boomisoap.options).
+        account_id = options.account_id(account_id)
+        username = options.username(username, wire)
+        base_url = options.base_url(base_url)
+        timeout = options.positive_number("timeout", timeout)
+        retries = options.count("retries", retries)
+        rate_limit = options.optional_positive_number("rate_limit", rate_limit)
+        otp = options.optional_text("otp", otp, secret=True, header=True)
+        correlation_id = options.optional_text("correlation_id", correlation_id, header=True)
         if (password is None) == (token is None):
             raise InvalidRequest("give exactly one of password or token", field="password")
+        password = options.optional_text("password", password, secret=True)
+        token = options.optional_text("token", token, secret=True)
         if token is not None:
             # Boomi API tokens authenticate as BOOMI_TOKEN.<user> with the token as password.
             if not username.startswith(TOKEN_USER_PREFIX):
                 username = TOKEN_USER_PREFIX + username
             password = token
         assert password is not None
-        if wire not in ("soap", "rest"):
-            raise InvalidRequest("wire must be 'soap' or 'rest'", field="wire")
         self.account_id = account_id
         self.username = username
-        self.base_url = base_url.rstrip("/")
+        self.base_url = base_url
         self.wire_name = wire
         self.audit = open_audit(audit)
         bucket = None
@@ -149,6 +180,7 @@ class _Client:
         build = getattr(self._wire, "envelope", None)
         if build is None:
             raise InvalidRequest("envelopes exist on the SOAP wire only", field="wire")
+        _check_envelope_text(args)
         result: bytes = build(operation, *args)
         return result
 

@@ -91,6 +91,17 @@ class EnvelopeValidationError(BoomiError):
         self.direction = direction
 
 
+class PagingError(EnvelopeValidationError):
+    """The service answered a query page with a ``queryToken`` it had already given.
+
+    Following it would fetch the same pages forever; the iteration stops instead. The
+    token itself is not quoted.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("/queryToken", reason, direction="response")
+
+
 class TransportError(BoomiError):
     """The exchange failed below SOAP/JSON: connection, timeout, non-XML or HTML body.
 

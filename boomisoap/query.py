@@ -17,10 +17,22 @@ from lxml import etree
 
 from .errors import InvalidRequest
 from .models.fields import ARITY as ARITY  # re-exported: the DSL's public table of counts
-from .models.fields import TEXT_ARGUMENT, Field, ObjectSpec
+from .models.fields import TEXT_ARGUMENT, Field, ObjectSpec, check_text
 from .namespaces import API, XSI
 
 GROUPING = ("and", "or")
+# Boomi documents no nesting limit. Real filters nest a few levels; past this one a filter
+# is refused with InvalidRequest (docs/security.md, "Limits") instead of exhausting the
+# interpreter's recursion limit in the client or the emulator.
+MAX_FILTER_DEPTH = 64
+
+
+def _check_depth(depth: int) -> None:
+    if depth > MAX_FILTER_DEPTH:
+        raise InvalidRequest(
+            f"the filter nests deeper than {MAX_FILTER_DEPTH} expressions",
+            field="nestedExpression",
+        )
 
 
 class Expr:
@@ -133,16 +145,17 @@ Q = _QueryBuilder()
 # Binding -----------------------------------------------------------------------------
 
 
-def bind(expr: Expr | None, spec: ObjectSpec) -> Expr | None:
+def bind(expr: Expr | None, spec: ObjectSpec, depth: int = 1) -> Expr | None:
     """Check ``expr`` against ``spec`` and render every argument as wire text."""
     if expr is None:
         return None
+    _check_depth(depth)
     if isinstance(expr, Group):
         if expr.operator not in GROUPING:
             raise InvalidRequest(f"{expr.operator} is not a grouping operator", field="operator")
         if not expr.expressions:
             raise InvalidRequest("a grouping expression needs operands", field="nestedExpression")
-        return Group(expr.operator, tuple(_bound(e, spec) for e in expr.expressions))
+        return Group(expr.operator, tuple(_bound(e, spec, depth + 1) for e in expr.expressions))
     if not isinstance(expr, Simple):
         raise InvalidRequest(f"not a query expression: {type(expr).__name__}", field="expression")
     fld = spec.query_field(expr.property)
@@ -165,19 +178,20 @@ def bind(expr: Expr | None, spec: ObjectSpec) -> Expr | None:
     return Simple(expr.operator, fld.wire, tuple(_argument(fld, expr, a) for a in expr.arguments))
 
 
-def _bound(expr: Expr, spec: ObjectSpec) -> Expr:
-    bound = bind(expr, spec)
+def _bound(expr: Expr, spec: ObjectSpec, depth: int) -> Expr:
+    bound = bind(expr, spec, depth)
     assert bound is not None
     return bound
 
 
 def _argument(fld: Field, expr: Simple, value: Any) -> str:
-    if expr.operator in TEXT_ARGUMENT:
-        if not isinstance(value, str):
-            raise InvalidRequest(f"{expr.operator} takes a string", field=expr.property)
-        return value
+    if expr.operator in TEXT_ARGUMENT and not isinstance(value, str):
+        raise InvalidRequest(f"{expr.operator} takes a string", field=expr.property)
     try:
         if isinstance(value, str):
+            check_text(value)
+            if expr.operator in TEXT_ARGUMENT:
+                return value
             return fld.kind.to_text(fld.kind.from_text(value))
         return fld.kind.to_text(fld.kind.check(value))
     except ValueError as exc:
@@ -222,11 +236,13 @@ def read_query_config(config: Any) -> Expr | None:
     return None if expression is None else _read_expression(expression)
 
 
-def _read_expression(element: Any) -> Expr:
+def _read_expression(element: Any, depth: int = 1) -> Expr:
+    _check_depth(depth)
     declared = (element.get(_XSI_TYPE) or "").rpartition(":")[2]
     if declared == "GroupingExpression":
         nested = element.findall(f"{{{API}}}nestedExpression")
-        return Group(element.get("operator", ""), tuple(_read_expression(e) for e in nested))
+        operands = tuple(_read_expression(e, depth + 1) for e in nested)
+        return Group(element.get("operator", ""), operands)
     if declared == "SimpleExpression":
         arguments = tuple(a.text or "" for a in element.findall(f"{{{API}}}argument"))
         return Simple(element.get("operator", ""), element.get("property", ""), arguments)
@@ -262,14 +278,16 @@ def from_json(document: Any) -> Expr | None:
     return None if expression is None else _read_json(expression)
 
 
-def _read_json(node: Any) -> Expr:
+def _read_json(node: Any, depth: int = 1) -> Expr:
+    _check_depth(depth)
     if not isinstance(node, dict):
         raise InvalidRequest("an expression must be a JSON object", field="expression")
     if "nestedExpression" in node:
         nested = node["nestedExpression"]
         if not isinstance(nested, list):
             raise InvalidRequest("nestedExpression must be a list", field="nestedExpression")
-        return Group(str(node.get("operator", "")), tuple(_read_json(n) for n in nested))
+        operands = tuple(_read_json(n, depth + 1) for n in nested)
+        return Group(str(node.get("operator", "")), operands)
     arguments = node.get("argument", [])
     if not isinstance(arguments, list) or not all(isinstance(a, str) for a in arguments):
         raise InvalidRequest("argument must be a list of strings", field="argument")

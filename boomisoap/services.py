@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
-from .errors import InvalidRequest
+from .errors import InvalidRequest, PagingError
 from .models.fields import ObjectSpec, check_id, check_object
 from .models.results import BulkItem, QueryPage
 from .query import Expr, bind
@@ -48,6 +48,9 @@ class QueryIterator(Generic[T]):
         self._page: QueryPage[T] | None = None
         self._position = 0
         self.pages_fetched = 0
+        # Every token followed so far: a service that hands one out again (the same token
+        # each time, or a cycle of them) would be followed forever.
+        self._tokens: set[str] = set()
 
     def __iter__(self) -> QueryIterator[T]:
         return self
@@ -68,6 +71,12 @@ class QueryIterator(Generic[T]):
         if token is None:
             page = self._wire.query(self._spec, self._expr)
         else:
+            if token in self._tokens:
+                raise PagingError(
+                    f"the service gave a queryToken again after {self.pages_fetched} page(s); "
+                    "following it would never end"
+                )
+            self._tokens.add(token)
             page = self._wire.query_more(self._spec, token)
         self._page = page
         self._position = 0
@@ -134,6 +143,11 @@ class ObjectService(Generic[T]):
         Items fail independently: check ``item.ok`` or call ``item.unwrap()``.
         """
         self._allow("getBulk")
+        if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
+            # A string is iterable: get_many("abc") would ask for "a", "b" and "c".
+            raise InvalidRequest(
+                f"ids must be a list of ids, got {type(ids).__name__}", field="ids"
+            )
         wanted = [check_id(self.spec, i) for i in ids]
         items: list[BulkItem[T]] = []
         for start in range(0, len(wanted), BULK_LIMIT):

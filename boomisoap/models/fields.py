@@ -10,6 +10,7 @@ tables, so a property is described exactly once.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -56,6 +57,32 @@ DOCUMENTED_OPERATORS = frozenset(ARITY) - frozenset(CONTAINMENT)
 # them (AccountSimpleExpression.operator): CONTAINS / NOT_CONTAINS added, no STARTS_WITH.
 OPENAPI_OPERATORS = frozenset(ARITY) - {"STARTS_WITH"}
 
+# What one string value may hold. XML 1.0 (the Char production) cannot carry NUL, the
+# other C0 controls but tab, LF and CR, U+FFFE, U+FFFF or a lone surrogate, not even as a
+# character reference: a SOAP request with one cannot be written, and a value stored from
+# JSON would make every later SOAP answer that includes it unwritable. Every wire refuses
+# them alike, in the client before sending and in the emulator on receipt.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Boomi documents no length limit for string fields; a value longer than this is a
+# mistake, not a name (docs/choices.md, "Limits on values").
+MAX_TEXT = 65_536
+
+
+def check_text(value: str) -> str:
+    """``value`` when XML can carry it and it is not over :data:`MAX_TEXT`; else ValueError.
+
+    The message names the offending code point and where it is, never the value itself
+    (a value may be a secret).
+    """
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"{len(value)} characters is over the limit of {MAX_TEXT}")
+    found = _NOT_XML.search(value)
+    if found is not None:
+        raise ValueError(
+            f"U+{ord(found.group()):04X} at position {found.start()} cannot be carried by XML"
+        )
+    return value
+
 
 class Kind:
     """How one type of value is written, read, checked and compared."""
@@ -81,7 +108,7 @@ class Kind:
         """Return the value in its canonical Python type, or raise ValueError."""
         if not isinstance(value, str):
             raise ValueError(f"expected a string, got {type(value).__name__}")
-        return value
+        return check_text(value)
 
 
 class _Int(Kind):
@@ -337,4 +364,7 @@ def check_id(spec: ObjectSpec, object_id: Any) -> str:
     name = spec.id_wire or "id"
     if not isinstance(object_id, str) or not object_id.strip():
         raise InvalidRequest(f"{name} must be a non-empty string", field=name)
-    return object_id
+    try:
+        return check_text(object_id)
+    except ValueError as exc:
+        raise InvalidRequest(f"{name}: {exc}", field=name) from None

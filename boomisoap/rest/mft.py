@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
+from .. import options
 from ..clients import open_audit
 from ..errors import EnvelopeValidationError, InvalidRequest
 from ..models.fields import INT32, ObjectSpec
@@ -140,6 +141,17 @@ def _read_quota(document: Any) -> int:
     return quota
 
 
+def _base_path(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidRequest("base_path must be a string", field="base_path")
+    if value.strip("/"):
+        # The path is joined to base_url as it is: no query, fragment or control character.
+        options.text("base_path", value, header=True)
+        if any(c in value for c in "?#%\\ "):
+            raise InvalidRequest("base_path must be a plain URL path", field="base_path")
+    return value
+
+
 class MftClient:
     """Client of the MFT (AFT Management) API; ``.accounting`` holds its calls.
 
@@ -160,10 +172,13 @@ class MftClient:
         audit: AuditLog | str | None = None,
         correlation_id: str | None = None,
     ) -> None:
-        if not isinstance(base_url, str) or not base_url.strip():
-            raise InvalidRequest("base_url must be a non-empty string", field="base_url")
-        if not isinstance(api_key, str) or not api_key.strip():
-            raise InvalidRequest("api_key must be a non-empty string", field="api_key")
+        # Every option is checked before anything is built from it (boomisoap.options).
+        base_url = options.base_url(base_url)
+        api_key = options.text("api_key", api_key, secret=True, header=True)
+        timeout = options.positive_number("timeout", timeout)
+        retries = options.count("retries", retries)
+        rate_limit = options.optional_positive_number("rate_limit", rate_limit)
+        correlation_id = options.optional_text("correlation_id", correlation_id, header=True)
         if paths is None:
             paths = DEFAULT_PATHS
         elif not isinstance(paths, MftPaths):
@@ -172,15 +187,14 @@ class MftClient:
             )
         if base_path is not None:
             # The older argument: replaces only the root of ``paths``.
-            if not isinstance(base_path, str):
-                raise InvalidRequest("base_path must be a string", field="base_path")
+            base_path = _base_path(base_path)
             try:
                 paths = dataclasses.replace(paths, base=base_path)
             except InvalidRequest as exc:
                 raise InvalidRequest(
                     exc.message.replace("paths.base", "base_path"), field="base_path"
                 ) from None
-        self.base_url = base_url.rstrip("/")
+        self.base_url = base_url
         self.paths = paths
         self.audit = open_audit(audit)
         bucket = None

@@ -39,10 +39,18 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON value")
 
 
+class _TooDeep(ValueError):
+    """JSON nested past the interpreter's recursion limit (docs/security.md, "Limits")."""
+
+
 def _loads(body: bytes) -> Any:
     """The parsed body; ValueError when it is not one complete JSON document."""
     text = body.decode("utf-8")  # UnicodeDecodeError is a ValueError
-    return json.loads(text, parse_constant=_reject_constant)
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        # The C decoder recurses once per array or object level.
+        raise _TooDeep("nested too deeply") from None
 
 
 def excerpt_of(transport: HttpTransport, body: bytes, secrets: Iterable[str]) -> str:
@@ -107,6 +115,9 @@ def load(response: HttpResponse, *, excerpt: Excerpt) -> Any:
     """The JSON document of a successful response."""
     try:
         return _loads(response.body)
+    except _TooDeep:
+        what = "the response nests JSON too deeply to be read"
+        raise TransportError(what, http_status=response.status, excerpt=excerpt()) from None
     except ValueError:
         what = "the response is empty" if not response.body.strip() else "the response is not JSON"
         raise TransportError(what, http_status=response.status, excerpt=excerpt()) from None

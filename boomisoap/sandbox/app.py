@@ -221,7 +221,11 @@ def _request(environ: Mapping[str, Any]) -> Request:
     host = headers.get("host") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
     return Request(
         method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
-        path=str(environ.get("PATH_INFO", "/")),
+        # PEP 3333 hands the path over as latin-1; the client sent UTF-8. Bytes that are
+        # not UTF-8 become lone surrogates, which every id check refuses.
+        path=str(environ.get("PATH_INFO", "/"))
+        .encode("latin-1")
+        .decode("utf-8", "surrogateescape"),
         query=str(environ.get("QUERY_STRING", "")),
         headers=headers,
         body=b"",

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..codec.jsoncodec import from_json, to_json
 from ..errors import Conflict, InvalidRequest, NotFound
-from ..models.fields import ObjectSpec, check_id, check_object
+from ..models.fields import ObjectSpec, check_id, check_object, check_text
 from ..models.registry import spec_for
 from ..models.results import BulkItem, QueryPage
 from ..query import Expr, bind, matches
@@ -53,6 +53,12 @@ class ObjectState:
         items: list[BulkItem[Any]] = []
         with self.store.transaction() as tx:
             for index, object_id in enumerate(ids):
+                try:
+                    check_text(object_id)
+                except ValueError as exc:
+                    # Items fail independently: this one alone is a bad request.
+                    items.append(BulkItem(index, object_id, 400, None, f"id: {exc}"))
+                    continue
                 row = tx.get(account, spec.type_name, object_id) if object_id else None
                 try:
                     result = _load(spec, _visible(spec, row, object_id))

@@ -13,7 +13,7 @@ from typing import Any
 from .. import query as query_dsl
 from ..codec.jsoncodec import from_json, to_json
 from ..errors import BoomiFault, InvalidRequest, NotFound
-from ..models.fields import ObjectSpec
+from ..models.fields import ObjectSpec, check_text
 from ..models.registry import specs_for_service
 from ..models.results import QueryPage
 from .httpio import Request, Response, deprecation_headers, json_error, json_response
@@ -181,7 +181,10 @@ def _json_body(request: Request) -> Any:
         return None
     try:
         return json.loads(request.body)
-    except (ValueError, RecursionError):
+    except RecursionError:
+        # The C decoder recurses once per level (docs/security.md, "Limits").
+        raise InvalidRequest("the body nests JSON too deeply", field="body") from None
+    except ValueError:
         raise InvalidRequest("the body is not valid JSON", field="body") from None
 
 
@@ -230,5 +233,8 @@ def _association(document: Any) -> tuple[str, str]:
         value = document.get(key)
         if not isinstance(value, str) or not value.strip():
             raise InvalidRequest(f"{key} is required", field=key)
-        values.append(value)
+        try:
+            values.append(check_text(value))
+        except ValueError as exc:
+            raise InvalidRequest(f"{key}: {exc}", field=key) from None
     return values[0], values[1]

@@ -120,7 +120,7 @@ def read_page(body_child: Any) -> QueryPage[Any]:
     if results is None:
         raise EnvelopeValidationError(_name(body_child), "missing results", direction="response")
     items = tuple(_checked(read_object, r) for r in results.iterchildren(f"{{{API}}}result"))
-    token = results.findtext(f"{{{API}}}queryToken")
+    token = results.xpath("string(api:queryToken)", namespaces={"api": API})  # all its text
     count = _int_attribute(results, "numberOfResults", len(items))
     return QueryPage(items, count, token or None)
 

@@ -23,7 +23,7 @@ from core.helpers import APIM_URL, xml_response
 from core.seeds import PLAN_GET_RESPONSE
 from sandbox.helpers import APIM_NS, GET_PLAN, SOAP_HEADERS, envelope, fault, security, token
 
-from boomisoap import ApimClient, EnvelopeValidationError, InvalidRequest, Plan
+from boomisoap import ApimClient, Application, EnvelopeValidationError, InvalidRequest, Plan
 from boomisoap.namespaces import SOAP12_ENV
 from boomisoap.sandbox import Sandbox
 from hardening.listener import Listener, outbound_connections
@@ -335,8 +335,10 @@ def test_a_body_just_over_the_limit_is_a_413_fault(sb: Sandbox, spy: list[Any]) 
 
 
 def test_the_client_sees_invalid_request_for_a_fifty_megabyte_create(sb: Sandbox) -> None:
-    """A 50 MB Plan: the HTTP server's own 413 page still maps to InvalidRequest."""
-    before = sb.count("Plan")
+    """A 50 MB field is refused before sending; an over-size body, each of its fields
+    under the per-field limit, meets the HTTP server's own 413 page: still InvalidRequest."""
+    before = sb.count("Plan"), sb.count("Application")
+    wide = "\U0001f600" * 60_000  # 240 kB of UTF-8 each, under MAX_TEXT characters
     with ApimClient(
         account_id=sb.account_id,
         username="u",
@@ -345,13 +347,27 @@ def test_the_client_sees_invalid_request_for_a_fifty_megabyte_create(sb: Sandbox
         rate_limit=None,
         validate=False,
     ) as client:
+        with pytest.raises(InvalidRequest) as refused:
+            client.plans.create(Plan(name="huge", description="d" * (50 * 1024 * 1024)))
         started = time.monotonic()
         with pytest.raises(InvalidRequest) as caught:
-            client.plans.create(Plan(name="huge", description="d" * (50 * 1024 * 1024)))
+            client.applications.create(
+                Application(
+                    application_name=wide,
+                    description=wide,
+                    contact_name=wide,
+                    contact_email=wide,
+                    contact_phone=wide,
+                    company_name=wide,
+                    company_website=wide,
+                    notes=wide,
+                )
+            )
         elapsed = time.monotonic() - started
+    assert refused.value.field == "description" and refused.value.status_code == 400
     assert caught.value.status_code == 413
     assert elapsed < 30
-    assert sb.count("Plan") == before
+    assert (sb.count("Plan"), sb.count("Application")) == before
 
 
 def test_the_emulator_still_serves_after_the_hostile_run(sb: Sandbox) -> None:

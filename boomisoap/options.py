@@ -1,0 +1,99 @@
+"""Checks of client options, made once at construction.
+
+A wrong option is an :class:`InvalidRequest` naming it, raised before anything is sent:
+not an AttributeError at the first call, not a request with ``None`` as the user name,
+not a header split by a CR/LF. The APIM, Platform and MFT clients all check here.
+Messages never quote a secret option's value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import InvalidRequest
+from .models.fields import check_text
+
+MAX_RETRIES = 100
+# Boomi account ids are words joined by dashes ("example-A1B2C3"); they become a URL path
+# segment and part of the rate-limit key, so only URL-unreserved characters are allowed.
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
+# Values that become HTTP header fields (or part of one) take no control character at all:
+# a CR or LF would start a new header line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _fail(name: str, reason: str) -> InvalidRequest:
+    return InvalidRequest(f"{name} {reason}", field=name)
+
+
+def text(name: str, value: Any, *, secret: bool = False, header: bool = False) -> str:
+    """A non-empty string XML can carry; ``header``: no control characters either."""
+    if not isinstance(value, str):
+        raise _fail(name, f"must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise _fail(name, "must not be empty")
+    try:
+        check_text(value)
+    except ValueError as exc:
+        raise _fail(name, "holds a character XML cannot carry" if secret else str(exc)) from None
+    if header:
+        found = _CONTROL.search(value)
+        if found is not None:
+            where = "" if secret else f" (U+{ord(found.group()):04X})"
+            raise _fail(name, f"must not hold a control character{where}")
+    return value
+
+
+def optional_text(name: str, value: Any, *, secret: bool = False, header: bool = False) -> Any:
+    return None if value is None else text(name, value, secret=secret, header=header)
+
+
+def account_id(value: Any, name: str = "account_id") -> str:
+    checked = text(name, value, header=True)
+    if _ACCOUNT_ID.fullmatch(checked) is None:
+        raise _fail(name, "may hold only letters, digits and . _ ~ -")
+    return checked
+
+
+def username(value: Any, wire: str) -> str:
+    checked = text("username", value, header=True)
+    if wire == "rest" and ":" in checked:
+        # HTTP Basic (RFC 7617 section 2) splits user and password at the first colon.
+        raise _fail("username", "must not contain ':' with HTTP Basic authentication (REST)")
+    return checked
+
+
+def base_url(value: Any, name: str = "base_url") -> str:
+    checked = text(name, value, header=True)
+    if any(c.isspace() for c in checked):
+        raise _fail(name, "must not contain spaces")
+    parts = urlsplit(checked)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _fail(name, "must be an http:// or https:// URL with a host")
+    if parts.query or parts.fragment:
+        raise _fail(name, "must not have a query or a fragment")
+    return checked.rstrip("/")
+
+
+def positive_number(name: str, value: Any) -> float:
+    """A finite number above zero (seconds, requests per second)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(name, f"must be a number, got {type(value).__name__}")
+    if not math.isfinite(value) or value <= 0:
+        raise _fail(name, f"must be a finite number above 0, got {value!r}")
+    return float(value)
+
+
+def optional_positive_number(name: str, value: Any) -> float | None:
+    return None if value is None else positive_number(name, value)
+
+
+def count(name: str, value: Any, maximum: int = MAX_RETRIES) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(name, f"must be an integer, got {type(value).__name__}")
+    if not 0 <= value <= maximum:
+        raise _fail(name, f"must be between 0 and {maximum}, got {value}")
+    return value
