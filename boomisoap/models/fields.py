@@ -10,7 +10,7 @@ tables, so a property is described exactly once.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -292,3 +292,10 @@ def check_id(spec: ObjectSpec, object_id: Any) -> str:
     if not isinstance(object_id, str) or not object_id.strip():
         raise InvalidRequest(f"{name} must be a non-empty string", field=name)
     return object_id
+
+
+def hidden_ids(spec: ObjectSpec | None, ids: Sequence[str]) -> tuple[str, ...]:
+    """``ids`` when the type's identifier is a secret (an ApiKey's key), else nothing."""
+    if spec is None or spec.id_field is None or not spec.by_name[spec.id_field].secret:
+        return ()
+    return tuple(ids)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from ..codec.jsoncodec import to_json
-from ..models.fields import ObjectSpec
+from ..models.fields import ObjectSpec, hidden_ids
 from ..models.results import BulkItem, QueryPage
 from ..query import Expr
 from ..query import to_json as query_json
@@ -109,7 +109,12 @@ class RestWire:
             excerpt = functools.partial(
                 responses.excerpt_of, self.transport, response.body, self._secrets
             )
-            responses.raise_for_status(response, excerpt=excerpt, secrets=self._secrets)
+            responses.raise_for_status(
+                response,
+                excerpt=excerpt,
+                secrets=self._secrets + hidden_ids(spec, ids),
+                object_type=spec.type_name,
+            )
             return read(response, excerpt)
 
         return self.transport.exchange(call, http_request, parse)

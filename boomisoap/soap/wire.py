@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from ..models.fields import ObjectSpec
+from ..models.fields import ObjectSpec, hidden_ids
 from ..models.results import BulkItem, QueryPage
 from ..query import Expr
 from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, is_xml
@@ -85,7 +85,14 @@ class SoapWire:
             if self._verifier is not None and is_xml(response):
                 self._verifier.verify(response.body)
             excerpt = self.transport.excerpt(response.body)
-            return read(responses.response_body(response, validate=self.validate, excerpt=excerpt))
+            child = responses.response_body(
+                response,
+                validate=self.validate,
+                excerpt=excerpt,
+                object_type=call.object_type,
+                secrets=self.transport.secrets + hidden_ids(spec, ids),
+            )
+            return read(child)
 
         return self.transport.exchange(call, request, parse, rebuild=build)
 
