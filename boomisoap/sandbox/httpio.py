@@ -42,6 +42,8 @@ class Response:
 
 STATUS_TEXT = {
     200: "OK",
+    301: "Moved Permanently",
+    308: "Permanent Redirect",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",
@@ -92,16 +94,29 @@ def read_body(environ: Mapping[str, Any], limit: int) -> bytes:
     return bytes(data)
 
 
-# Contract is deprecated in favour of Plan (seed 002): every answer about one says so.
+# Boomi's deprecation headers (its versioning policy page, the OpenAPI's response
+# headers): the dates are HTTP-dates; the Link points at the policy page (text/html).
+DEPRECATED_ON = "Mon, 01 Jan 2024 00:00:00 GMT"
 SUNSET = "Fri, 31 Dec 2027 23:59:59 GMT"
+POLICY_URL = (
+    "https://developer.boomi.com/docs/APIs/PlatformSOAPAPI/Introduction/"
+    "API-versioning-and-deprecation-policy"
+)
 
 
 def deprecation_headers(
-    type_name: str, successor: str, successor_url: str
+    type_name: str, successor: str | None, successor_url: str | None
 ) -> list[tuple[str, str]]:
+    advice = f"; use {successor}" if successor else ""
+    link = f'<{POLICY_URL}>; rel="deprecation"; type="text/html"'
+    if successor_url:
+        link += f', <{successor_url}>; rel="successor-version"'
     return [
-        ("Deprecation", "true"),
+        ("Deprecation", f'version="1.0"; date="{DEPRECATED_ON}"'),
         ("Sunset", SUNSET),
-        ("Warning", f'299 - "{type_name} is deprecated; use {successor}"'),
-        ("Link", f'<{successor_url}>; rel="successor-version"'),
+        (
+            "Warning",
+            f'299 - "You are using a deprecated API endpoint: {type_name} is deprecated{advice}"',
+        ),
+        ("Link", link),
     ]

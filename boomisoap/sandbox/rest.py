@@ -16,7 +16,8 @@ from ..errors import BoomiFault, InvalidRequest, NotFound
 from ..models.fields import ObjectSpec
 from ..models.registry import specs_for_service
 from ..models.results import QueryPage
-from .httpio import Request, Response, deprecation_headers, json_error, json_response
+from .httpio import Request, Response, json_error, json_response
+from .lifecycle import Lifecycle, retired_rest
 from .objects import ObjectState
 from .rules import Context
 from .security import Authenticator
@@ -33,9 +34,12 @@ class MethodNotAllowed(Exception):
 
 
 class RestHandler:
-    def __init__(self, state: ObjectState, auth: Authenticator) -> None:
+    def __init__(
+        self, state: ObjectState, auth: Authenticator, lifecycle: Lifecycle | None = None
+    ) -> None:
         self.state = state
         self.auth = auth
+        self.lifecycle = lifecycle or Lifecycle()
 
     def handle(
         self,
@@ -43,7 +47,6 @@ class RestHandler:
         account: str,
         segments: Sequence[str],
         request: Request,
-        successor_url: str,
     ) -> Response:
         spec: ObjectSpec | None = None
         try:
@@ -55,6 +58,11 @@ class RestHandler:
             spec = _SPECS[service].get(segments[0])
             if spec is None:
                 raise InvalidRequest(f"{segments[0]} does not exist", field="objectType")
+            retirement = self.lifecycle.retirement(spec)
+            if retirement is not None:
+                response = retired_rest(spec, retirement, request.base_url, account)
+                response.object_type = spec.type_name
+                return response
             response = self._route(service, account, spec, list(segments[1:]), request, user)
         except MethodNotAllowed:
             return json_error(405, f"{request.method} is not allowed on {request.path}")
@@ -62,10 +70,7 @@ class RestHandler:
             response = error(exc)
         if spec is not None:
             response.object_type = spec.type_name
-            if spec.deprecated:
-                response.headers += deprecation_headers(
-                    spec.type_name, spec.deprecated, successor_url
-                )
+            response.headers += self.lifecycle.headers(spec, request.base_url, account)
         return response
 
     def _route(

@@ -19,6 +19,7 @@ from ..models.registry import spec_for, spec_of
 from . import seed
 from .accounting import AccountingState
 from .app import SandboxApp
+from .lifecycle import Deprecated, Lifecycle, Retirement
 from .mft import MftHandler
 from .objects import ObjectState
 from .rest import RestHandler
@@ -62,6 +63,8 @@ class Sandbox:
         trusted_certs: Any = None,
         require_signature: bool = False,
         signer: X509Signer | None = None,
+        deprecated: Mapping[str, Deprecated | str | None] | None = None,
+        retired: Mapping[str, Retirement | str | None] | None = None,
     ) -> None:
         self.users = dict(DEFAULT_USERS if users is None else users)
         self.account_id = account_id
@@ -69,6 +72,8 @@ class Sandbox:
         # Parsed now: a bad certificate or key fails the start, not the first request (and
         # before the database is opened, so nothing is left open).
         self.signatures = _message_signatures(trusted_certs, require_signature, signer)
+        # Checked before the database is opened: an unknown type name fails the start.
+        self.lifecycle = Lifecycle(deprecated, retired)
         self.store = Store(db)
         self.state = ObjectState(self.store, QueryTokens(query_token_ttl))
         self.accounting = AccountingState(self.store)
@@ -86,8 +91,9 @@ class Sandbox:
                 max_body=max_body,
                 validate_responses=validate_responses,
                 signatures=self.signatures,
+                lifecycle=self.lifecycle,
             ),
-            rest=RestHandler(self.state, self.auth),
+            rest=RestHandler(self.state, self.auth, self.lifecycle),
             mft=MftHandler(self.accounting, self.mft_api_key),
             auth=self.auth,
             account_id=account_id,
