@@ -59,7 +59,7 @@ def response_body(
     body = envelope.find(_BODY)
     fault = None if body is None else body.find(_FAULT)
     if fault is not None:
-        raise fault_error(fault, status, object_type=object_type)
+        raise fault_error(fault, status, object_type=object_type, secrets=secrets)
     if status >= 300:
         # XML that is not a Fault: the status still says what happened when it can.
         error = error_for_status(status, object_type=object_type)
@@ -96,7 +96,13 @@ def _redacted(text: str | None, secrets: Iterable[str]) -> str | None:
     return None if not text else scrub(text, secrets)
 
 
-def fault_error(fault: Any, http_status: int, *, object_type: str | None = None) -> BoomiError:
+def fault_error(
+    fault: Any,
+    http_status: int,
+    *,
+    object_type: str | None = None,
+    secrets: Iterable[str] = (),
+) -> BoomiError:
     """Map a SOAP 1.1 Fault to its exception class.
 
     With our ``api:ServiceFault`` detail, by the status it carries; without one (Boomi
@@ -105,7 +111,8 @@ def fault_error(fault: Any, http_status: int, *, object_type: str | None = None)
     """
     code = (fault.findtext("faultcode") or "").strip()
     fault_code = code.rpartition(":")[2] or None
-    message = (fault.findtext("faultstring") or "").strip() or "SOAP fault"
+    # A service may echo what it was sent: the faultstring is scrubbed like an excerpt.
+    message = scrub((fault.findtext("faultstring") or "").strip(), secrets) or "SOAP fault"
     detail = fault.find("detail")
     status: int | None = None
     field: str | None = None
