@@ -20,6 +20,7 @@ from .httpio import Request, Response, json_error, json_response
 from .lifecycle import Lifecycle, retired_rest
 from .objects import ObjectState
 from .rules import Context
+from .scrubbing import scrubbed
 from .security import Authenticator
 
 RESULT_TYPES = {"apim": "ApimQueryResult", "platform": "QueryResult"}
@@ -67,7 +68,7 @@ class RestHandler:
         except MethodNotAllowed:
             return json_error(405, f"{request.method} is not allowed on {request.path}")
         except BoomiFault as exc:
-            response = error(exc)
+            response = error(scrubbed(exc, request, self.auth))
         if spec is not None:
             response.object_type = spec.type_name
             response.headers += self.lifecycle.headers(spec, request.base_url, account)

@@ -29,6 +29,7 @@ from .httpio import Request, Response
 from .lifecycle import Lifecycle, retired_soap_body, retired_soap_status
 from .objects import ObjectState
 from .rules import Context
+from .scrubbing import scrubbed
 from .security import Authenticator
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ class SoapHandler:
                 return retired
             answer = self._operations[operation](service, account, child, user)
         except BoomiFault as exc:
-            return self.fault(exc, operation)
+            return self.fault(scrubbed(exc, request, self.auth), operation)
         headers = [("Content-Type", XML_CONTENT_TYPE)]
         spec = answer.spec
         if spec is not None:
