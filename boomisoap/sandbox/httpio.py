@@ -76,6 +76,20 @@ def json_error(status: int, message: str, field: str | None = None) -> Response:
     return json_response(status, document)
 
 
+def xml_error(status: int, message: str) -> Response:
+    """The REST error body Boomi's "API errors" page shows for XML clients."""
+    from xml.sax.saxutils import escape
+
+    body = f"<error><message>{escape(message)}</message></error>".encode()
+    return Response(status, body, [("Content-Type", "application/xml")])
+
+
+def wants_xml(request: Request) -> bool:
+    """The client asked for XML (Boomi's REST API answers XML or JSON by ``Accept``)."""
+    accept = (request.header("Accept") or "").lower()
+    return "xml" in accept and "json" not in accept
+
+
 def read_body(environ: Mapping[str, Any], limit: int) -> bytes:
     """At most ``limit`` bytes of the body; BodyTooLarge if the client sends (or says) more."""
     declared = environ.get("CONTENT_LENGTH") or ""

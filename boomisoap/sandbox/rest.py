@@ -16,7 +16,7 @@ from ..errors import BoomiFault, InvalidRequest, NotFound
 from ..models.fields import ObjectSpec
 from ..models.registry import specs_for_service
 from ..models.results import QueryPage
-from .httpio import Request, Response, json_error, json_response
+from .httpio import Request, Response, json_error, json_response, wants_xml, xml_error
 from .lifecycle import Lifecycle, retired_rest
 from .objects import ObjectState
 from .rules import Context
@@ -68,7 +68,7 @@ class RestHandler:
         except MethodNotAllowed:
             return json_error(405, f"{request.method} is not allowed on {request.path}")
         except BoomiFault as exc:
-            response = error(scrubbed(exc, request, self.auth))
+            response = error(scrubbed(exc, request, self.auth), xml=wants_xml(request))
         if spec is not None:
             response.object_type = spec.type_name
             response.headers += self.lifecycle.headers(spec, request.base_url, account)
@@ -164,9 +164,11 @@ class RestHandler:
         raise MethodNotAllowed
 
 
-def error(exc: BoomiFault) -> Response:
+def error(exc: BoomiFault, *, xml: bool = False) -> Response:
     status = exc.status_code or 500
-    response = json_error(status, exc.message, exc.field)
+    # Boomi's shapes: ``{"message"}`` (with docs/wire.md's statusCode and field beside
+    # it) for JSON clients, ``<error><message/>`` for XML ones.
+    response = xml_error(status, exc.message) if xml else json_error(status, exc.message, exc.field)
     if status == 401:
         response.headers.append(("WWW-Authenticate", 'Basic realm="boomisoap"'))
     return response

@@ -15,9 +15,19 @@ from typing import Any
 import pytest
 import requests
 
-from boomisoap import ApimClient, Contract, NotFound, Plan, PlatformClient, Retired
+from boomisoap import (
+    ApimClient,
+    Contract,
+    InvalidRequest,
+    NotFound,
+    Plan,
+    PlatformClient,
+    Retired,
+)
+from boomisoap.rest.responses import raise_for_status
 from boomisoap.sandbox import Deprecated, Retirement, Sandbox
 from boomisoap.sandbox.httpio import POLICY_URL
+from boomisoap.transport import HttpResponse
 
 WIRES = ["soap", "rest"]
 PASSWORD = "p-Loopback-9xQ"
@@ -149,3 +159,30 @@ def test_the_emulators_rest_errors_carry_boomis_message_key(retired: Sandbox) ->
     missing = requests.get(f"{root}/plan/nope", auth=("u", PASSWORD), timeout=10)
     assert missing.status_code == 404
     assert isinstance(missing.json()["message"], str)
+
+
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [("application/json", "application/json"), ("application/xml", "application/xml")],
+)
+def test_the_emulators_rest_errors_in_boomis_shapes_read_by_the_client(
+    retired: Sandbox, accept: str, content_type: str
+) -> None:
+    root = f"{retired.base_url}/apim/api/rest/v1/{retired.account_id}"
+    raw = requests.post(
+        f"{root}/plan/query",
+        data=b'{"QueryFilter": {"expression": {"operator": "EQUALS", "property": "nope"}}}',
+        auth=("u", PASSWORD),
+        headers={"Accept": accept, "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert raw.status_code == 400 and raw.headers["Content-Type"] == content_type
+    if accept == "application/xml":
+        assert raw.text.startswith("<error><message>") and "nope" in raw.text
+    else:
+        assert "nope" in raw.json()["message"]
+    # The client's reader turns either shape into the same typed error.
+    answer = HttpResponse(raw.status_code, dict(raw.headers), raw.content)
+    with pytest.raises(InvalidRequest) as caught:
+        raise_for_status(answer, excerpt=lambda: "", secrets=())
+    assert "nope does not exist" in caught.value.message
