@@ -12,7 +12,7 @@ Their format, as Boomi sends them::
 The same values in the other forms the IETF drafts and RFC 9745 used (``Deprecation:
 true``, ``Deprecation: @1735689599``, a bare HTTP-date) are read too. A client keeps one
 :class:`DeprecationNotice` per object type (``client.deprecations``) and warns once per
-object type with a :class:`DeprecationWarning`, also logged on the ``boomisoap`` logger.
+object type with a :class:`DeprecationWarning`, also logged (INFO) on the ``boomisoap`` logger.
 """
 
 from __future__ import annotations
@@ -200,7 +200,9 @@ _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def _warn(text: str) -> None:
-    LOG.warning("%s", text)
+    # INFO, not WARNING: a caller who silenced DeprecationWarning (the Contract migration
+    # does) gets no stderr line from logging's last-resort handler either.
+    LOG.info("%s", text)
     # Attributed to the first caller outside boomisoap, however deep the call was (a
     # query's next page arrives from inside the iterator).
     level = 1
