@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .clients import ApimClient, PlatformClient
+from .deprecation import DeprecationNotice
 from .errors import (
     AuthenticationError,
     BoomiError,
@@ -69,6 +70,7 @@ __all__ = [
     "Conflict",
     "Contract",
     "DailyTransfer",
+    "DeprecationNotice",
     "EnvelopeValidationError",
     "InvalidRequest",
     "License",
