@@ -398,3 +398,18 @@ def test_deprecation_headers_on_an_error_answer_are_read_too(
     with pytest.warns(DeprecationWarning), pytest.raises(Retired):
         client.plans.get(PLAN_ID)
     assert client.deprecations["Plan"].sunset is not None
+
+
+def test_mft_answers_with_deprecation_headers_warn_once_too(requests_mock: Mocker) -> None:
+    from boomisoap import MftClient
+
+    root = f"{BASE}/mft/api/v1/accounting"
+    requests_mock.get(f"{root}/transferQuota", text="250000", headers=BOOMI_DEPRECATION)
+    with MftClient(base_url=BASE, api_key="mft-key-Secret-1", rate_limit=None) as mft:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert mft.accounting.transfer_quota() == 250000
+            assert mft.accounting.transfer_quota() == 250000
+        assert len([w for w in caught if w.category is DeprecationWarning]) == 1
+        notice = mft.deprecations["transfer_quota"]
+        assert notice.sunset == datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)
