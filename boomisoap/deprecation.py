@@ -62,7 +62,9 @@ class DeprecationNotice:
 
     def describe(self) -> str:
         """One sentence for a warning: the type, the sunset date and the link."""
-        parts = [f"Boomi marks {self.object_type} as deprecated"]
+        # Worded like the field map's own Contract warning, so a filter written for one
+        # ("ignore:Contract is deprecated") silences both.
+        parts = [f"{self.object_type} is deprecated by Boomi"]
         if self.deprecated_on is not None:
             parts.append(f"since {_day(self.deprecated_on)}")
         text = " ".join(parts)

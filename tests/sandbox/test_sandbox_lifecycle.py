@@ -138,7 +138,7 @@ def test_contract_deprecation_is_read_from_the_headers(wire: str) -> None:
         texts = [str(w.message) for w in caught]
         # The static warning of the field map, and the one the headers carried.
         assert "Contract is deprecated by Boomi; use Plan" in texts
-        header_driven = [t for t in texts if t.startswith("Boomi marks Contract")]
+        header_driven = [t for t in texts if t.startswith("Contract is deprecated by Boomi since")]
         assert len(header_driven) == 1 and "sunset 2027-12-31" in header_driven[0]
         notice = apim.deprecations["Contract"]
         assert notice.successor == (
