@@ -106,14 +106,10 @@ class RestWire:
         http_request = HttpRequest(method, url, headers, body or b"")
 
         def parse(response: HttpResponse) -> T:
-            excerpt = functools.partial(
-                responses.excerpt_of, self.transport, response.body, self._secrets
-            )
+            hidden = self._secrets + hidden_ids(spec, ids)
+            excerpt = functools.partial(responses.excerpt_of, self.transport, response.body, hidden)
             responses.raise_for_status(
-                response,
-                excerpt=excerpt,
-                secrets=self._secrets + hidden_ids(spec, ids),
-                object_type=spec.type_name,
+                response, excerpt=excerpt, secrets=hidden, object_type=spec.type_name
             )
             return read(response, excerpt)
 

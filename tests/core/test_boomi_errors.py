@@ -413,3 +413,27 @@ def test_mft_answers_with_deprecation_headers_warn_once_too(requests_mock: Mocke
         assert len([w for w in caught if w.category is DeprecationWarning]) == 1
         notice = mft.deprecations["transfer_quota"]
         assert notice.sunset == datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("client", WIRES, indirect=True)
+@pytest.mark.parametrize("status", [308, 404, 502])
+def test_an_id_that_is_a_secret_never_reaches_an_error(
+    client: ApimClient, requests_mock: Mocker, status: int
+) -> None:
+    """An ApiKey is fetched by its key: a server echoing it must not put it in a message."""
+    import dataclasses
+
+    from boomisoap.models.apim import API_KEY
+
+    keyed = dataclasses.replace(API_KEY, id_field="key")  # the key as the id, as at Boomi
+    key = "k-7f3a9c2e-secret-key"
+    url = APIM_URL if client.wire_name == "soap" else f"{BASE}/apim/api/rest/v1/acct-1/apiKey/{key}"
+    method = requests_mock.post if client.wire_name == "soap" else requests_mock.get
+    echo = f"<html><body>no key {key}</body></html>"
+    method(url, status_code=status, text=echo, headers={"Location": f"{BASE}/v2/apiKey/{key}"})
+    with pytest.raises(BoomiError) as caught:
+        client._wire.get(keyed, key)
+    error = caught.value
+    texts = [str(error), repr(error), str(error.args)]
+    texts += [str(getattr(error, name, "")) for name in ("excerpt", "location", "message")]
+    assert all(key not in text for text in texts), texts
