@@ -17,6 +17,7 @@ import requests
 
 from boomisoap import (
     ApimClient,
+    AuthenticationError,
     Contract,
     InvalidRequest,
     NotFound,
@@ -186,3 +187,28 @@ def test_the_emulators_rest_errors_in_boomis_shapes_read_by_the_client(
     with pytest.raises(InvalidRequest) as caught:
         raise_for_status(answer, excerpt=lambda: "", secrets=())
     assert "nope does not exist" in caught.value.message
+
+
+@pytest.mark.parametrize("wire", WIRES)
+def test_401_and_403_from_the_emulator_are_both_authentication_errors(
+    retired: Sandbox, wire: str
+) -> None:
+    root = f"{retired.base_url}/apim/api/rest/v1/{retired.account_id}"
+    anonymous = requests.get(f"{root}/plan/p-1", timeout=10)  # no credentials at all
+    assert anonymous.status_code == 401
+    answer = HttpResponse(anonymous.status_code, dict(anonymous.headers), anonymous.content)
+    with pytest.raises(AuthenticationError) as missing:
+        raise_for_status(answer, excerpt=lambda: "", secrets=())
+    assert missing.value.status_code == 401
+    intruder = ApimClient(
+        account_id=retired.account_id,
+        username="u",
+        password="not-the-password",
+        base_url=retired.base_url,
+        wire=wire,
+        rate_limit=None,
+    )
+    with intruder, pytest.raises(AuthenticationError) as refused:
+        intruder.plans.get("p-1")
+    assert refused.value.status_code == 403
+    assert "not-the-password" not in str(refused.value)
