@@ -58,7 +58,8 @@ class DeprecationNotice:
     link: str | None = None
     successor: str | None = None
     message: str | None = None
-    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # Left out of the hash (a mapping is not hashable); still compared.
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict, hash=False)
 
     def describe(self) -> str:
         """One sentence for a warning: the type, the sunset date and the link."""

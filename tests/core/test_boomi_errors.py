@@ -437,3 +437,17 @@ def test_an_id_that_is_a_secret_never_reaches_an_error(
     texts = [str(error), repr(error), str(error.args)]
     texts += [str(getattr(error, name, "")) for name in ("excerpt", "location", "message")]
     assert all(key not in text for text in texts), texts
+
+
+@pytest.mark.parametrize("client", WIRES, indirect=True)
+def test_several_links_in_one_header(client: ApimClient, requests_mock: Mocker) -> None:
+    links = (
+        '<https://x.test/next>; rel="next", <https://x.test/a,b>; rel="deprecation"; '
+        'type="text/html", <https://x.test/v2/plan>; rel=successor-version'
+    )
+    answer(requests_mock, client, **success(client, {"Link": links}))
+    with pytest.warns(DeprecationWarning, match="see https://x.test/a,b"):
+        client.plans.get(PLAN_ID)
+    notice = client.deprecations["Plan"]
+    assert (notice.link, notice.successor) == ("https://x.test/a,b", "https://x.test/v2/plan")
+    assert hash(notice) == hash(notice)  # usable in sets, though it holds the headers
