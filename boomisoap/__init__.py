@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .clients import ApimClient, PlatformClient
+from .deprecation import DeprecationNotice
 from .errors import (
     AuthenticationError,
     BoomiError,
@@ -17,6 +18,7 @@ from .errors import (
     InvalidRequest,
     NotFound,
     RateLimited,
+    Retired,
     SecurityError,
     ServiceUnavailable,
     SignatureError,
@@ -69,6 +71,7 @@ __all__ = [
     "Conflict",
     "Contract",
     "DailyTransfer",
+    "DeprecationNotice",
     "EnvelopeValidationError",
     "InvalidRequest",
     "License",
@@ -86,6 +89,7 @@ __all__ = [
     "QuotaLimitUnit",
     "RateLimitUnit",
     "RateLimited",
+    "Retired",
     "SecurityError",
     "ServiceUnavailable",
     "SignatureError",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import options
+from .deprecation import DeprecationNotice, DeprecationNotices
 from .errors import InvalidRequest
 from .models.apim import ApiKey, Application, Contract, Plan
 from .models.fields import ObjectSpec, check_text
@@ -112,6 +114,9 @@ class _Client:
             correlation_id=correlation_id,
             secrets=(password, otp or ""),
         )
+        # Deprecation headers on any answer, either wire: warned once per object type.
+        self._deprecations = DeprecationNotices()
+        self.transport.observers.append(self._deprecations)
         extra_headers = {"X-Boomi-OTP": otp} if otp else {}
         self._wire = self._make_wire(
             wire,
@@ -174,6 +179,15 @@ class _Client:
 
     def _objects(self, type_name: str) -> ObjectService[Any]:
         return ObjectService(self._wire, spec_for(type_name, self.service))
+
+    @property
+    def deprecations(self) -> Mapping[str, DeprecationNotice]:
+        """Object type -> the deprecation the service last signalled for it (docs/client.md).
+
+        Filled from the ``Deprecation``/``Sunset``/``Warning``/``Link`` headers of every
+        answer this client received; empty while the service signalled none.
+        """
+        return self._deprecations.by_type
 
     def envelope(self, operation: str, *args: Any) -> bytes:
         """The SOAP request an operation would send, without sending it (for ESB bridges)."""

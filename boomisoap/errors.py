@@ -58,9 +58,40 @@ class AuthenticationError(BoomiFault):
 
 
 class NotFound(BoomiFault):
-    """The object does not exist, was deleted (404) or is gone (410)."""
+    """The object does not exist, was deleted (404) or is gone (410 in a fault detail)."""
 
     default_status = 404
+
+
+class Retired(NotFound):
+    """Boomi retired the object type: HTTP 410, or a 301/308 redirect to its replacement.
+
+    A subclass of :class:`NotFound` (which 410 raised before), so existing handlers keep
+    catching it. ``object_type`` names the retired type when the call named one;
+    ``location`` is the replacement's URL from a redirect (``None`` for a bare 410).
+    """
+
+    default_status = 410
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        fault_code: str | None = None,
+        field: str | None = None,
+        object_type: str | None = None,
+        location: str | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, fault_code=fault_code, field=field)
+        self.object_type = object_type
+        self.location = location
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.message!r}, status_code={self.status_code!r}, "
+            f"object_type={self.object_type!r}, location={self.location!r})"
+        )
 
 
 class Conflict(BoomiFault):
@@ -145,9 +176,12 @@ STATUS_TO_FAULT: dict[int, type[BoomiFault]] = {
     503: RateLimited,
 }
 
+# Boomi's versioning policy: a retired object answers 410, or 301/308 to its replacement.
+RETIRED_STATUSES = frozenset({301, 308, 410})
+
 
 def fault_class_for(status_code: int | None, fault_code: str | None = None) -> type[BoomiFault]:
-    """The exception class for a status carried in a fault or an HTTP answer."""
+    """The exception class for a status carried in a fault detail or an error body."""
     if status_code is not None and status_code in STATUS_TO_FAULT:
         return STATUS_TO_FAULT[status_code]
     if status_code is not None:
@@ -155,3 +189,98 @@ def fault_class_for(status_code: int | None, fault_code: str | None = None) -> t
     if fault_code is not None and fault_code.lower().endswith("client"):
         return InvalidRequest
     return ServiceUnavailable
+
+
+def error_for_status(
+    http_status: int,
+    *,
+    message: str | None = None,
+    declared: int | None = None,
+    fault_code: str | None = None,
+    field: str | None = None,
+    answered: bool = False,
+    object_type: str | None = None,
+    location: str | None = None,
+) -> BoomiFault | None:
+    """The one HTTP status -> error policy of both wires (docs/client.md#errors).
+
+    ``declared`` is a status the service wrote into its own error document (our
+    ``api:ServiceFault`` detail, a JSON ``statusCode``); ``answered`` says an error
+    document was found at all (a SOAP Fault, a JSON or XML error body). Returns ``None``
+    when the status alone says nothing and no error document came: the caller then
+    reports a :class:`TransportError` (a gateway's page is not the service's answer).
+    """
+    text = message or None
+    if http_status == 503:
+        # The rate limit (BOOMI-NOTES): whatever the body says, the transport may retry.
+        return RateLimited(
+            text or "the service answered 503 (rate limit)",
+            status_code=503,
+            fault_code=fault_code,
+        )
+    if http_status in RETIRED_STATUSES and (http_status != 410 or declared is None):
+        # A 410 declared inside an error document is one deleted object (NotFound below);
+        # a bare HTTP 410 or a redirect is the endpoint itself going away.
+        return _retired(http_status, text, fault_code, object_type, location)
+    if declared is not None:
+        cls = fault_class_for(declared, fault_code)
+        return cls(
+            text or f"HTTP {declared}", status_code=declared, fault_code=fault_code, field=field
+        )
+    if http_status in (401, 403):
+        # Boomi documents both for bad credentials; gateways answer them with own pages.
+        return AuthenticationError(
+            text or f"HTTP {http_status}", status_code=http_status, fault_code=fault_code
+        )
+    if http_status == 413:
+        # The HTTP server in front of the service refuses an oversized body with its own
+        # page, before any error document could be written.
+        return InvalidRequest(
+            text or "HTTP 413: the request body is too large",
+            status_code=413,
+            fault_code=fault_code,
+            field=field,
+        )
+    if not answered:
+        return None
+    if 400 <= http_status < 500:
+        cls = fault_class_for(http_status)
+        return cls(
+            text or f"HTTP {http_status}",
+            status_code=http_status,
+            fault_code=fault_code,
+            field=field,
+        )
+    # A Fault or an error body without a status of its own (HTTP 500, Boomi's usual
+    # carrier): the service's error, but nothing says which kind.
+    return BoomiFault(
+        text or "the service answered an error",
+        status_code=http_status if http_status >= 400 else None,
+        fault_code=fault_code,
+        field=field,
+    )
+
+
+def _retired(
+    http_status: int,
+    message: str | None,
+    fault_code: str | None,
+    object_type: str | None,
+    location: str | None,
+) -> Retired:
+    what = object_type or "this object type"
+    if http_status == 410:
+        text = f"{what} is retired by Boomi (HTTP 410)"
+    elif location:
+        text = f"{what} is retired by Boomi; its replacement is at {location} (HTTP {http_status})"
+    else:
+        text = f"{what} is retired by Boomi; it moved (HTTP {http_status}, no Location)"
+    if message:
+        text += f": {message}"
+    return Retired(
+        text,
+        status_code=http_status,
+        fault_code=fault_code,
+        object_type=object_type,
+        location=location or None,
+    )

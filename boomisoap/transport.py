@@ -281,6 +281,11 @@ class HttpTransport:
         ceiling = min(self._backoff_max, self._backoff_base * (2 ** (attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The values this transport keeps out of every excerpt and message."""
+        return self._secrets
+
     def excerpt(self, body: bytes) -> str:
         text = body[:EXCERPT_LENGTH].decode("utf-8", errors="replace")
         return scrub(text, self._secrets)
@@ -357,3 +362,12 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
 def is_xml(response: HttpResponse) -> bool:
     content_type = (header(response.headers, "Content-Type") or "").lower()
     return "xml" in content_type or response.body.lstrip()[:1] == b"<"
+
+
+def answered_html(response: HttpResponse) -> bool:
+    """True when the body is an HTML page (a gateway, proxy or login page), not an answer."""
+    content_type = (header(response.headers, "Content-Type") or "").lower()
+    if "text/html" in content_type:
+        return True
+    start = response.body.lstrip()[:15].lower()
+    return start.startswith((b"<!doctype html", b"<html"))

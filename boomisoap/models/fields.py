@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -368,3 +368,10 @@ def check_id(spec: ObjectSpec, object_id: Any) -> str:
         return check_text(object_id)
     except ValueError as exc:
         raise InvalidRequest(f"{name}: {exc}", field=name) from None
+
+
+def hidden_ids(spec: ObjectSpec | None, ids: Sequence[str]) -> tuple[str, ...]:
+    """``ids`` when the type's identifier is a secret (an ApiKey's key), else nothing."""
+    if spec is None or spec.id_field is None or not spec.by_name[spec.id_field].secret:
+        return ()
+    return tuple(ids)

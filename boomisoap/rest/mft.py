@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from .. import options
 from ..clients import open_audit
+from ..deprecation import DeprecationNotice, DeprecationNotices
 from ..errors import EnvelopeValidationError, InvalidRequest
 from ..models.fields import INT32, ObjectSpec
 from ..models.mft import (
@@ -211,7 +212,15 @@ class MftClient:
             correlation_id=correlation_id,
             secrets=(api_key,),
         )
+        # As for APIM and Platform: deprecation headers on any answer warn once per call type.
+        self._deprecations = DeprecationNotices()
+        self.transport.observers.append(self._deprecations)
         self.accounting = AccountingService(self.transport, self.base_url, api_key, paths)
+
+    @property
+    def deprecations(self) -> Mapping[str, DeprecationNotice]:
+        """Row type (or call name) -> the deprecation the service signalled for it."""
+        return self._deprecations.by_type
 
     def close(self) -> None:
         self.transport.close()

@@ -1,7 +1,7 @@
 """Reading JSON responses: HTTP statuses and error bodies to typed errors, bodies to objects.
 
 The exception classes are the SOAP wire's: a status maps through
-:func:`boomisoap.errors.fault_class_for`, a body that is not JSON at all (an HTML error
+:func:`boomisoap.errors.error_for_status`, a body that is not JSON at all (an HTML error
 page, a truncated answer) is a :class:`TransportError`, and JSON that parses but breaks
 the documented shape or a field's rule is an :class:`EnvelopeValidationError` with
 ``direction="response"`` and a JSON-pointer-like path, as a bad SOAP response is.
@@ -9,23 +9,26 @@ the documented shape or a field's rule is an :class:`EnvelopeValidationError` wi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
+from lxml import etree
+
 from ..codec.jsoncodec import from_json
 from ..errors import (
-    AuthenticationError,
+    RETIRED_STATUSES,
     EnvelopeValidationError,
     InvalidRequest,
-    RateLimited,
     TransportError,
-    fault_class_for,
+    error_for_status,
 )
 from ..models.fields import ObjectSpec
 from ..models.results import BulkItem, QueryPage
-from ..transport import HttpResponse, HttpTransport, scrub
+from ..transport import HttpResponse, HttpTransport, answered_html, header, scrub
+from ..xmlsafe import UnsafeXMLError, parse
 
 # The start of a body, for a TransportError; computed only when an error needs it.
 Excerpt = Callable[[], str]
@@ -63,51 +66,122 @@ def excerpt_of(transport: HttpTransport, body: bytes, secrets: Iterable[str]) ->
     return transport.excerpt(text.encode("utf-8"))
 
 
-def raise_for_status(response: HttpResponse, *, excerpt: Excerpt, secrets: Iterable[str]) -> None:
-    """Raise the typed error a non-2xx response stands for; return on success."""
+def raise_for_status(
+    response: HttpResponse,
+    *,
+    excerpt: Excerpt,
+    secrets: Iterable[str],
+    object_type: str | None = None,
+) -> None:
+    """Raise the typed error a non-2xx response stands for; return on success.
+
+    The body is read in any of Boomi's documented error shapes (see
+    :func:`error_document`); the status decides the class through the one policy both
+    wires share, :func:`boomisoap.errors.error_for_status`.
+    """
     status = response.status
     if 200 <= status < 300:
         return
+    secrets = tuple(secrets)
+    found = error_document(response)
+    location = header(response.headers, "Location") if status in RETIRED_STATUSES else None
+    error = error_for_status(
+        status,
+        message=None if found is None else _clean(found.message, secrets),
+        declared=None if found is None else found.declared,
+        field=None if found is None else found.field,
+        answered=found is not None,
+        object_type=object_type,
+        location=_clean(location, secrets),
+    )
+    if error is not None:
+        raise error
+    if answered_html(response):
+        raise TransportError(HTML_ANSWER, http_status=status, excerpt=excerpt())
+    reason = "unexpected HTTP status" if status < 400 else "the error response is not JSON"
+    raise TransportError(reason, http_status=status, excerpt=excerpt())
+
+
+# Said instead of a parser's complaint about a DOCTYPE or a stray "<": an HTML page in
+# place of an answer is a gateway, a proxy or a login page, and the status tells which.
+HTML_ANSWER = "the server answered HTML, not the service's JSON"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ErrorDocument:
+    """What an error body says: its message, a status of its own and the field named."""
+
+    message: str | None
+    declared: int | None = None
+    field: str | None = None
+
+
+def error_document(response: HttpResponse) -> ErrorDocument | None:
+    """The error a body describes, in any shape Boomi documents, or None for other bodies.
+
+    ``{"message": ...}`` (the OpenAPI's 403/410/503 examples), ``{"error": {"message":
+    ...}}`` and ``<error><message>...</message></error>`` (the "API errors" page),
+    ``<UserMessage><Data>...</Data></UserMessage>`` (Boomi's 403 for bad credentials), and
+    docs/wire.md's ``{"@type": "Error", "statusCode", "message", "field"}``.
+    """
+    body = response.body
+    if not body.strip() or answered_html(response):
+        return None
+    if body.lstrip()[:1] == b"<":
+        return _xml_error(body)
     try:
-        document = _loads(response.body) if response.body.strip() else None
+        document = _loads(body)
     except ValueError:
-        document = None
-    error = document if isinstance(document, dict) else None
-    message = _message(error, status, secrets)
-    if status == 503:
-        # Over the rate limit: whatever the body says, the transport may try again.
-        if error is None:
-            message = "the service answered 503 (rate limit)"
-        raise RateLimited(message, status_code=503)
-    if error is None:
-        if status in (401, 403):
-            # Proxies and gateways answer authentication failures with their own pages.
-            raise AuthenticationError(message, status_code=status)
-        if status == 413:
-            # docs/rest.md: 413 is InvalidRequest, also when a server in front of the
-            # service refuses the body with its own (non-JSON) page.
-            raise InvalidRequest("HTTP 413: the request body is too large", status_code=413)
-        reason = "unexpected HTTP status" if status < 400 else "the error response is not JSON"
-        raise TransportError(reason, http_status=status, excerpt=excerpt())
-    code = _status_code(error, status)
-    field = error.get("field")
-    cls = fault_class_for(code)
-    raise cls(message, status_code=code, field=field if isinstance(field, str) else None)
+        return None
+    if not isinstance(document, dict):
+        return None
+    nested = document.get("error")
+    message = document.get("message")
+    if message is None and isinstance(nested, dict):
+        message = nested.get("message")
+    elif message is None and isinstance(nested, str):
+        message = nested  # {"error": "..."}: a gateway's habit, read the same way
+    field = document.get("field")
+    return ErrorDocument(
+        message if isinstance(message, str) else None,
+        _declared_status(document),
+        field if isinstance(field, str) else None,
+    )
 
 
-def _status_code(error: dict[str, Any], http_status: int) -> int:
-    # docs/wire.md: the HTTP status is the status code; a body's own code (when it is a
-    # plausible error status) is more precise behind gateways that answer 500 for all.
+def _xml_error(body: bytes) -> ErrorDocument | None:
+    try:
+        root = parse(body)
+    except UnsafeXMLError:
+        return None
+    name = etree.QName(root).localname
+    # Boomi's error elements carry no namespace; read them in any, to be lenient.
+    if name == "error":
+        return ErrorDocument(_child_text(root, "message"))
+    if name == "UserMessage":
+        return ErrorDocument(_child_text(root, "Data"))
+    return None
+
+
+def _child_text(element: Any, local: str) -> str | None:
+    for child in element:
+        if isinstance(child.tag, str) and etree.QName(child).localname == local:
+            return "".join(child.itertext())
+    return None
+
+
+def _declared_status(error: dict[str, Any]) -> int | None:
+    # docs/wire.md: a body's own code (when it is a plausible error status) is more
+    # precise behind gateways that answer 500 for all.
     declared = error.get("statusCode")
     if isinstance(declared, int) and not isinstance(declared, bool) and 400 <= declared < 600:
         return declared
-    return http_status
+    return None
 
 
-def _message(error: dict[str, Any] | None, status: int, secrets: Iterable[str]) -> str:
-    text = None if error is None else error.get("message")
-    if not isinstance(text, str) or not text.strip():
-        return f"HTTP {status}"
+def _clean(text: str | None, secrets: Iterable[str]) -> str | None:
+    if text is None or not text.strip():
+        return None
     return scrub(text.strip(), secrets)
 
 
@@ -120,6 +194,8 @@ def load(response: HttpResponse, *, excerpt: Excerpt) -> Any:
         raise TransportError(what, http_status=response.status, excerpt=excerpt()) from None
     except ValueError:
         what = "the response is empty" if not response.body.strip() else "the response is not JSON"
+        if answered_html(response):
+            what = HTML_ANSWER
         raise TransportError(what, http_status=response.status, excerpt=excerpt()) from None
 
 

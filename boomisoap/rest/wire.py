@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from ..codec.jsoncodec import to_json
-from ..models.fields import ObjectSpec
+from ..models.fields import ObjectSpec, hidden_ids
 from ..models.results import BulkItem, QueryPage
 from ..query import Expr
 from ..query import to_json as query_json
@@ -106,10 +106,11 @@ class RestWire:
         http_request = HttpRequest(method, url, headers, body or b"")
 
         def parse(response: HttpResponse) -> T:
-            excerpt = functools.partial(
-                responses.excerpt_of, self.transport, response.body, self._secrets
+            hidden = self._secrets + hidden_ids(spec, ids)
+            excerpt = functools.partial(responses.excerpt_of, self.transport, response.body, hidden)
+            responses.raise_for_status(
+                response, excerpt=excerpt, secrets=hidden, object_type=spec.type_name
             )
-            responses.raise_for_status(response, excerpt=excerpt, secrets=self._secrets)
             return read(response, excerpt)
 
         return self.transport.exchange(call, http_request, parse)

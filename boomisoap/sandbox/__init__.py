@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .lifecycle import Deprecated, Retirement
 from .security import SecurityPolicy
 from .server import Sandbox
 
-__all__ = ["Sandbox", "SecurityPolicy", "serve"]
+__all__ = ["Deprecated", "Retirement", "Sandbox", "SecurityPolicy", "serve"]
 
 
 def serve(argv: list[str] | None = None) -> int:

@@ -117,7 +117,7 @@ class SandboxApp:
             return self.soap.fault(_rate_limited(self.limiter))
         if account != self.account_id:
             return self.soap.fault(_foreign(account))
-        return self.soap.handle(service, account, request, self._successor(request, account))
+        return self.soap.handle(service, account, request)
 
     def _description(self, service: str, soap_url: str, request: Request) -> Response:
         """``?wsdl`` / ``?xsd=N``, behind HTTP Basic like the real service."""
@@ -152,9 +152,7 @@ class SandboxApp:
             return rest_error(_rate_limited(self.limiter))
         if account != self.account_id:
             return rest_error(_foreign(account))
-        return self.rest.handle(
-            service, account, segments, request, self._successor(request, account)
-        )
+        return self.rest.handle(service, account, segments, request)
 
     def _mft(self, environ: Mapping[str, Any], request: Request) -> Response:
         try:
@@ -171,9 +169,6 @@ class SandboxApp:
         # Charged before authentication: a retried request re-sends the same nonce, so a
         # refused one must not have consumed it.
         return self.limiter is None or self.limiter.allow(key)
-
-    def _successor(self, request: Request, account: str) -> str:
-        return f"{request.base_url}/apim/api/rest/v1/{account}/plan"
 
     def _record(
         self, wire: str, request: Request, response: Response, started: datetime, duration: float

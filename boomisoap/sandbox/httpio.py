@@ -42,6 +42,8 @@ class Response:
 
 STATUS_TEXT = {
     200: "OK",
+    301: "Moved Permanently",
+    308: "Permanent Redirect",
     400: "Bad Request",
     401: "Unauthorized",
     403: "Forbidden",
@@ -74,6 +76,20 @@ def json_error(status: int, message: str, field: str | None = None) -> Response:
     return json_response(status, document)
 
 
+def xml_error(status: int, message: str) -> Response:
+    """The REST error body Boomi's "API errors" page shows for XML clients."""
+    from xml.sax.saxutils import escape
+
+    body = f"<error><message>{escape(message)}</message></error>".encode()
+    return Response(status, body, [("Content-Type", "application/xml")])
+
+
+def wants_xml(request: Request) -> bool:
+    """The client asked for XML (Boomi's REST API answers XML or JSON by ``Accept``)."""
+    accept = (request.header("Accept") or "").lower()
+    return "xml" in accept and "json" not in accept
+
+
 def read_body(environ: Mapping[str, Any], limit: int) -> bytes:
     """At most ``limit`` bytes of the body; BodyTooLarge if the client sends (or says) more."""
     declared = environ.get("CONTENT_LENGTH") or ""
@@ -92,16 +108,29 @@ def read_body(environ: Mapping[str, Any], limit: int) -> bytes:
     return bytes(data)
 
 
-# Contract is deprecated in favour of Plan (seed 002): every answer about one says so.
+# Boomi's deprecation headers (its versioning policy page, the OpenAPI's response
+# headers): the dates are HTTP-dates; the Link points at the policy page (text/html).
+DEPRECATED_ON = "Mon, 01 Jan 2024 00:00:00 GMT"
 SUNSET = "Fri, 31 Dec 2027 23:59:59 GMT"
+POLICY_URL = (
+    "https://developer.boomi.com/docs/APIs/PlatformSOAPAPI/Introduction/"
+    "API-versioning-and-deprecation-policy"
+)
 
 
 def deprecation_headers(
-    type_name: str, successor: str, successor_url: str
+    type_name: str, successor: str | None, successor_url: str | None
 ) -> list[tuple[str, str]]:
+    advice = f"; use {successor}" if successor else ""
+    link = f'<{POLICY_URL}>; rel="deprecation"; type="text/html"'
+    if successor_url:
+        link += f', <{successor_url}>; rel="successor-version"'
     return [
-        ("Deprecation", "true"),
+        ("Deprecation", f'version="1.0"; date="{DEPRECATED_ON}"'),
         ("Sunset", SUNSET),
-        ("Warning", f'299 - "{type_name} is deprecated; use {successor}"'),
-        ("Link", f'<{successor_url}>; rel="successor-version"'),
+        (
+            "Warning",
+            f'299 - "You are using a deprecated API endpoint: {type_name} is deprecated{advice}"',
+        ),
+        ("Link", link),
     ]

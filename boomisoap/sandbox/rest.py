@@ -16,9 +16,11 @@ from ..errors import BoomiFault, InvalidRequest, NotFound
 from ..models.fields import ObjectSpec, check_text
 from ..models.registry import specs_for_service
 from ..models.results import QueryPage
-from .httpio import Request, Response, deprecation_headers, json_error, json_response
+from .httpio import Request, Response, json_error, json_response, wants_xml, xml_error
+from .lifecycle import Lifecycle, retired_rest
 from .objects import ObjectState
 from .rules import Context
+from .scrubbing import scrubbed
 from .security import Authenticator
 
 RESULT_TYPES = {"apim": "ApimQueryResult", "platform": "QueryResult"}
@@ -33,9 +35,12 @@ class MethodNotAllowed(Exception):
 
 
 class RestHandler:
-    def __init__(self, state: ObjectState, auth: Authenticator) -> None:
+    def __init__(
+        self, state: ObjectState, auth: Authenticator, lifecycle: Lifecycle | None = None
+    ) -> None:
         self.state = state
         self.auth = auth
+        self.lifecycle = lifecycle or Lifecycle()
 
     def handle(
         self,
@@ -43,7 +48,6 @@ class RestHandler:
         account: str,
         segments: Sequence[str],
         request: Request,
-        successor_url: str,
     ) -> Response:
         spec: ObjectSpec | None = None
         try:
@@ -55,17 +59,19 @@ class RestHandler:
             spec = _SPECS[service].get(segments[0])
             if spec is None:
                 raise InvalidRequest(f"{segments[0]} does not exist", field="objectType")
+            retirement = self.lifecycle.retirement(spec)
+            if retirement is not None:
+                response = retired_rest(spec, retirement, request.base_url, account)
+                response.object_type = spec.type_name
+                return response
             response = self._route(service, account, spec, list(segments[1:]), request, user)
         except MethodNotAllowed:
             return json_error(405, f"{request.method} is not allowed on {request.path}")
         except BoomiFault as exc:
-            response = error(exc)
+            response = error(scrubbed(exc, request, self.auth), xml=wants_xml(request))
         if spec is not None:
             response.object_type = spec.type_name
-            if spec.deprecated:
-                response.headers += deprecation_headers(
-                    spec.type_name, spec.deprecated, successor_url
-                )
+            response.headers += self.lifecycle.headers(spec, request.base_url, account)
         return response
 
     def _route(
@@ -158,9 +164,11 @@ class RestHandler:
         raise MethodNotAllowed
 
 
-def error(exc: BoomiFault) -> Response:
+def error(exc: BoomiFault, *, xml: bool = False) -> Response:
     status = exc.status_code or 500
-    response = json_error(status, exc.message, exc.field)
+    # Boomi's shapes: ``{"message"}`` (with docs/wire.md's statusCode and field beside
+    # it) for JSON clients, ``<error><message/>`` for XML ones.
+    response = xml_error(status, exc.message) if xml else json_error(status, exc.message, exc.field)
     if status == 401:
         response.headers.append(("WWW-Authenticate", 'Basic realm="boomisoap"'))
     return response

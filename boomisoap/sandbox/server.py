@@ -20,6 +20,7 @@ from ..models.registry import spec_for, spec_of
 from . import seed
 from .accounting import AccountingState
 from .app import SandboxApp
+from .lifecycle import Deprecated, Lifecycle, Retirement
 from .mft import MftHandler, path_sets
 from .objects import ObjectState
 from .rest import RestHandler
@@ -65,6 +66,8 @@ class Sandbox:
         require_signature: bool = False,
         signer: X509Signer | None = None,
         auth_fault_status: int = AUTH_FAULT_STATUS,
+        deprecated: Mapping[str, Deprecated | str | None] | None = None,
+        retired: Mapping[str, Retirement | str | None] | None = None,
     ) -> None:
         checked_auth_fault_status(auth_fault_status)  # before anything is opened
         self.users = dict(DEFAULT_USERS if users is None else users)
@@ -76,6 +79,8 @@ class Sandbox:
         # Parsed now: a bad certificate or key fails the start, not the first request (and
         # before the database is opened, so nothing is left open).
         self.signatures = _message_signatures(trusted_certs, require_signature, signer)
+        # Checked before the database is opened: an unknown type name fails the start.
+        self.lifecycle = Lifecycle(deprecated, retired)
         self.store = Store(db)
         self.state = ObjectState(self.store, QueryTokens(query_token_ttl))
         self.accounting = AccountingState(self.store)
@@ -94,8 +99,9 @@ class Sandbox:
                 validate_responses=validate_responses,
                 signatures=self.signatures,
                 auth_fault_status=auth_fault_status,
+                lifecycle=self.lifecycle,
             ),
-            rest=RestHandler(self.state, self.auth),
+            rest=RestHandler(self.state, self.auth, self.lifecycle),
             mft=MftHandler(self.accounting, self.mft_api_key, self.mft_path_sets),
             auth=self.auth,
             account_id=account_id,

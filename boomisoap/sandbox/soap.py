@@ -26,9 +26,11 @@ from ..query import read_query_config
 from ..validation import validate_element, validate_envelope
 from ..xmlsafe import UnsafeXMLError, parse
 from . import soapxml
-from .httpio import Request, Response, deprecation_headers
+from .httpio import Request, Response
+from .lifecycle import Lifecycle, retired_soap_body, retired_soap_status
 from .objects import ObjectState
 from .rules import Context
+from .scrubbing import scrubbed
 from .security import Authenticator
 
 if TYPE_CHECKING:
@@ -72,8 +74,10 @@ class SoapHandler:
         validate_responses: bool = True,
         signatures: MessageSignatures | None = None,
         auth_fault_status: int = AUTH_FAULT_STATUS,
+        lifecycle: Lifecycle | None = None,
     ) -> None:
         self.auth_fault_status = checked_auth_fault_status(auth_fault_status)
+        self.lifecycle = lifecycle or Lifecycle()
         self.state = state
         self.auth = auth
         self.max_body = max_body
@@ -89,7 +93,7 @@ class SoapHandler:
             "getBulk": self._get_bulk,
         }
 
-    def handle(self, service: str, account: str, request: Request, successor_url: str) -> Response:
+    def handle(self, service: str, account: str, request: Request) -> Response:
         operation = ""
         try:
             envelope = _parse(request.body, self.max_body)
@@ -100,13 +104,17 @@ class SoapHandler:
             user = self.auth.verify_envelope(envelope, signed)
             child = _validated(envelope)
             operation = _operation(service, child)
+            retired = self._retired(service, account, child, request)
+            if retired is not None:
+                retired.operation = operation
+                return retired
             answer = self._operations[operation](service, account, child, user)
         except BoomiFault as exc:
-            return self.fault(exc, operation)
+            return self.fault(scrubbed(exc, request, self.auth), operation)
         headers = [("Content-Type", XML_CONTENT_TYPE)]
         spec = answer.spec
-        if spec is not None and spec.deprecated:
-            headers += deprecation_headers(spec.type_name, spec.deprecated, successor_url)
+        if spec is not None:
+            headers += self.lifecycle.headers(spec, request.base_url, account)
         response = Response(answer.status, self._sealed(answer.body), headers)
         response.operation = operation
         response.object_type = None if spec is None else spec.type_name
@@ -126,6 +134,20 @@ class SoapHandler:
         status, body = _render(envelope, http_status, self.validate_responses, fault=True)
         response = Response(status, self._sealed(body), [("Content-Type", XML_CONTENT_TYPE)])
         response.operation = operation
+        return response
+
+    def _retired(self, service: str, account: str, child: Any, request: Request) -> Response | None:
+        """The answer for an operation on a retired type, before anything is done."""
+        spec = _subject(service, child)
+        retirement = self.lifecycle.retirement(spec)
+        if spec is None or retirement is None:
+            return None
+        status, headers = retired_soap_status(retirement, request.base_url, account)
+        body = retired_soap_body(spec, retirement, request.base_url, account)
+        response = Response(
+            status, self._sealed(body), [("Content-Type", XML_CONTENT_TYPE), *headers]
+        )
+        response.object_type = spec.type_name
         return response
 
     def _render(self, envelope: Any) -> tuple[int, bytes]:
@@ -277,6 +299,17 @@ def _operation(service: str, child: Any) -> str:
 def _spec(service: str, child: Any) -> ObjectSpec:
     type_name = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}objectType") or "").strip()
     return spec_for(type_name, service)
+
+
+def _subject(service: str, child: Any) -> ObjectSpec | None:
+    """The object type an operation is about (None for queryMore, which names none)."""
+    try:
+        if child.find(f"{{{soapxml.RESULT_NS[service]}}}objectType") is not None:
+            return _spec(service, child)
+        element = child.find(f"{{{soapxml.RESULT_NS[service]}}}object")
+        return None if element is None else spec_from_xsi_type(element)
+    except InvalidRequest:
+        return None
 
 
 def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ..codec.xmlcodec import read_object
 from ..errors import (
-    AuthenticationError,
     BoomiError,
+    BoomiFault,
     EnvelopeValidationError,
     InvalidRequest,
-    RateLimited,
     TransportError,
-    fault_class_for,
+    error_for_status,
 )
 from ..models.fields import ObjectSpec
 from ..models.results import BulkItem, QueryPage
 from ..namespaces import API, SOAP_ENV, WSSE
-from ..transport import HttpResponse, is_xml
+from ..transport import HttpResponse, answered_html, header, is_xml, scrub
 from ..validation import validate_envelope
 from ..xmlsafe import UnsafeXMLError, parse
 
@@ -25,38 +25,53 @@ _FAULT = f"{{{SOAP_ENV}}}Fault"
 _BODY = f"{{{SOAP_ENV}}}Body"
 
 
-def response_body(response: HttpResponse, *, validate: bool, excerpt: str) -> Any:
-    """The Body child of a SOAP response, or the typed error the response stands for."""
-    if response.status == 503:
-        raise RateLimited("the service answered 503 (rate limit)", status_code=503)
-    if response.status in (401, 403) and not is_xml(response):
-        raise AuthenticationError(f"HTTP {response.status}", status_code=response.status)
-    if response.status == 413 and not is_xml(response):
-        # docs/client.md maps HTTP 413 to InvalidRequest; the HTTP server in front of the
-        # SOAP stack (waitress in the emulator, a gateway at Boomi) refuses a body over its
-        # limit with its own page, before any Fault could be written.
-        raise InvalidRequest("HTTP 413: the request body is too large", status_code=413)
-    if not response.body or not is_xml(response):
-        raise TransportError(
-            "the response is not XML", http_status=response.status, excerpt=excerpt
-        )
+def response_body(
+    response: HttpResponse,
+    *,
+    validate: bool,
+    excerpt: str,
+    object_type: str | None = None,
+    secrets: Iterable[str] = (),
+) -> Any:
+    """The Body child of a SOAP response, or the typed error the response stands for.
+
+    The status decides the class through the one policy both wires share,
+    :func:`boomisoap.errors.error_for_status`; ``object_type`` names the type a
+    "retired" answer is about, ``secrets`` are kept out of a redirect's location.
+    """
+    status = response.status
+    if status == 503 or status in (301, 308):
+        # Decided by the status alone: the rate limit, or a retired type's redirect
+        # (whatever page travels with it).
+        location = header(response.headers, "Location") if status != 503 else None
+        raise _status_error(status, object_type, _redacted(location, secrets))
+    html = answered_html(response)
+    if not response.body or not is_xml(response) or html:
+        error = error_for_status(status, object_type=object_type)
+        if error is not None:
+            raise error
+        what = HTML_ANSWER if html else "the response is not XML"
+        raise TransportError(what, http_status=status, excerpt=excerpt)
     try:
         envelope = parse(response.body)
     except UnsafeXMLError as exc:
-        raise TransportError(exc.reason, http_status=response.status, excerpt=excerpt) from None
+        raise TransportError(exc.reason, http_status=status, excerpt=excerpt) from None
     body = envelope.find(_BODY)
     fault = None if body is None else body.find(_FAULT)
     if fault is not None:
-        raise fault_error(fault, response.status)
+        raise fault_error(fault, status, object_type=object_type, secrets=secrets)
+    if status >= 300:
+        # XML that is not a Fault: the status still says what happened when it can.
+        error = error_for_status(status, object_type=object_type)
+        if error is not None:
+            raise error
     if envelope.tag != f"{{{SOAP_ENV}}}Envelope" or body is None:
         raise TransportError(
-            "the response is not a SOAP 1.1 envelope", http_status=response.status, excerpt=excerpt
+            "the response is not a SOAP 1.1 envelope", http_status=status, excerpt=excerpt
         )
-    if response.status >= 300:
+    if status >= 300:
         raise TransportError(
-            "unexpected HTTP status for a SOAP response",
-            http_status=response.status,
-            excerpt=excerpt,
+            "unexpected HTTP status for a SOAP response", http_status=status, excerpt=excerpt
         )
     if validate:
         return validate_envelope(envelope, direction="response")
@@ -66,11 +81,38 @@ def response_body(response: HttpResponse, *, validate: bool, excerpt: str) -> An
     return children[0]
 
 
-def fault_error(fault: Any, http_status: int) -> BoomiError:
-    """Map a SOAP 1.1 Fault to its exception class by the status in its detail."""
+# Said instead of the parser's "DOCTYPE not allowed": an HTML page in place of an envelope
+# is a gateway, a proxy or a login page, and the status tells which.
+HTML_ANSWER = "the server answered HTML, not a SOAP envelope"
+
+
+def _status_error(status: int, object_type: str | None, location: str | None) -> BoomiFault:
+    error = error_for_status(status, object_type=object_type, location=location)
+    assert error is not None  # 503, 301 and 308 always decide
+    return error
+
+
+def _redacted(text: str | None, secrets: Iterable[str]) -> str | None:
+    return None if not text else scrub(text, secrets)
+
+
+def fault_error(
+    fault: Any,
+    http_status: int,
+    *,
+    object_type: str | None = None,
+    secrets: Iterable[str] = (),
+) -> BoomiError:
+    """Map a SOAP 1.1 Fault to its exception class.
+
+    With our ``api:ServiceFault`` detail, by the status it carries; without one (Boomi
+    publishes no detail format), by the HTTP status: a :class:`BoomiFault` carrying
+    ``faultcode`` and ``faultstring`` for HTTP 500, the status's class otherwise.
+    """
     code = (fault.findtext("faultcode") or "").strip()
     fault_code = code.rpartition(":")[2] or None
-    message = (fault.findtext("faultstring") or "").strip() or "SOAP fault"
+    # A service may echo what it was sent: the faultstring is scrubbed like an excerpt.
+    message = scrub((fault.findtext("faultstring") or "").strip(), secrets) or "SOAP fault"
     detail = fault.find("detail")
     status: int | None = None
     field: str | None = None
@@ -82,12 +124,19 @@ def fault_error(fault: Any, http_status: int) -> BoomiError:
             except ValueError:
                 status = None
             field = service_fault.findtext(f"{{{API}}}field")
-    if status is None and http_status in (401, 403, 404, 409, 410, 503):
-        status = http_status
     if status is None and _is_wsse_code(fault, code):
         status = 403  # a WS-Security refusal (WSS4J's answer, with HTTP 500 per WS-I R1126)
-    cls = fault_class_for(status, fault_code)
-    return cls(message, status_code=status, fault_code=fault_code, field=field)
+    error = error_for_status(
+        http_status,
+        message=message,
+        declared=status,
+        fault_code=fault_code,
+        field=field,
+        answered=True,
+        object_type=object_type,
+    )
+    # A Fault sent with a success status: still the service's error, of no known kind.
+    return error or BoomiFault(message, fault_code=fault_code, field=field)
 
 
 def _is_wsse_code(fault: Any, code: str) -> bool:

@@ -7,10 +7,10 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from ..models.fields import ObjectSpec
+from ..models.fields import ObjectSpec, hidden_ids
 from ..models.results import BulkItem, QueryPage
 from ..query import Expr
-from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, is_xml
+from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, is_xml, scrub
 from ..validation import validate_envelope
 from . import responses
 from .envelopes import EnvelopeBuilder
@@ -84,8 +84,17 @@ class SoapWire:
             # answer is verified (ResponseVerifier may be told to allow unsigned faults).
             if self._verifier is not None and is_xml(response):
                 self._verifier.verify(response.body)
-            excerpt = self.transport.excerpt(response.body)
-            return read(responses.response_body(response, validate=self.validate, excerpt=excerpt))
+            hidden = self.transport.secrets + hidden_ids(spec, ids)
+            # Scrubbed before it is cut: a cut could leave a secret's head behind.
+            text = scrub(response.body.decode("utf-8", errors="replace"), hidden)
+            child = responses.response_body(
+                response,
+                validate=self.validate,
+                excerpt=self.transport.excerpt(text.encode("utf-8")),
+                object_type=call.object_type,
+                secrets=hidden,
+            )
+            return read(child)
 
         return self.transport.exchange(call, request, parse, rebuild=build)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 import requests
 
 from boomisoap.sandbox import Sandbox
+from boomisoap.sandbox.httpio import POLICY_URL
 from boomisoap.sandbox.seed import ORGANIZATIONS, PLAN_IDS
 
 HOW = {
@@ -112,10 +114,18 @@ def test_plan_association_blocks_delete(apim: Rest) -> None:
 def test_contract_deprecation_headers_on_both_wires(apim: Rest, boomi_sandbox: Sandbox) -> None:
     created = apim.call("POST", "/contract/", {"name": "c"})
     headers = created.headers
-    assert headers["Deprecation"] == "true"
+    # Boomi's format (its versioning policy page, the OpenAPI's response headers).
+    assert re.fullmatch(
+        r'version="1\.0"; date="\w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT"', headers["Deprecation"]
+    )
     assert headers["Sunset"].endswith("GMT")
-    assert headers["Warning"] == '299 - "Contract is deprecated; use Plan"'
-    assert headers["Link"] == f'<{apim.root}/plan>; rel="successor-version"'
+    assert headers["Warning"] == (
+        '299 - "You are using a deprecated API endpoint: Contract is deprecated; use Plan"'
+    )
+    assert headers["Link"] == (
+        f'<{POLICY_URL}>; rel="deprecation"; type="text/html", '
+        f'<{apim.root}/plan>; rel="successor-version"'
+    )
     assert "Deprecation" not in apim.call("POST", "/plan/", HOW).headers
     from .helpers import envelope, post
 
@@ -124,7 +134,7 @@ def test_contract_deprecation_headers_on_both_wires(apim: Rest, boomi_sandbox: S
         f"{created.json()['contractId']}</apim:objectId></soap:get>"
     )
     soap = post(boomi_sandbox, envelope(body))
-    assert soap.status_code == 200 and soap.headers["Deprecation"] == "true"
+    assert soap.status_code == 200 and soap.headers["Deprecation"] == headers["Deprecation"]
 
 
 def test_api_key_generation(apim: Rest) -> None:
