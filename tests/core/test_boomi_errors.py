@@ -403,7 +403,7 @@ def test_deprecation_headers_on_an_error_answer_are_read_too(
 def test_mft_answers_with_deprecation_headers_warn_once_too(requests_mock: Mocker) -> None:
     from boomisoap import MftClient
 
-    root = f"{BASE}/mft/api/v1/accounting"
+    root = f"{BASE}/api/Accounting"
     requests_mock.get(f"{root}/transferQuota", text="250000", headers=BOOMI_DEPRECATION)
     with MftClient(base_url=BASE, api_key="mft-key-Secret-1", rate_limit=None) as mft:
         with warnings.catch_warnings(record=True) as caught:

@@ -24,7 +24,7 @@ import requests
 from click.testing import CliRunner
 
 import boomisoap
-from boomisoap import ApimClient, AuthenticationError, NotFound, ServiceUnavailable
+from boomisoap import ApimClient, AuthenticationError, BoomiFault, NotFound
 from boomisoap.namespaces import SOAP_ENV, WSSE
 from boomisoap.sandbox import Sandbox
 from boomisoap.sandbox.commands import sandbox_group
@@ -164,6 +164,9 @@ def test_the_client_reads_a_wss4j_fault(canned: Any, code: str, expected: type) 
 def test_a_plain_server_fault_on_500_is_not_an_authentication_error(canned: Any) -> None:
     answer = WSS4J_FAULT.format(code="x", text="boom").replace(f'xmlns:ns1="{WSSE}"', "")
     canned.answer = answer.replace("ns1:x", "soap:Server").encode()
-    with client(canned.base_url, "p") as apim, pytest.raises(ServiceUnavailable) as raised:
+    # Without a detail a Server fault on 500 is a plain BoomiFault (issue: a ServiceUnavailable
+    # only for HTTP 503), and never an authentication error.
+    with client(canned.base_url, "p") as apim, pytest.raises(BoomiFault) as raised:
         apim.plans.get("x")
+    assert type(raised.value) is BoomiFault and raised.value.fault_code == "Server"
     assert not isinstance(raised.value, AuthenticationError)
