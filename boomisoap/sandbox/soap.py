@@ -20,7 +20,7 @@ from ..codec.xmlcodec import read_object, spec_from_xsi_type
 from ..errors import BoomiFault, EnvelopeValidationError, InvalidRequest
 from ..models.fields import ObjectSpec
 from ..models.registry import spec_for
-from ..namespaces import API, SOAP12_ENV, SOAP_ENV
+from ..namespaces import API, PLATFORM_SOAP_LEGACY, SOAP12_ENV, SOAP_ENV, XSI
 from ..query import read_query_config
 from ..validation import validate_element, validate_envelope
 from ..xmlsafe import UnsafeXMLError, parse
@@ -84,6 +84,7 @@ class SoapHandler:
                 # Before the UsernameToken: a forged message must not consume its nonce.
                 self.signatures.check_request(envelope)
             user = self.auth.verify_envelope(envelope)
+            _normalise_wrapper(service, envelope)
             child = _validated(envelope)
             operation = _operation(service, child)
             answer = self._operations[operation](service, account, child, user)
@@ -130,7 +131,10 @@ class SoapHandler:
         return Answer(self._render(soapxml.page(service, "query", found, spec)), spec)
 
     def _query_more(self, service: str, account: str, child: Any, user: str) -> Answer:
-        token = (child.findtext(f"{{{API}}}queryToken") or "").strip()
+        # APIM: apim:queryToken (apim.xsd); Platform: the wrapper's own api:queryToken.
+        token = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}queryToken") or "").strip()
+        if not token:
+            raise InvalidRequest("queryToken is required", field="queryToken")
         spec, found = self.state.query_more(account, token)
         if spec.service != service:
             raise InvalidRequest("queryToken is unknown or expired", field="queryToken")
@@ -153,12 +157,38 @@ class SoapHandler:
 
     def _get_bulk(self, service: str, account: str, child: Any, user: str) -> Answer:
         spec = _spec(service, child)
-        request = child.find(f"{{{API}}}bulkRequest")
+        request = child.find(f"{{{API}}}bulkObject")
+        if request is None:
+            raise InvalidRequest("bulkObject is required", field="bulkObject")
         if request.get("type") != "GET":
             raise InvalidRequest("only bulk GET is supported", field="type")
-        ids = [entry.get("id", "") for entry in request.iterchildren(f"{{{API}}}request")]
+        ids = [_bulk_id(entry) for entry in request.iterchildren(f"{{{API}}}request")]
         items = self.state.get_bulk(account, spec, ids)
         return Answer(self._render(soapxml.bulk(service, items, spec)), spec)
+
+
+def _normalise_wrapper(service: str, envelope: Any) -> None:
+    """Move a Platform wrapper of the older ``soap.api`` namespace into the current one.
+
+    Boomi's served WSDL puts the Platform wrappers in the object namespace; clients built
+    on an older WSDL send them in ``http://soap.api.platform.boomi.com/`` with the same
+    children. This is the one place that accepts them: after it, both read the same.
+    """
+    if service != "platform":
+        return
+    body = envelope.find(_BODY)
+    for child in () if body is None else body:
+        if isinstance(child.tag, str) and child.tag.startswith(f"{{{PLATFORM_SOAP_LEGACY}}}"):
+            child.tag = f"{{{API}}}{child.tag.rpartition('}')[2]}"
+
+
+def _bulk_id(entry: Any) -> str:
+    # A request item is the abstract base typed by xsi:type: only api:BulkId names an id.
+    declared = entry.get(f"{{{XSI}}}type", "")
+    prefix, _, local = declared.rpartition(":")
+    if local != "BulkId" or entry.nsmap.get(prefix or None) != API:
+        raise InvalidRequest('a bulk request item must be xsi:type="api:BulkId"', field="request")
+    return (entry.get("id") or "").strip()
 
 
 def _render(
