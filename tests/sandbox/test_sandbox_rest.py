@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from collections.abc import Iterator
 from typing import Any
 
@@ -139,8 +141,13 @@ def test_api_key_generation(apim: Rest) -> None:
         "POST", "/apiKey/", {"apiId": "api", "environmentId": "env", "applicationId": app_id}
     ).json()
     assert other["key"] != key["key"]
-    change = apim.call("POST", f"/apiKey/{key['apiKeyId']}/update", {**key, "key": "mine"})
+    # The key is the id: a body naming another key than the URL is refused.
+    change = apim.call(
+        "POST", f"/apiKey/{quote(key['key'], safe='')}/update", {**key, "key": "mine"}
+    )
     assert change.status_code == 400 and change.json()["field"] == "key"
+    got = apim.call("GET", f"/apiKey/{quote(key['key'], safe='')}")
+    assert got.status_code == 200 and got.json() == key
     missing = apim.call("POST", "/apiKey/", {"apiId": "api"})
     assert missing.status_code == 400
 
