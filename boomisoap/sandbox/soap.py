@@ -293,6 +293,9 @@ def _spec(service: str, child: Any) -> ObjectSpec:
 def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:
     spec = _spec(service, child)
     object_id = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}objectId") or "").strip()
+    if not object_id:
+        # xs:string (and optional) in Boomi's schemas: the rule is the handler's.
+        raise InvalidRequest("objectId must not be empty", field="objectId")
     return spec, object_id
 
 
