@@ -272,12 +272,19 @@ def test_bulk_limits(seeded: Sandbox) -> None:
     assert wrong.status_code == 400
     from .helpers import envelope, fault, post
 
-    requests_xml = "".join(f'<api:request id="child-{n:05d}"/>' for n in range(1, 102))
+    requests_xml = "".join(
+        f'<api:request xsi:type="api:BulkId" id="child-{n:05d}"/>' for n in range(1, 102)
+    )
     body = (
         f"<soap:getBulk><api:objectType>Account</api:objectType>"
-        f'<api:bulkRequest type="GET">{requests_xml}</api:bulkRequest></soap:getBulk>'
+        f'<api:bulkObject type="GET">{requests_xml}</api:bulkObject></soap:getBulk>'
     )
-    assert fault(post(seeded, envelope(body, service="platform"), "platform"))[1] == 400
+    # The schema's request is unbounded: the limit of 100 is the service's own rule.
+    _, status, message = fault(post(seeded, envelope(body, service="platform"), "platform"))
+    assert status == 400 and "at most 100" in message
+    untyped = body.replace(' xsi:type="api:BulkId"', "", 1)
+    _, status, _ = fault(post(seeded, envelope(untyped, service="platform"), "platform"))
+    assert status == 400  # the item type is abstract: an untyped item is refused
 
 
 # MFT ------------------------------------------------------------------------------------
