@@ -202,24 +202,18 @@ class ObjectState:
         spec = spec_for("Plan")
         with self.store.transaction() as tx:
             for association in associations:
-                _visible(
-                    spec, tx.get(account, spec.type_name, association.plan_id), association.plan_id
-                )
-                tx.link(account, "deployment", association.plan_id, deployment_ref(association))
+                plan_id = association.plan_id
+                _visible(spec, tx.get(account, spec.type_name, plan_id), plan_id)
+                tx.link(account, "deployment", plan_id, deployment_ref(association))
 
     def dissociate(self, account: str, associations: Sequence[PlanAssociation]) -> None:
         """REST ``planAssociation`` DELETE: all are removed, or none is (NotFound)."""
         with self.store.transaction() as tx:
             for association in associations:
-                if not tx.unlink(
-                    account, "deployment", association.plan_id, deployment_ref(association)
-                ):
-                    # The exception rolls the transaction back: nothing is removed.
-                    raise NotFound(
-                        f"Plan {association.plan_id} is not associated with"
-                        f" {deployment_ref(association)}",
-                        field="planId",
-                    )
+                plan_id, ref = association.plan_id, deployment_ref(association)
+                if not tx.unlink(account, "deployment", plan_id, ref):
+                    # Raising rolls the transaction back: nothing is removed.
+                    raise NotFound(f"Plan {plan_id} is not associated with {ref}", field="planId")
 
     # administration (seeding, tests) ---------------------------------------------------
 
