@@ -16,7 +16,7 @@ from boomisoap import ApiKey, ApimClient, Application, Plan, PlatformClient, Q
 from boomisoap.namespaces import API, APIM, XSI
 from boomisoap.sandbox import Sandbox
 
-from .helpers import envelope, post
+from .helpers import envelope, fault, post
 
 WIRES = ("soap", "rest")
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
@@ -213,3 +213,28 @@ def test_served_wsdl_has_boomis_names_and_no_faults(boomi_sandbox: Sandbox, serv
     }
     if service == "platform":
         assert wsdl.get("targetNamespace") == API
+
+
+# SimpleExpression ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("operator", "arguments", "words"),
+    [
+        ("BOGUS", ["x"], "BOGUS is not a query operator"),
+        ("EQUALS", [], "EQUALS takes 1 argument(s), got 0"),
+        ("EQUALS", ["a", "b", "c"], "EQUALS takes 1 argument(s), got 3"),
+    ],
+)
+def test_operators_and_argument_counts_are_the_services_rules(
+    boomi_sandbox: Sandbox, operator: str, arguments: list[str], words: str
+) -> None:
+    # Boomi's schema: operator a plain string, argument unbounded. The schema lets these
+    # through; the emulator refuses them as Boomi's own rules do.
+    args = "".join(f"<api:argument>{a}</api:argument>" for a in arguments)
+    body = envelope(
+        "<soap:query><apim:objectType>Plan</apim:objectType><api:queryConfig><api:QueryFilter>"
+        f'<api:expression xsi:type="api:SimpleExpression" operator="{operator}" property="name">'
+        f"{args}</api:expression></api:QueryFilter></api:queryConfig></soap:query>"
+    )
+    assert fault(post(boomi_sandbox, body))[1:] == (400, words)
