@@ -18,9 +18,10 @@ from lxml import etree
 
 from ..codec.xmlcodec import read_object, spec_from_xsi_type
 from ..errors import BoomiFault, EnvelopeValidationError, InvalidRequest
+from ..legacy import normalise_wrapper
 from ..models.fields import ObjectSpec
 from ..models.registry import spec_for
-from ..namespaces import API, PLATFORM_SOAP_LEGACY, SOAP12_ENV, SOAP_ENV, XSI
+from ..namespaces import API, SOAP12_ENV, SOAP_ENV, XSI
 from ..query import read_query_config
 from ..validation import validate_element, validate_envelope
 from ..xmlsafe import UnsafeXMLError, parse
@@ -168,18 +169,11 @@ class SoapHandler:
 
 
 def _normalise_wrapper(service: str, envelope: Any) -> None:
-    """Move a Platform wrapper of the older ``soap.api`` namespace into the current one.
-
-    Boomi's served WSDL puts the Platform wrappers in the object namespace; clients built
-    on an older WSDL send them in ``http://soap.api.platform.boomi.com/`` with the same
-    children. This is the one place that accepts them: after it, both read the same.
-    """
-    if service != "platform":
-        return
+    """Platform wrappers of the older ``soap.api`` namespace read as the current ones."""
     body = envelope.find(_BODY)
-    for child in () if body is None else body:
-        if isinstance(child.tag, str) and child.tag.startswith(f"{{{PLATFORM_SOAP_LEGACY}}}"):
-            child.tag = f"{{{API}}}{child.tag.rpartition('}')[2]}"
+    if service == "platform" and body is not None:
+        for child in body:
+            normalise_wrapper(child)
 
 
 def _bulk_id(entry: Any) -> str:

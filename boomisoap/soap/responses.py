@@ -14,6 +14,7 @@ from ..errors import (
     TransportError,
     fault_class_for,
 )
+from ..legacy import normalise_wrapper
 from ..models.fields import ObjectSpec
 from ..models.results import BulkAnswer, QueryPage
 from ..namespaces import API, SOAP_ENV
@@ -58,6 +59,9 @@ def response_body(response: HttpResponse, *, validate: bool, excerpt: str) -> An
             http_status=response.status,
             excerpt=excerpt,
         )
+    for child in body:
+        # Boomi's docs answer Platform calls in the older wrapper namespace: read both.
+        normalise_wrapper(child)
     if validate:
         return validate_envelope(envelope, direction="response")
     children = [c for c in body if isinstance(c.tag, str)]

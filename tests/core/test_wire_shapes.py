@@ -247,3 +247,24 @@ def test_account_offsets_normalise_to_the_same_instant() -> None:
     document = to_json(account, spec)
     assert document["dateCreated"] == "2020-01-01T00:00:00Z"
     assert from_json(document, spec) == account
+
+
+# Platform wrappers of the older namespace ----------------------------------------------
+
+
+LEGACY = "http://soap.api.platform.boomi.com/"
+
+
+def test_a_platform_answer_in_the_older_wrapper_namespace_is_read(platform, mock) -> None:
+    # Boomi's "Query paging" page answers with ns4 = http://soap.api.platform.boomi.com/.
+    legacy = PLATFORM_NS.replace(f'xmlns:ns2="{API}"', f'xmlns:ns2="{LEGACY}"')
+    items = account_xml("api:result", "a-1", "n", "2020-01-01T00:00:00Z")
+    body = response(
+        f'<ns2:queryResponse {legacy}><api:results numberOfResults="1">'
+        f"<api:queryToken>t-1</api:queryToken>{items}</api:results></ns2:queryResponse>"
+    )
+    empty = '<api:results numberOfResults="0"/>'
+    last = response(f"<ns2:queryMoreResponse {legacy}>{empty}</ns2:queryMoreResponse>")
+    mock.post(PLATFORM_URL, [xml_response(body), xml_response(last)])
+    assert f'xmlns:ns2="{LEGACY}"' in body.decode()
+    assert [a.account_id for a in platform.accounts.query()] == ["a-1"]
