@@ -127,7 +127,11 @@ class SoapHandler:
 
     def _query(self, service: str, account: str, child: Any, user: str) -> Answer:
         spec = _spec(service, child)
-        expr = read_query_config(child.find(f"{{{API}}}queryConfig"))
+        config = child.find(f"{{{API}}}queryConfig")
+        if config is None:
+            # Optional in Boomi's Platform schema, but a query needs one.
+            raise InvalidRequest("queryConfig is required", field="queryConfig")
+        expr = read_query_config(config)
         found = self.state.query(account, spec, expr)
         return Answer(self._render(soapxml.page(service, "query", found, spec)), spec)
 
@@ -281,6 +285,9 @@ def _operation(service: str, child: Any) -> str:
 
 def _spec(service: str, child: Any) -> ObjectSpec:
     type_name = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}objectType") or "").strip()
+    if not type_name:
+        # Optional in Boomi's Platform schema: the rule that one is needed is the handler's.
+        raise InvalidRequest("objectType is required", field="objectType")
     return spec_for(type_name, service)
 
 

@@ -238,3 +238,31 @@ def test_operators_and_argument_counts_are_the_services_rules(
         f"{args}</api:expression></api:QueryFilter></api:queryConfig></soap:query>"
     )
     assert fault(post(boomi_sandbox, body))[1:] == (400, words)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ("<soap:get><api:objectId>x</api:objectId></soap:get>", "objectType is required"),
+        (
+            "<soap:get><api:objectType>Account</api:objectType></soap:get>",
+            "objectId must not be empty",
+        ),
+        (
+            "<soap:query><api:objectType>Account</api:objectType></soap:query>",
+            "queryConfig is required",
+        ),
+        (
+            "<soap:getBulk><api:objectType>Account</api:objectType></soap:getBulk>",
+            "bulkObject is required",
+        ),
+        ("<soap:queryMore/>", "queryToken is required"),
+    ],
+)
+def test_platform_wrapper_parts_the_schema_leaves_optional(
+    boomi_sandbox: Sandbox, body: str, words: str
+) -> None:
+    # Boomi's Platform wrappers declare every child minOccurs="0": a missing one passes the
+    # schema and is refused by the handler, naming it.
+    answer = post(boomi_sandbox, envelope(body, service="platform"), "platform")
+    assert fault(answer)[1:] == (400, words)
