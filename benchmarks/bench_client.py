@@ -73,7 +73,7 @@ def zeep_call() -> Callable[[], Any]:
     transport = zeep.Transport(session=CannedSession())
     client = zeep.Client(str(wsdl_path("apim")), wsse=UsernameToken("u", "p"), transport=transport)
     service = client.create_service(
-        "{http://soap.apim.api.platform.boomi.com/}BoomiApimBinding",
+        "{http://soap.apim.api.platform.boomi.com/}BoomiApiVersion1PortBinding",
         "https://api.boomi.com/apim/api/soap/v1/acct-1",
     )
     return lambda: service.get(objectType="Plan", objectId=PLAN_ID)

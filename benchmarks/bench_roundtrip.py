@@ -38,7 +38,7 @@ from boomisoap.namespaces import APIM, APIM_SOAP, PASSWORD_TEXT, SOAP_ENV, WSSE,
 from boomisoap.resources import wsdl_path
 
 USER, PASSWORD = "bench", "bench-password"
-BINDING = "{http://soap.apim.api.platform.boomi.com/}BoomiApimBinding"
+BINDING = "{http://soap.apim.api.platform.boomi.com/}BoomiApiVersion1PortBinding"
 
 
 @dataclasses.dataclass(frozen=True)

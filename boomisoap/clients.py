@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import options
 from .deprecation import DeprecationNotice, DeprecationNotices
 from .errors import InvalidRequest
-from .models.apim import ApiKey, Application, Contract, Plan
+from .models.apim import ApiKey, Application, Contract, Plan, PlanAssociation
 from .models.fields import ObjectSpec, check_text
 from .models.platform import Account
 from .models.registry import spec_for
@@ -228,6 +228,25 @@ class ApimClient(_Client):
 
     def __enter__(self) -> ApimClient:
         return self
+
+    def associate_plans(self, associations: Iterable[PlanAssociation]) -> None:
+        """Add plans to API deployments (Boomi's REST-only ``planAssociation`` POST).
+
+        All or nothing: if one association is refused, none is made.
+        """
+        self._rest_only().plan_associations("POST", associations)
+
+    def dissociate_plans(self, associations: Iterable[PlanAssociation]) -> None:
+        """Remove plans from API deployments (``planAssociation`` DELETE with a body)."""
+        self._rest_only().plan_associations("DELETE", associations)
+
+    def _rest_only(self) -> Any:
+        plan_associations = getattr(self._wire, "plan_associations", None)
+        if plan_associations is None:
+            raise InvalidRequest(
+                "plan associations exist on the REST wire only (wire='rest')", field="wire"
+            )
+        return self._wire
 
 
 class PlatformClient(_Client):

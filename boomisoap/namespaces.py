@@ -10,7 +10,9 @@ XSD = "http://www.w3.org/2001/XMLSchema"
 API = "http://api.platform.boomi.com/"
 APIM = "http://apim.api.platform.boomi.com/"
 APIM_SOAP = "http://soap.apim.api.platform.boomi.com/"
-PLATFORM_SOAP = "http://soap.api.platform.boomi.com/"
+# Platform operation wrappers live in API, as in Boomi's served WSDL; this older namespace of
+# theirs is still accepted by the emulator (boomisoap/sandbox/soap.py).
+PLATFORM_SOAP_LEGACY = "http://soap.api.platform.boomi.com/"
 
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"

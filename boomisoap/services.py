@@ -13,7 +13,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from .errors import InvalidRequest, PagingError
 from .models.fields import ObjectSpec, check_id, check_object
-from .models.results import BulkItem, QueryPage
+from .models.results import BulkAnswer, BulkItem, QueryPage, pair_bulk
 from .query import Expr, bind
 
 T = TypeVar("T")
@@ -32,7 +32,7 @@ class Wire(Protocol):
     def create(self, spec: ObjectSpec, obj: Any) -> Any: ...
     def update(self, spec: ObjectSpec, obj: Any) -> Any: ...
     def delete(self, spec: ObjectSpec, object_id: str) -> bool: ...
-    def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkItem[Any]]: ...
+    def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkAnswer[Any]]: ...
 
 
 class QueryIterator(Generic[T]):
@@ -153,28 +153,5 @@ class ObjectService(Generic[T]):
         for start in range(0, len(wanted), BULK_LIMIT):
             chunk = wanted[start : start + BULK_LIMIT]
             answered = self._wire.get_bulk(self.spec, chunk)
-            items.extend(_in_order(chunk, answered, start))
+            items.extend(pair_bulk(chunk, answered, start))
         return items
-
-
-def _in_order(
-    chunk: Sequence[str], answered: Sequence[BulkItem[T]], offset: int
-) -> list[BulkItem[T]]:
-    # Pair answers to ids by their index (falling back to the id), then renumber globally.
-    by_index = {item.index: item for item in answered}
-    ordered: list[BulkItem[T]] = []
-    for position, object_id in enumerate(chunk):
-        item = by_index.get(position)
-        if item is None or item.id != object_id:
-            item = next((a for a in answered if a.id == object_id), None)
-        if item is None:
-            ordered.append(
-                BulkItem(offset + position, object_id, 500, None, "no answer for this id")
-            )
-        else:
-            ordered.append(
-                BulkItem(
-                    offset + position, object_id, item.status_code, item.result, item.error_message
-                )
-            )
-    return ordered

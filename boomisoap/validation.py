@@ -22,9 +22,9 @@ from .resources import SCHEMA_FILES, resource_root
 
 _BODY = f"{{{SOAP_ENV}}}Body"
 
+# platform-operations.xsd is included by platform.xsd (one namespace, two files).
 _IMPORTS = {
     "apim-operations.xsd": "http://soap.apim.api.platform.boomi.com/",
-    "platform-operations.xsd": "http://soap.api.platform.boomi.com/",
     "apim.xsd": "http://apim.api.platform.boomi.com/",
     "platform.xsd": "http://api.platform.boomi.com/",
     "wsse.xsd": WSSE,

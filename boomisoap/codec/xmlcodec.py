@@ -1,7 +1,9 @@
 """Dataclass <-> lxml element, for objects typed with ``xsi:type`` (seed 001's layout).
 
-Simple fields are attributes; nested objects (Account.licensing) are child elements in the
-object's namespace. The emulator writes its responses and reads its requests with this
+Simple fields are attributes unless their field says ``xml="element"`` (Application's
+description and notes: text children); nested objects (Account.licensing) are child
+elements. Children are in the object's namespace and written in field-map order, which is the
+schema's sequence order. The emulator writes its responses and reads its requests with this
 module, and the client reads responses with it, so both ends share one mapping.
 """
 
@@ -40,6 +42,10 @@ def _write_fields(element: Any, obj: Any, spec: ObjectSpec) -> None:
         if fld.nested is not None:
             child = etree.SubElement(element, f"{{{spec.namespace}}}{fld.wire}")
             _write_fields(child, value, fld.nested)
+        elif fld.xml == "element":
+            etree.SubElement(element, f"{{{spec.namespace}}}{fld.wire}").text = fld.kind.to_text(
+                value
+            )
         else:
             element.set(fld.wire, fld.kind.to_text(value))
 
@@ -61,12 +67,18 @@ def read_object(element: Any, spec: ObjectSpec | None = None) -> Any:
     values: dict[str, Any] = {}
     attributes = element.attrib
     for fld in spec.fields:
+        text: str | None
         if fld.nested is not None:
             child = element.find(f"{{{spec.namespace}}}{fld.wire}")
             if child is not None:
                 values[fld.name] = read_object(child, fld.nested)
             continue
-        text = attributes.get(fld.wire)
+        if fld.xml == "element":
+            child = element.find(f"{{{spec.namespace}}}{fld.wire}")
+            # An empty element is the empty string, as an empty attribute would be.
+            text = None if child is None else "".join(child.itertext())
+        else:
+            text = attributes.get(fld.wire)
         if text is None:
             continue
         try:

@@ -5,6 +5,7 @@ from .apim import (
     Application,
     Contract,
     Plan,
+    PlanAssociation,
     PlanStatus,
     QuotaLimitUnit,
     RateLimitUnit,
@@ -12,7 +13,7 @@ from .apim import (
 from .fields import Field, ObjectSpec, check_id, check_object
 from .platform import Account, AccountStatus, License, Licensing, Molecule, SupportLevel
 from .registry import OBJECTS, spec_for, spec_of, specs_for_service
-from .results import BulkItem, QueryPage
+from .results import BulkAnswer, BulkItem, QueryPage
 
 __all__ = [
     "OBJECTS",
@@ -20,6 +21,7 @@ __all__ = [
     "AccountStatus",
     "ApiKey",
     "Application",
+    "BulkAnswer",
     "BulkItem",
     "Contract",
     "Field",
@@ -28,6 +30,7 @@ __all__ = [
     "Molecule",
     "ObjectSpec",
     "Plan",
+    "PlanAssociation",
     "PlanStatus",
     "QueryPage",
     "QuotaLimitUnit",

@@ -52,7 +52,8 @@ class Plan:
     quota_limit: int | None = None
     rate_limit_unit: RateLimitUnit | None = None
     quota_limit_unit: QuotaLimitUnit | None = None
-    status: PlanStatus | None = None
+    # A PlanStatus, or the plain string of a status this library does not know yet.
+    status: PlanStatus | str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,13 +76,13 @@ class Contract:
 class ApiKey:
     """An API key issued to an application for an API in an environment.
 
-    ``key`` is the secret the service generates; it is kept out of ``repr``.
+    ``key`` is both the identifier (get, update and delete take it; Boomi's schema has no
+    other id) and the secret the service generates; it is kept out of ``repr``.
     """
 
     api_id: str | None = None
     environment_id: str | None = None
     application_id: str | None = None
-    api_key_id: str | None = None
     contract_id: str | None = None
     key: str | None = dataclasses.field(default=None, repr=False)
     generated_by: str | None = None
@@ -130,7 +131,8 @@ PLAN = ObjectSpec(
         Field("name", "name", required=True, queryable=True),
         Field("description", "description"),
         *_limits(),
-        Field("status", "status", enum_kind(PlanStatus), queryable=True),
+        # xs:string on the wire: a status Boomi adds later is read as the plain string.
+        Field("status", "status", enum_kind(PlanStatus, open=True), queryable=True),
     ),
 )
 
@@ -170,12 +172,12 @@ API_KEY = ObjectSpec(
     type_name="ApiKey",
     cls=ApiKey,
     namespace=APIM,
-    id_field="api_key_id",
+    # apimObjectList.json: primaryKey "key". The id is a secret too (Field.secret).
+    id_field="key",
     rest_path="apiKey",
     operations=CRUD,
     extra_check=_check_api_key,
     fields=(
-        Field("api_key_id", "apiKeyId", server_assigned=True, queryable=True),
         Field("api_id", "apiId", queryable=True, immutable=True),
         Field("environment_id", "environmentId", queryable=True, immutable=True),
         Field("application_id", "applicationId", queryable=True, immutable=True),
@@ -196,17 +198,36 @@ APPLICATION = ObjectSpec(
     id_field="application_id",
     rest_path="application",
     operations=CRUD,
+    # description and notes are child elements (apim.xsd), listed in the schema's order.
     fields=(
         Field("application_id", "applicationId", server_assigned=True, queryable=True),
         Field("application_name", "applicationName", required=True, queryable=True),
-        Field("description", "description"),
+        Field("description", "description", xml="element"),
         Field("contact_name", "contactName", queryable=True),
         Field("contact_email", "contactEmail", queryable=True),
         Field("contact_phone", "contactPhone"),
         Field("company_name", "companyName", queryable=True),
         Field("company_website", "companyWebsite"),
-        Field("notes", "notes"),
+        Field("notes", "notes", xml="element"),
         Field("enabled", "enabled", BOOLEAN, queryable=True),
         Field("deleted", "deleted", BOOLEAN, server_assigned=True, queryable=True),
     ),
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class PlanAssociation:
+    """One plan added to (or removed from) an API deployment: Boomi's REST-only
+    ``planAssociation`` action, ``<association componentId environmentId planId/>``."""
+
+    plan_id: str
+    component_id: str
+    environment_id: str
+
+
+# The attributes of an <association>, in the order Boomi's pages write them.
+PLAN_ASSOCIATION_FIELDS = (
+    ("component_id", "componentId"),
+    ("environment_id", "environmentId"),
+    ("plan_id", "planId"),
 )

@@ -172,7 +172,13 @@ class _DateTime(Kind):
         return text.replace("+00:00", "Z")
 
     def from_text(self, text: str) -> datetime:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        # Boomi types Account dates as xs:string: ISO 8601 text with or without a fraction
+        # (any number of digits), with Z, +HH:MM or +HHMM, or none. Anything else is refused
+        # naming the field, so a date is always a datetime (docs/choices.md).
+        try:
+            moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{text!r} is not an ISO 8601 date-time") from None
         if moment.tzinfo is None:
             # Boomi writes UTC; a bare timestamp is read as UTC rather than local time.
             moment = moment.replace(tzinfo=UTC)
@@ -200,16 +206,27 @@ class _Enum(Kind):
     name = "enum"
     operators = EQUALITY + NULLS
 
-    def __init__(self, enum: type[StrEnum]) -> None:
+    def __init__(self, enum: type[StrEnum], *, open: bool = False) -> None:
         self.enum = enum
+        # open: the wire type is xs:string (Plan status), so a value read from the wire
+        # that is not a member stays the plain string; what is sent is still checked.
+        self.open = open
 
     def to_text(self, value: Any) -> str:
         return str(value.value) if isinstance(value, StrEnum) else str(value)
 
-    def from_text(self, text: str) -> StrEnum:
-        return self.check(text)
+    def from_text(self, text: str) -> StrEnum | str:
+        return self._read(text)
 
-    def from_json(self, value: Any) -> StrEnum:
+    def from_json(self, value: Any) -> StrEnum | str:
+        return self._read(value)
+
+    def _read(self, value: Any) -> StrEnum | str:
+        if self.open and isinstance(value, str):
+            try:
+                return self.enum(value)
+            except ValueError:
+                return value
         return self.check(value)
 
     def check(self, value: Any) -> StrEnum:
@@ -228,8 +245,8 @@ BOOLEAN = _Bool()
 DATETIME = _DateTime()
 
 
-def enum_kind(enum: type[StrEnum]) -> Kind:
-    return _Enum(enum)
+def enum_kind(enum: type[StrEnum], *, open: bool = False) -> Kind:
+    return _Enum(enum, open=open)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -239,8 +256,10 @@ class Field:
     name: str
     wire: str
     kind: Kind = STRING
-    # "attribute": an XML attribute (APIM objects, seed 001); "element": a child element
-    # holding a nested object (Account.licensing).
+    # "attribute": an XML attribute (APIM objects, seed 001); "element": a child element in
+    # the object's namespace, holding a nested object (Account.licensing) or, without
+    # ``nested``, the value as text (Application.description). Element fields are listed
+    # in the schema's sequence order: the XML codec writes them in field-map order.
     xml: str = "attribute"
     nested: ObjectSpec | None = None
     # With ``nested``: the value is a tuple of nested objects, a JSON array on the wire

@@ -26,7 +26,7 @@ from ..errors import (
     error_for_status,
 )
 from ..models.fields import ObjectSpec
-from ..models.results import BulkItem, QueryPage
+from ..models.results import BulkAnswer, QueryPage
 from ..transport import HttpResponse, HttpTransport, answered_html, header, scrub
 from ..xmlsafe import UnsafeXMLError, parse
 
@@ -258,38 +258,47 @@ def read_successful(response: HttpResponse, *, excerpt: Excerpt) -> bool:
     return document
 
 
-def read_bulk(document: Any, spec: ObjectSpec) -> list[BulkItem[Any]]:
-    """``{"response": [{"index", "id", "statusCode", "errorMessage", "Result"}]}``."""
-    entries = document.get("response") if isinstance(document, dict) else None
+def read_bulk(document: Any, spec: ObjectSpec) -> list[BulkAnswer[Any]]:
+    """``{"@type": "BulkResult", "response": [{"@type": "BulkResponse", "Result", "statusCode"}]}``.
+
+    ``index``, ``id``, ``statusCode``, ``errorMessage`` and ``Result`` are all optional
+    (Boomi's successful items carry only statusCode and Result); the adapter pairs the
+    items with the ids asked.
+    """
+    if not isinstance(document, dict):
+        raise _invalid("/", "expected a BulkResult object")
+    entries = document.get("response", [])
     if not isinstance(entries, list):
         raise _invalid("/response", "expected an array")
-    items: list[BulkItem[Any]] = []
+    items: list[BulkAnswer[Any]] = []
     for position, entry in enumerate(entries):
         path = f"/response/{position}"
         if not isinstance(entry, dict):
             raise _invalid(path, "expected an object")
-        index = _integer(entry, "index", path, default=position)
-        status = _integer(entry, "statusCode", path, default=None)
         object_id = entry.get("id")
+        if object_id is not None and not isinstance(object_id, str):
+            raise _invalid(f"{path}/id", "expected a string")
         error_message = entry.get("errorMessage")
+        if error_message is not None and not isinstance(error_message, str):
+            raise _invalid(f"{path}/errorMessage", "expected a string")
         raw = entry.get("Result")
         items.append(
-            BulkItem(
-                index=index,
-                id=object_id if isinstance(object_id, str) else "",
-                status_code=status,
+            BulkAnswer(
+                index=_integer(entry, "index", path),
+                id=object_id or None,
+                status_code=_integer(entry, "statusCode", path),
                 result=None if raw is None else read_object(raw, spec, f"{path}/Result"),
                 # An empty errorMessage reads as none, as on the SOAP wire.
-                error_message=error_message
-                if isinstance(error_message, str) and error_message
-                else None,
+                error_message=error_message or None,
             )
         )
     return items
 
 
-def _integer(entry: dict[str, Any], key: str, path: str, *, default: int | None) -> int:
-    value = entry.get(key, default)
+def _integer(entry: dict[str, Any], key: str, path: str) -> int | None:
+    value = entry.get(key)
+    if value is None:
+        return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise _invalid(f"{path}/{key}", "expected an integer")
     return value

@@ -10,13 +10,17 @@ from __future__ import annotations
 import base64
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from ..codec import associations as plan_associations
 from ..codec.jsoncodec import to_json
+from ..errors import InvalidRequest
+from ..models.apim import PlanAssociation
 from ..models.fields import ObjectSpec, hidden_ids
-from ..models.results import BulkItem, QueryPage
+from ..models.registry import spec_for
+from ..models.results import BulkAnswer, QueryPage
 from ..query import Expr
 from ..query import to_json as query_json
 from ..transport import Call, HttpRequest, HttpResponse, HttpTransport
@@ -26,6 +30,7 @@ T = TypeVar("T")
 
 REST_PATHS = {"apim": "/apim/api/rest/v1/", "platform": "/api/rest/v1/"}
 JSON = "application/json"
+XML = "application/xml"
 TEXT = "text/plain; charset=utf-8"
 
 Reader = Callable[[HttpResponse, responses.Excerpt], T]
@@ -159,11 +164,28 @@ class RestWire:
         url = self.url(spec, object_id)
         return self._exchange("delete", spec, [object_id], "DELETE", url, _read_successful)
 
-    def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkItem[Any]]:
+    def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkAnswer[Any]]:
         body = encode({"type": "GET", "request": [{"id": i} for i in ids]})
         url = self.url(spec, "bulk")
         reader = _document(lambda answer: responses.read_bulk(answer, spec))
         return self._exchange("getBulk", spec, ids, "POST", url, reader, body)
+
+    def plan_associations(self, method: str, associations: Iterable[PlanAssociation]) -> None:
+        """Boomi's REST-only ``planAssociation``: POST adds plans to deployments, DELETE
+        removes them; the body is the ``PlanAssociations`` XML, the answer an empty 200."""
+        if method not in ("POST", "DELETE"):
+            raise InvalidRequest("method must be POST or DELETE", field="method")
+        found = plan_associations.checked(associations)
+        spec = spec_for("Plan")
+        url = f"{self.root}/planAssociation"
+        body = plan_associations.to_xml(found)
+        ids = [a.plan_id for a in found]
+        self._exchange("planAssociation", spec, ids, method, url, _ignored, body, XML)
+
+
+def _ignored(response: HttpResponse, excerpt: responses.Excerpt) -> None:
+    # Boomi answers an empty 200; whatever body comes with a success means nothing more.
+    return None
 
 
 def _read_successful(response: HttpResponse, excerpt: responses.Excerpt) -> bool:

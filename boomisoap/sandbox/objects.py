@@ -16,6 +16,7 @@ from typing import Any
 
 from ..codec.jsoncodec import from_json, to_json
 from ..errors import Conflict, InvalidRequest, NotFound
+from ..models.apim import PlanAssociation
 from ..models.fields import ObjectSpec, check_id, check_object, check_text
 from ..models.registry import spec_for
 from ..models.results import BulkItem, QueryPage
@@ -202,6 +203,24 @@ class ObjectState:
         with self.store.transaction() as tx:
             return tx.unlink(account, kind, plan_id, ref)
 
+    def associate(self, account: str, associations: Sequence[PlanAssociation]) -> None:
+        """REST ``planAssociation`` POST: all the plans are added, or none is (Boomi)."""
+        spec = spec_for("Plan")
+        with self.store.transaction() as tx:
+            for association in associations:
+                plan_id = association.plan_id
+                _visible(spec, tx.get(account, spec.type_name, plan_id), plan_id)
+                tx.link(account, "deployment", plan_id, deployment_ref(association))
+
+    def dissociate(self, account: str, associations: Sequence[PlanAssociation]) -> None:
+        """REST ``planAssociation`` DELETE: all are removed, or none is (NotFound)."""
+        with self.store.transaction() as tx:
+            for association in associations:
+                plan_id, ref = association.plan_id, deployment_ref(association)
+                if not tx.unlink(account, "deployment", plan_id, ref):
+                    # Raising rolls the transaction back: nothing is removed.
+                    raise NotFound(f"Plan {plan_id} is not associated with {ref}", field="planId")
+
     # administration (seeding, tests) ---------------------------------------------------
 
     def put(self, account: str, obj: Any, spec: ObjectSpec) -> None:
@@ -217,6 +236,11 @@ class ObjectState:
     def count(self, account: str | None, type_name: str, *, include_deleted: bool = False) -> int:
         with self.store.transaction() as tx:
             return tx.count(account, type_name, include_deleted=include_deleted)
+
+
+def deployment_ref(association: PlanAssociation) -> str:
+    """How a deployment is named in the link table and in a Conflict's message."""
+    return f"{association.component_id} in environment {association.environment_id}"
 
 
 def _require(spec: ObjectSpec, operation: str) -> None:

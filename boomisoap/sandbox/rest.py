@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import query as query_dsl
+from ..codec import associations
 from ..codec.jsoncodec import from_json, to_json
-from ..errors import BoomiFault, InvalidRequest, NotFound
-from ..models.fields import ObjectSpec, check_text
+from ..errors import BoomiFault, InvalidRequest
+from ..models.fields import ObjectSpec
 from ..models.registry import specs_for_service
 from ..models.results import QueryPage
+from ..xmlsafe import UnsafeXMLError, parse
+from . import soapxml
 from .httpio import Request, Response, json_error, json_response, wants_xml, xml_error
 from .lifecycle import Lifecycle, retired_rest
 from .objects import ObjectState
@@ -134,34 +137,35 @@ class RestHandler:
         ):
             raise InvalidRequest('request must be a list of {"id": ...}', field="request")
         items = self.state.get_bulk(account, spec, [e["id"] for e in entries])
+        # Boomi's JSON ("Bulk GET operations"): BulkResult of BulkResponse items, a success
+        # with statusCode and Result only, a failure with errorMessage, statusCode and id.
         answers: list[dict[str, Any]] = []
         for item in items:
-            answer: dict[str, Any] = {
-                "index": item.index,
-                "id": item.id,
-                "statusCode": item.status_code,
-            }
-            if item.error_message:
-                answer["errorMessage"] = item.error_message
+            answer: dict[str, Any] = {"@type": "BulkResponse"}
             if item.result is not None:
                 answer["Result"] = to_json(item.result, spec)
+            answer.update(soapxml.bulk_answer(item))
             answers.append(answer)
-        return json_response(200, {"@type": "BulkResponse", "response": answers})
+        return json_response(200, {"@type": "BulkResult", "response": answers})
 
     def _plan_association(self, account: str, rest: list[str], request: Request) -> Response:
-        # Emulator path for Boomi's REST-only planAssociation action (docs/emulator.md).
-        if request.method == "POST" and rest in ([], [""]):
-            document = _json_body(request)
-            plan_id, deployment_id = _association(document)
-            self.state.link(account, "deployment", plan_id, deployment_id)
-            answer = {"@type": "PlanAssociation", "planId": plan_id, "deploymentId": deployment_id}
-            return _tagged(json_response(200, answer), "planAssociation")
-        if request.method == "DELETE" and len(rest) == 2:
-            removed = self.state.unlink(account, "deployment", rest[0], rest[1])
-            if not removed:
-                raise NotFound(f"Plan {rest[0]} is not associated with {rest[1]}")
-            return _tagged(json_response(200, True), "planAssociation")
-        raise MethodNotAllowed
+        # Boomi's REST-only "Add/Remove Plans to Deployments": POST or DELETE to
+        # .../planAssociation with a PlanAssociations XML body; an empty 200 answer.
+        if rest not in ([], [""]) or request.method not in ("POST", "DELETE"):
+            raise MethodNotAllowed
+        try:
+            root = parse(request.body)
+        except UnsafeXMLError as exc:
+            raise InvalidRequest(
+                f"the body is not a PlanAssociations document: {exc}", field="body"
+            ) from None
+        pairs = associations.from_xml(root)
+        if request.method == "POST":
+            self.state.associate(account, pairs)
+        else:
+            self.state.dissociate(account, pairs)
+        response = Response(200, b"", [])
+        return _tagged(response, "planAssociation")
 
 
 def error(exc: BoomiFault, *, xml: bool = False) -> Response:
@@ -231,18 +235,3 @@ def _page(service: str, spec: ObjectSpec, found: QueryPage[Any]) -> Response:
     if found.query_token is not None:
         document["queryToken"] = found.query_token
     return json_response(200, document)
-
-
-def _association(document: Any) -> tuple[str, str]:
-    if not isinstance(document, dict):
-        raise InvalidRequest('the body must be {"planId", "deploymentId"}', field="body")
-    values = []
-    for key in ("planId", "deploymentId"):
-        value = document.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise InvalidRequest(f"{key} is required", field=key)
-        try:
-            values.append(check_text(value))
-        except ValueError as exc:
-            raise InvalidRequest(f"{key}: {exc}", field=key) from None
-    return values[0], values[1]

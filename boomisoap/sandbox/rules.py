@@ -58,11 +58,14 @@ GENERATED: dict[str, Callable[[Context], Any]] = {
 
 
 def assigned_value(spec: ObjectSpec, fld: Field, context: Context) -> Any:
-    """The value the server gives a server-assigned field on create."""
-    if fld.name == spec.id_field:
-        return str(uuid.uuid4())
+    """The value the server gives a server-assigned field on create.
+
+    A generated field wins over the id rule: an ApiKey's id is its generated ``key``.
+    """
     generate = GENERATED.get(fld.name)
-    return None if generate is None else generate(context)
+    if generate is not None:
+        return generate(context)
+    return str(uuid.uuid4()) if fld.name == spec.id_field else None
 
 
 def keeps_deleted(spec: ObjectSpec) -> bool:

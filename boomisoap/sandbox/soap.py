@@ -19,9 +19,10 @@ from lxml import etree
 
 from ..codec.xmlcodec import read_object, spec_from_xsi_type
 from ..errors import BoomiFault, EnvelopeValidationError, InvalidRequest
+from ..legacy import normalise_wrapper
 from ..models.fields import ObjectSpec
 from ..models.registry import spec_for
-from ..namespaces import API, SOAP12_ENV, SOAP_ENV
+from ..namespaces import API, SOAP12_ENV, SOAP_ENV, XSI
 from ..query import read_query_config
 from ..validation import validate_element, validate_envelope
 from ..xmlsafe import UnsafeXMLError, parse
@@ -102,6 +103,7 @@ class SoapHandler:
                 # Before the UsernameToken: a forged message must not consume its nonce.
                 signed = self.signatures.check_request(envelope)
             user = self.auth.verify_envelope(envelope, signed)
+            _normalise_wrapper(service, envelope)
             child = _validated(envelope)
             operation = _operation(service, child)
             retired = self._retired(service, account, child, request)
@@ -166,12 +168,19 @@ class SoapHandler:
 
     def _query(self, service: str, account: str, child: Any, user: str) -> Answer:
         spec = _spec(service, child)
-        expr = read_query_config(child.find(f"{{{API}}}queryConfig"))
+        config = child.find(f"{{{API}}}queryConfig")
+        if config is None:
+            # Optional in Boomi's Platform schema, but a query needs one.
+            raise InvalidRequest("queryConfig is required", field="queryConfig")
+        expr = read_query_config(config)
         found = self.state.query(account, spec, expr)
         return Answer(self._render(soapxml.page(service, "query", found, spec)), spec)
 
     def _query_more(self, service: str, account: str, child: Any, user: str) -> Answer:
-        token = (child.findtext(f"{{{API}}}queryToken") or "").strip()
+        # APIM: apim:queryToken (apim.xsd); Platform: the wrapper's own api:queryToken.
+        token = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}queryToken") or "").strip()
+        if not token:
+            raise InvalidRequest("queryToken is required", field="queryToken")
         spec, found = self.state.query_more(account, token)
         if spec.service != service:
             raise InvalidRequest("queryToken is unknown or expired", field="queryToken")
@@ -194,12 +203,31 @@ class SoapHandler:
 
     def _get_bulk(self, service: str, account: str, child: Any, user: str) -> Answer:
         spec = _spec(service, child)
-        request = child.find(f"{{{API}}}bulkRequest")
+        request = child.find(f"{{{API}}}bulkObject")
+        if request is None:
+            raise InvalidRequest("bulkObject is required", field="bulkObject")
         if request.get("type") != "GET":
             raise InvalidRequest("only bulk GET is supported", field="type")
-        ids = [entry.get("id", "") for entry in request.iterchildren(f"{{{API}}}request")]
+        ids = [_bulk_id(entry) for entry in request.iterchildren(f"{{{API}}}request")]
         items = self.state.get_bulk(account, spec, ids)
         return Answer(self._render(soapxml.bulk(service, items, spec)), spec)
+
+
+def _normalise_wrapper(service: str, envelope: Any) -> None:
+    """Platform wrappers of the older ``soap.api`` namespace read as the current ones."""
+    body = envelope.find(_BODY)
+    if service == "platform" and body is not None:
+        for child in body:
+            normalise_wrapper(child)
+
+
+def _bulk_id(entry: Any) -> str:
+    # A request item is the abstract base typed by xsi:type: only api:BulkId names an id.
+    declared = entry.get(f"{{{XSI}}}type", "")
+    prefix, _, local = declared.rpartition(":")
+    if local != "BulkId" or entry.nsmap.get(prefix or None) != API:
+        raise InvalidRequest('a bulk request item must be xsi:type="api:BulkId"', field="request")
+    return (entry.get("id") or "").strip()
 
 
 def _render(
@@ -298,6 +326,9 @@ def _operation(service: str, child: Any) -> str:
 
 def _spec(service: str, child: Any) -> ObjectSpec:
     type_name = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}objectType") or "").strip()
+    if not type_name:
+        # Optional in Boomi's Platform schema: the rule that one is needed is the handler's.
+        raise InvalidRequest("objectType is required", field="objectType")
     return spec_for(type_name, service)
 
 
@@ -315,6 +346,9 @@ def _subject(service: str, child: Any) -> ObjectSpec | None:
 def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:
     spec = _spec(service, child)
     object_id = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}objectId") or "").strip()
+    if not object_id:
+        # xs:string (and optional) in Boomi's schemas: the rule is the handler's.
+        raise InvalidRequest("objectId must not be empty", field="objectId")
     return spec, object_id
 
 

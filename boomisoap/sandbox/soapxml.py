@@ -15,14 +15,15 @@ from lxml import etree
 from ..codec.xmlcodec import write_object
 from ..models.fields import ObjectSpec
 from ..models.results import BulkItem, QueryPage
-from ..namespaces import API, APIM, APIM_SOAP, PLATFORM_SOAP, SOAP_ENV, XSI
+from ..namespaces import API, APIM, APIM_SOAP, SOAP_ENV, XSI
 
-WRAPPER_NS = {"apim": APIM_SOAP, "platform": PLATFORM_SOAP}
+# Platform wrappers are in the object namespace, as in Boomi's served WSDL.
+WRAPPER_NS = {"apim": APIM_SOAP, "platform": API}
 # Where get/create/update results and query results live, per service (docs/wire.md).
 RESULT_NS = {"apim": APIM, "platform": API}
 _NSMAPS = {
     "apim": {"apim": APIM, "bns": API, "xsi": XSI, "ns4": APIM_SOAP},
-    "platform": {"bns": API, "xsi": XSI, "ns4": PLATFORM_SOAP},
+    "platform": {"bns": API, "xsi": XSI},
 }
 _XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
 
@@ -49,14 +50,14 @@ def result(service: str, operation: str, obj: Any, spec: ObjectSpec) -> Any:
 
 
 def page(service: str, operation: str, found: QueryPage[Any], spec: ObjectSpec) -> Any:
-    """query / queryMore: ``results[@numberOfResults]`` with items and maybe a token."""
+    """query / queryMore: ``results[@numberOfResults]``, the token (if any) first, then items."""
     envelope, wrapper = _wrapper(service, operation)
     results = etree.SubElement(wrapper, f"{{{RESULT_NS[service]}}}results")
     results.set("numberOfResults", str(found.number_of_results))
-    for item in found.results:
-        write_object(results, f"{{{API}}}result", item, spec)
     if found.query_token is not None:
         etree.SubElement(results, f"{{{API}}}queryToken").text = found.query_token
+    for item in found.results:
+        write_object(results, f"{{{API}}}result", item, spec)
     return envelope
 
 
@@ -68,19 +69,32 @@ def successful(service: str) -> Any:
 
 
 def bulk(service: str, items: Sequence[BulkItem[Any]], spec: ObjectSpec) -> Any:
-    """getBulk: one ``response`` per id with its own status and, on success, ``Result``."""
+    """getBulk: ``results`` (BulkResult) with one ``response`` per id, in the order asked.
+
+    Boomi's shape ("Bulk GET operations"): a success carries statusCode and Result only,
+    a failure statusCode, errorMessage and id; neither carries index.
+    """
     envelope, wrapper = _wrapper(service, "getBulk")
-    answer = etree.SubElement(wrapper, f"{{{API}}}bulkResponse")
+    answer = etree.SubElement(wrapper, f"{{{API}}}results")
     for item in items:
         entry = etree.SubElement(answer, f"{{{API}}}response")
-        entry.set("index", str(item.index))
-        entry.set("id", item.id)
-        entry.set("statusCode", str(item.status_code))
-        if item.error_message:
-            entry.set("errorMessage", item.error_message)
+        for name, value in bulk_answer(item).items():
+            entry.set(name, str(value))
         if item.result is not None:
             write_object(entry, f"{{{API}}}Result", item.result, spec)
     return envelope
+
+
+def bulk_answer(item: BulkItem[Any]) -> dict[str, int | str]:
+    """The attributes (the REST wire's JSON keys) of one bulk answer item, as Boomi's
+    "Bulk GET operations" page writes them; shared by both wires of the emulator."""
+    if item.result is not None:
+        return {"statusCode": item.status_code}
+    return {
+        "errorMessage": item.error_message or f"status {item.status_code}",
+        "statusCode": item.status_code,
+        "id": item.id,
+    }
 
 
 def fault(status: int, message: str, field: str | None = None, *, code: str | None = None) -> Any:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..models.fields import ObjectSpec
+from ..namespaces import API
 from ..query import Expr, Group, Simple
 
 
@@ -52,10 +53,13 @@ class EnvelopeBuilder:
         return self._message("update", object=self._object(spec, obj, "update"))
 
     def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> Any:
+        # Each item is written <api:request xsi:type="api:BulkId" id=".."/>, as in Boomi's
+        # "Bulk GET operations" page: the declared item type is the abstract base.
+        bulk_id = self._type(API, "BulkId")
         return self._message(
             "getBulk",
             objectType=spec.type_name,
-            bulkRequest={"type": "GET", "request": [{"id": i} for i in ids]},
+            bulkObject={"type": "GET", "request": [bulk_id(id=i) for i in ids]},
         )
 
     def _object(self, spec: ObjectSpec, obj: Any, operation: str) -> Any:
@@ -70,7 +74,7 @@ class EnvelopeBuilder:
         return self._type(spec.namespace, spec.type_name)(**values)
 
     def _expression(self, expr: Expr) -> Any:
-        api = "http://api.platform.boomi.com/"
+        api = API
         if isinstance(expr, Group):
             nested = [self._expression(e) for e in expr.expressions]
             return self._type(api, "GroupingExpression")(

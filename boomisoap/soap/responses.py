@@ -14,8 +14,9 @@ from ..errors import (
     TransportError,
     error_for_status,
 )
+from ..legacy import normalise_wrapper
 from ..models.fields import ObjectSpec
-from ..models.results import BulkItem, QueryPage
+from ..models.results import BulkAnswer, QueryPage
 from ..namespaces import API, SOAP_ENV, WSSE
 from ..transport import HttpResponse, answered_html, header, is_xml, scrub
 from ..validation import validate_envelope
@@ -73,6 +74,9 @@ def response_body(
         raise TransportError(
             "unexpected HTTP status for a SOAP response", http_status=status, excerpt=excerpt
         )
+    for child in body:
+        # Boomi's docs answer Platform calls in the older wrapper namespace: read both.
+        normalise_wrapper(child)
     if validate:
         return validate_envelope(envelope, direction="response")
     children = [c for c in body if isinstance(c.tag, str)]
@@ -165,6 +169,11 @@ def read_result(body_child: Any) -> Any:
 
 
 def read_page(body_child: Any) -> QueryPage[Any]:
+    """``results[@numberOfResults]``: an optional ``queryToken`` first, then ``result`` items.
+
+    Read by name, so the token is found wherever it stands; validation (on by default) is
+    what holds an answer to the schema's order.
+    """
     results = next((c for c in body_child if isinstance(c.tag, str)), None)
     if results is None:
         raise EnvelopeValidationError(_name(body_child), "missing results", direction="response")
@@ -179,26 +188,33 @@ def read_successful(body_child: Any) -> bool:
     return text in ("true", "1")
 
 
-def read_bulk(body_child: Any, spec: ObjectSpec) -> list[BulkItem[Any]]:
-    bulk = body_child.find(f"{{{API}}}bulkResponse")
+def read_bulk(body_child: Any, spec: ObjectSpec) -> list[BulkAnswer[Any]]:
+    """``getBulkResponse/results`` (BulkResult): its ``response`` items as they came.
+
+    Every part of an item is optional (Boomi's successful items carry only statusCode
+    and Result); the adapter pairs them with the ids asked.
+    """
+    bulk = body_child.find(f"{{{API}}}results")
     if bulk is None:
-        raise EnvelopeValidationError(
-            _name(body_child), "missing bulkResponse", direction="response"
-        )
-    items: list[BulkItem[Any]] = []
+        return []  # getBulkResponse's results is optional: no item answered
+    items: list[BulkAnswer[Any]] = []
     for entry in bulk.iterchildren(f"{{{API}}}response"):
         result_element = entry.find(f"{{{API}}}Result")
         result = None if result_element is None else _checked(read_object, result_element)
         items.append(
-            BulkItem(
-                index=_int_attribute(entry, "index", 0),
-                id=entry.get("id", ""),
-                status_code=_int_attribute(entry, "statusCode", 0),
+            BulkAnswer(
+                index=_optional_int(entry, "index"),
+                id=entry.get("id") or None,
+                status_code=_optional_int(entry, "statusCode"),
                 result=result,
                 error_message=entry.get("errorMessage") or None,
             )
         )
     return items
+
+
+def _optional_int(element: Any, name: str) -> int | None:
+    return None if element.get(name) is None else _int_attribute(element, name, 0)
 
 
 def _int_attribute(element: Any, name: str, default: int) -> int:

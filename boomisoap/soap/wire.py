@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from lxml import etree
 
 from ..models.fields import ObjectSpec, hidden_ids
-from ..models.results import BulkItem, QueryPage
+from ..models.results import BulkAnswer, QueryPage
 from ..query import Expr
 from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, is_xml, scrub
 from ..validation import validate_envelope
@@ -124,7 +124,7 @@ class SoapWire:
         build = self._builder_of("delete", spec, object_id)
         return self._exchange("delete", spec, [object_id], build, responses.read_successful)
 
-    def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkItem[Any]]:
+    def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkAnswer[Any]]:
         build = self._builder_of("get_bulk", spec, list(ids))
         return self._exchange(
             "getBulk", spec, ids, build, lambda child: responses.read_bulk(child, spec)

@@ -230,25 +230,15 @@ def test_applications_and_api_keys(run_fresh: Cli, secrets: Secrets) -> None:
     )
     assert app["enabled"] is False
     app_id = app["applicationId"]
-    key = json.loads(
-        run_fresh(
-            "api-keys",
-            "create",
-            "--api-id",
-            "api-1",
-            "--environment-id",
-            "env-1",
-            "--application-id",
-            app_id,
-            "-o",
-            "json",
-        ).stdout
-    )
+    create = ("api-keys", "create", "--api-id", "api-1", "--environment-id", "env-1")
+    key = json.loads(run_fresh(*create, "--application-id", app_id, "-o", "json").stdout)
     assert key["key"] == "***"
-    key_id = key["apiKeyId"]
-    shown = json.loads(run_fresh("--show-secrets", "api-keys", "get", key_id, "-o", "json").stdout)
-    real = shown["key"]
+    # The key is the ApiKey's id (Boomi has no apiKeyId): --show-secrets reveals it.
+    listed = json.loads(run_fresh("--show-secrets", "api-keys", "list", "-o", "json").stdout)
+    key_id = real = listed[0]["key"]
     assert real not in ("***", "")
+    shown = json.loads(run_fresh("--show-secrets", "api-keys", "get", key_id, "-o", "json").stdout)
+    assert shown["key"] == real
     secrets.add(real)  # from here on, it must not appear in output without --show-secrets
     assert real not in run_fresh("api-keys", "list").stdout
     assert real not in run_fresh("api-keys", "list", "-o", "csv").stdout

@@ -162,7 +162,8 @@ CONTRACT_DELETE_REQUEST = request(
 PLATFORM_NS = (
     'xmlns:api="http://api.platform.boomi.com/" '
     'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-    'xmlns:ns2="http://soap.api.platform.boomi.com/"'
+    # Boomi's served WSDL: the Platform wrappers are in the object namespace.
+    'xmlns:ns2="http://api.platform.boomi.com/"'
 )
 LICENSES = [
     ("standard", 1000000, 60),
@@ -210,11 +211,13 @@ ACCOUNT_QUERY_RESPONSE = response(
     + "</api:results></ns2:queryResponse>"
 )
 
+# Boomi's "Bulk GET operations" shape: a success has statusCode and Result only, a failure
+# errorMessage, statusCode and id; no index.
 ACCOUNT_BULK_RESPONSE = response(
-    f"<ns2:getBulkResponse {PLATFORM_NS}><api:bulkResponse>"
-    '<api:response index="0" id="boomiqa-T7KIDU" statusCode="200">'
+    f"<ns2:getBulkResponse {PLATFORM_NS}><api:results>"
+    '<api:response statusCode="200">'
     + account_xml("api:Result", "boomiqa-T7KIDU", "BoomiQA", "2022-09-02T20:16:28Z")
     + "</api:response>"
-    '<api:response index="1" id="missing" statusCode="404" errorMessage="missing does not exist"/>'
-    "</api:bulkResponse></ns2:getBulkResponse>"
+    '<api:response errorMessage="missing does not exist" statusCode="404" id="missing"/>'
+    "</api:results></ns2:getBulkResponse>"
 )

@@ -22,7 +22,7 @@ from boomisoap import (
     ServiceUnavailable,
     TransportError,
 )
-from boomisoap.namespaces import API, SOAP_ENV
+from boomisoap.namespaces import API, APIM, SOAP_ENV, XSI
 from core.helpers import APIM_URL, BASE, PASSWORD, PLATFORM_URL, fault, xml_response
 from core.seeds import NS, PLATFORM_NS, account_xml, response
 
@@ -32,9 +32,10 @@ def plan_page(start: int, count: int, token: str | None) -> bytes:
         f'<bns:result xsi:type="apim:Plan" name="p{i}" planId="id-{i}" status="ENABLED"/>'
         for i in range(start, start + count)
     )
+    # Boomi's QueryResult: the token (while more remain) first, then the items.
     more = f"<bns:queryToken>{token}</bns:queryToken>" if token else ""
     return response(
-        f'<ns4:queryMoreResponse {NS}><apim:results numberOfResults="{count}">{items}{more}'
+        f'<ns4:queryMoreResponse {NS}><apim:results numberOfResults="{count}">{more}{items}'
         "</apim:results></ns4:queryMoreResponse>"
     ).replace(b"queryMoreResponse", b"queryResponse" if start == 0 else b"queryMoreResponse")
 
@@ -55,8 +56,9 @@ def test_query_pages_through_250_results_lazily(apim, mock):
     rest = list(results)
     assert [p.name for p in [first, *rest]] == [f"p{i}" for i in range(250)]
     assert mock.call_count == 3
+    # APIM's queryMore carries apim:queryToken (apim.xsd).
     tokens = [
-        xmltree.parse(r.body).findtext(f".//{{{API}}}queryToken") for r in mock.request_history
+        xmltree.parse(r.body).findtext(f".//{{{APIM}}}queryToken") for r in mock.request_history
     ]
     assert tokens == [None, "tok-1", "tok-2"]
     operations = [xmltree.body_child(xmltree.parse(r.body)).tag for r in mock.request_history]
@@ -64,25 +66,25 @@ def test_query_pages_through_250_results_lazily(apim, mock):
 
 
 def bulk_answer(request, context) -> bytes:
+    """Boomi's shape ("Bulk GET operations"): successes carry only statusCode and Result,
+    failures errorMessage, statusCode and id; no item carries an index."""
     body = xmltree.parse(request.body)
-    ids = [r.get("id") for r in body.iter(f"{{{API}}}request")]
+    requested = list(body.iter(f"{{{API}}}request"))
+    assert all(r.get(f"{{{XSI}}}type", "").endswith(":BulkId") for r in requested)
     items = []
-    for index, account_id in enumerate(ids):
+    for account_id in (r.get("id") for r in requested):
         if account_id.endswith("7"):
             items.append(
-                f'<api:response index="{index}" id="{account_id}" statusCode="404" '
-                f'errorMessage="{account_id} does not exist"/>'
+                f'<api:response errorMessage="{account_id} does not exist" statusCode="404" '
+                f'id="{account_id}"/>'
             )
         else:
             result = account_xml("api:Result", account_id, "n", "2020-01-01T00:00:00Z")
-            items.append(
-                f'<api:response index="{index}" id="{account_id}" statusCode="200">'
-                f"{result}</api:response>"
-            )
+            items.append(f'<api:response statusCode="200">{result}</api:response>')
     context.headers["Content-Type"] = "text/xml"
     return response(
-        f"<ns2:getBulkResponse {PLATFORM_NS}><api:bulkResponse>{''.join(items)}"
-        "</api:bulkResponse></ns2:getBulkResponse>"
+        f"<ns2:getBulkResponse {PLATFORM_NS}><api:results>{''.join(items)}"
+        "</api:results></ns2:getBulkResponse>"
     )
 
 

@@ -199,7 +199,8 @@ def test_account_get_reads_licensing_and_molecule(platform, mock):
     assert account.molecule is not None
     assert (account.molecule.purchased, account.molecule.used) == (10, 0)
     sent = sent_body(mock)
-    assert sent.tag == "{http://soap.api.platform.boomi.com/}get"
+    # Boomi's served WSDL: the Platform wrapper is in the object namespace.
+    assert sent.tag == "{http://api.platform.boomi.com/}get"
     assert [c.text for c in sent] == ["Account", "boomiqa-T7KIDU"]
 
 

@@ -172,7 +172,8 @@ def hostile_cases(secret_path: str, port: int) -> dict[str, Case]:
                 )
             ),
             400,
-            "invalid request",
+            # objectId is xs:string in Boomi's apim.xsd: the handler refuses the empty id.
+            "objectId must not be empty",
         ),
         "stylesheet-instruction": Case(
             f'<?xml-stylesheet type="text/xsl" href="{evil}/x.xsl"?>'.encode() + envelope(GET_PLAN),

@@ -30,7 +30,7 @@ from lxml import etree
 
 from boomisoap import Account, ApimClient, Application, Plan, PlatformClient, Q
 from boomisoap.models.registry import spec_for
-from boomisoap.namespaces import API, APIM, APIM_SOAP, PLATFORM_SOAP, SOAP_ENV, XSI
+from boomisoap.namespaces import API, APIM, APIM_SOAP, PLATFORM_SOAP_LEGACY, SOAP_ENV, XSI
 from boomisoap.sandbox import Sandbox
 from boomisoap.wsse.username import password_digest
 from hardening.fuzzing import FUZZ, mutations
@@ -170,11 +170,11 @@ def check_answer(status: int, headers: dict[str, str], body: bytes) -> int:
 
 # Tree edits keep the request well-formed, so it gets past the parser to authentication,
 # validation, the query reader and the object rules, where byte edits rarely arrive.
-NAMESPACES = [SOAP_ENV, API, APIM, APIM_SOAP, PLATFORM_SOAP, XSI, "urn:other"]
+NAMESPACES = [SOAP_ENV, API, APIM, APIM_SOAP, PLATFORM_SOAP_LEGACY, XSI, "urn:other"]
 NAMES = [
     *("get", "query", "queryMore", "create", "update", "delete", "getBulk"),
     *("objectType", "objectId", "object", "queryConfig", "QueryFilter", "expression"),
-    *("nestedExpression", "argument", "bulkRequest", "request", "queryToken", "result"),
+    *("nestedExpression", "argument", "bulkObject", "request", "queryToken", "result"),
     *("Body", "Header", "Envelope", "Fault", "Security", "UsernameToken", "Password", "x"),
 ]
 ATTRIBUTES = [

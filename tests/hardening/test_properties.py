@@ -12,7 +12,7 @@ from lxml import etree
 from boomisoap.codec.jsoncodec import from_json, to_json
 from boomisoap.codec.xmlcodec import read_object, write_object
 from boomisoap.models import OBJECTS
-from boomisoap.namespaces import API, APIM, APIM_SOAP, PLATFORM_SOAP, XSI
+from boomisoap.namespaces import API, APIM, APIM_SOAP, XSI
 from boomisoap.query import bind, read_query_config, write_query_config
 from boomisoap.query import from_json as query_from_json
 from boomisoap.query import to_json as query_to_json
@@ -24,7 +24,7 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 def as_get_response(obj, spec):
     """The object as the result of a getResponse, the way the emulator writes it."""
-    soap_ns = APIM_SOAP if spec.namespace == APIM else PLATFORM_SOAP
+    soap_ns = APIM_SOAP if spec.namespace == APIM else API
     nsmap = {"xsi": XSI, "api": API, "apim": APIM, "ns4": soap_ns}
     wrapper = etree.Element(f"{{{soap_ns}}}getResponse", nsmap=nsmap)
     write_object(wrapper, f"{{{spec.namespace}}}result", obj, spec)

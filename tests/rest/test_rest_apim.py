@@ -272,13 +272,15 @@ def test_contract_delete(apim: ApimClient, requests_mock: Mocker) -> None:
 
 # ApiKey and Application: shapes from their field maps --------------------------------
 
+# apim.xsd has no apiKeyId: the key is the id. This one needs percent-encoding in a URL.
+KEY = "k-4f1c/0a9e+Q=="
+KEY_PATH = "k-4f1c%2F0a9e%2BQ%3D%3D"
 API_KEY_JSON = {
     "@type": "ApiKey",
-    "apiKeyId": "key-1",
     "apiId": "api-1",
     "environmentId": "env-1",
     "applicationId": "app-1",
-    "key": "k-4f1c0a9e",
+    "key": KEY,
     "generatedBy": "alice@example.com",
     "generatedAt": "2026-11-03T10:15:00Z",
     "subscriptionName": "gold",
@@ -286,11 +288,10 @@ API_KEY_JSON = {
     "deleted": False,
 }
 API_KEY_OBJECT = ApiKey(
-    api_key_id="key-1",
     api_id="api-1",
     environment_id="env-1",
     application_id="app-1",
-    key="k-4f1c0a9e",
+    key=KEY,
     generated_by="alice@example.com",
     generated_at=datetime(2026, 11, 3, 10, 15, tzinfo=UTC),
     subscription_name="gold",
@@ -312,10 +313,11 @@ def test_api_key_create_get_query_update_delete(apim: ApimClient, requests_mock:
     }
     assert created == API_KEY_OBJECT
     assert created.generated_at is not None and created.generated_at.tzinfo is not None
-    assert "k-4f1c0a9e" not in repr(created)
+    assert KEY not in repr(created)
 
-    requests_mock.get(f"{APIM_ROOT}/apiKey/key-1", json=API_KEY_JSON)
-    assert apim.api_keys.get("key-1") == API_KEY_OBJECT
+    got = requests_mock.get(f"{APIM_ROOT}/apiKey/{KEY_PATH}", json=API_KEY_JSON)
+    assert apim.api_keys.get(KEY) == API_KEY_OBJECT
+    assert got.last_request.path.endswith(f"/apikey/{KEY_PATH}".lower())
 
     page = {"@type": "ApimQueryResult", "result": [API_KEY_JSON], "numberOfResults": 1}
     query = requests_mock.post(f"{APIM_ROOT}/apiKey/query", json=page)
@@ -327,13 +329,14 @@ def test_api_key_create_get_query_update_delete(apim: ApimClient, requests_mock:
     }
 
     answer = {**API_KEY_JSON, "contractId": "contract-9"}
-    update = requests_mock.post(f"{APIM_ROOT}/apiKey/key-1/update", json=answer)
+    update = requests_mock.post(f"{APIM_ROOT}/apiKey/{KEY_PATH}/update", json=answer)
     updated = apim.api_keys.update(dataclasses.replace(created, contract_id="contract-9"))
     assert sent_json(update.last_request)["contractId"] == "contract-9"
+    assert sent_json(update.last_request)["key"] == KEY
     assert updated == dataclasses.replace(API_KEY_OBJECT, contract_id="contract-9")
 
-    requests_mock.delete(f"{APIM_ROOT}/apiKey/key-1", text="true")
-    assert apim.api_keys.delete("key-1") is True
+    requests_mock.delete(f"{APIM_ROOT}/apiKey/{KEY_PATH}", text="true")
+    assert apim.api_keys.delete(KEY) is True
 
 
 def test_api_key_create_needs_its_three_ids(apim: ApimClient, requests_mock: Mocker) -> None:

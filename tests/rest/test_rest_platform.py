@@ -57,15 +57,11 @@ def test_account_get(plat: PlatformClient, requests_mock: Mocker) -> None:
 
 def test_bulk_request_matches_the_seed(plat: PlatformClient, requests_mock: Mocker) -> None:
     wanted = seeds.ACCOUNT_BULK_REQUEST["request"][0]["id"]
+    # Boomi's JSON ("Bulk GET operations"): no index or id on a success.
     answer = {
-        "@type": "BulkResponse",
+        "@type": "BulkResult",
         "response": [
-            {
-                "index": 0,
-                "id": wanted,
-                "statusCode": 200,
-                "Result": seeds.bulk_result(wanted),
-            }
+            {"@type": "BulkResponse", "Result": seeds.bulk_result(wanted), "statusCode": 200}
         ],
     }
     mock = requests_mock.post(f"{PLATFORM_ROOT}/Account/bulk", json=answer)
@@ -77,6 +73,22 @@ def test_bulk_request_matches_the_seed(plat: PlatformClient, requests_mock: Mock
     assert account.support_access is True and account.widget_account is False
     assert account.licensing is not None
     assert account.licensing.trading_partner_test == License(purchased=2, used=0)
+
+
+def _boomi_bulk_answer(request: Any, context: Any) -> dict[str, Any]:
+    # Boomi's own shape: successes carry statusCode and Result only, failures errorMessage,
+    # statusCode and id; in the order asked, no index anywhere.
+    items: list[dict[str, Any]] = []
+    for entry in sent_json(request)["request"]:
+        account_id = entry["id"]
+        if int(account_id.rpartition("-")[2]) % 7 == 0:
+            message = f"Account {account_id} does not exist"
+            items.append({"@type": "BulkResponse", "errorMessage": message, "statusCode": 404})
+            items[-1]["id"] = account_id
+        else:
+            result = seeds.bulk_result(account_id)
+            items.append({"@type": "BulkResponse", "Result": result, "statusCode": 200})
+    return {"@type": "BulkResult", "response": items}
 
 
 def _bulk_answer(request: Any, context: Any) -> dict[str, Any]:
@@ -107,8 +119,11 @@ def _bulk_answer(request: Any, context: Any) -> dict[str, Any]:
     return {"@type": "BulkResponse", "response": items[::-1]}
 
 
-def test_bulk_of_230_is_sent_as_100_100_30(plat: PlatformClient, requests_mock: Mocker) -> None:
-    mock = requests_mock.post(f"{PLATFORM_ROOT}/Account/bulk", json=_bulk_answer)
+@pytest.mark.parametrize("answer", [_bulk_answer, _boomi_bulk_answer], ids=["indexed", "boomi"])
+def test_bulk_of_230_is_sent_as_100_100_30(
+    plat: PlatformClient, requests_mock: Mocker, answer: Any
+) -> None:
+    mock = requests_mock.post(f"{PLATFORM_ROOT}/Account/bulk", json=answer)
     ids = [f"acct-{n}" for n in range(230)]
     items = plat.accounts.get_many(ids)
 

@@ -21,7 +21,8 @@ APIM_NS = (
     'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
 )
 PLATFORM_NS = (
-    'xmlns:soap="http://soap.api.platform.boomi.com/" '
+    # Boomi's served WSDL: Platform wrappers in the object namespace.
+    'xmlns:soap="http://api.platform.boomi.com/" '
     'xmlns:api="http://api.platform.boomi.com/" '
     'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
 )

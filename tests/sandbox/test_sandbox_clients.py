@@ -166,14 +166,14 @@ def test_application_and_api_key(apim_client: ApimClient) -> None:
     )
     assert key.key and len(key.key) >= 32 and key.generated_by == "u"
     assert key.generated_at is not None and key.enabled is True and key.deleted is False
-    assert apim_client.api_keys.get(key.api_key_id) == key
+    assert apim_client.api_keys.get(key.key) == key
     attached = apim_client.api_keys.update(
         dataclasses.replace(key, contract_id=contract.contract_id)
     )
     assert attached.contract_id == contract.contract_id and attached.key == key.key
-    with pytest.raises(InvalidRequest) as changed:
+    # The key is the id (no apiKeyId): "changing" it names another, unknown key.
+    with pytest.raises(NotFound):
         apim_client.api_keys.update(dataclasses.replace(key, key="my-own-key"))
-    assert changed.value.field == "key"
     with pytest.raises(InvalidRequest) as moved:
         apim_client.api_keys.update(dataclasses.replace(key, api_id="api-2"))
     assert moved.value.field == "apiId"
@@ -182,10 +182,8 @@ def test_application_and_api_key(apim_client: ApimClient) -> None:
             ApiKey(api_id="a", environment_id="e", application_id="no-such-app")
         )
     assert dangling.value.field == "applicationId"
-    assert [k.api_key_id for k in apim_client.api_keys.query(Q.apiId == "api-1")] == [
-        key.api_key_id
-    ]
-    assert apim_client.api_keys.delete(key.api_key_id) is True
+    assert [k.key for k in apim_client.api_keys.query(Q.apiId == "api-1")] == [key.key]
+    assert apim_client.api_keys.delete(key.key) is True
     assert apim_client.applications.delete(app.application_id) is True
     assert apim_client.applications.get(app.application_id).deleted is True
 
@@ -278,21 +276,26 @@ def test_rate_limited_request_succeeds_on_retry() -> None:
             list(apim.plans.query())
 
 
-def test_envelope_validation_error_client_side(boomi_sandbox: Sandbox) -> None:
-    with client(boomi_sandbox, PlatformClient) as platform:
+def test_envelope_validation_error_client_side(boomi_sandbox: Sandbox, requests_mock: Any) -> None:
+    with client(boomi_sandbox) as apim:
         with pytest.raises(EnvelopeValidationError) as request_side:
-            platform.envelope("get", platform.accounts.spec, "")
+            apim.envelope("create", apim.plans.spec, Plan(name="p", max_message_size=-1))
         assert request_side.value.direction == "request"
-    # A response the schema refuses (an empty accountId), served with validation off.
-    with Sandbox.start(rate_limit=None, validate_responses=False) as lax:
-        with lax.store.transaction() as tx:  # below the rules: what no API call could store
-            document = {"@type": "Account", "accountId": "", "name": "broken"}
-            tx.insert(lax.account_id, "Account", "broken", document)
-        with client(lax, PlatformClient) as platform:
-            with pytest.raises(EnvelopeValidationError) as response_side:
-                list(platform.accounts.query(Q.name == "broken"))
-            assert response_side.value.direction == "response"
-            assert "accountId" in response_side.value.path + response_side.value.reason
+    # A response the schema refuses (a known field wrongly typed), whoever sent it.
+    answer = (
+        '<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>'
+        '<bns:getResponse xmlns:bns="http://api.platform.boomi.com/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><bns:result '
+        'xsi:type="bns:Account" accountId="a-1" widgetAccount="maybe"/></bns:getResponse>'
+        "</S:Body></S:Envelope>"
+    )
+    url = f"http://boomi.invalid/api/soap/v1/{boomi_sandbox.account_id}"
+    requests_mock.post(url, text=answer, headers={"Content-Type": "text/xml"})
+    with client(boomi_sandbox, PlatformClient, base_url="http://boomi.invalid") as platform:
+        with pytest.raises(EnvelopeValidationError) as response_side:
+            platform.accounts.get("a-1")
+        assert response_side.value.direction == "response"
+        assert "widgetAccount" in response_side.value.path + response_side.value.reason
 
 
 def test_transport_error_when_the_server_is_gone() -> None:

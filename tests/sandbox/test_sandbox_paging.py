@@ -21,7 +21,8 @@ QUERY_ALL = (
 
 
 def query_more(token: str) -> bytes:
-    return envelope(f"<soap:queryMore><api:queryToken>{token}</api:queryToken></soap:queryMore>")
+    # apim.xsd declares its own queryToken: APIM's queryMore carries apim:queryToken.
+    return envelope(f"<soap:queryMore><apim:queryToken>{token}</apim:queryToken></soap:queryMore>")
 
 
 def page(response: object) -> tuple[list[str], str | None, int]:

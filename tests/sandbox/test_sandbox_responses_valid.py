@@ -73,7 +73,7 @@ def test_every_apim_operation(lax: Sandbox) -> None:
     key = created_id(
         lax,
         obj("create", "ApiKey", f'apiId="x" environmentId="e" applicationId="{app}"'),
-        "apiKeyId",
+        "key",
     )
     plan = created_id(lax, obj("create", "Plan", 'name="p"'), "planId")
     ids = {
@@ -82,7 +82,7 @@ def test_every_apim_operation(lax: Sandbox) -> None:
         "ApiKey": (
             key,
             f'apiId="x" environmentId="e" applicationId="{app}" contractId="{contract}"',
-            "apiKeyId",
+            "key",
         ),
         "Application": (app, 'applicationName="a2"', "applicationId"),
     }
@@ -117,12 +117,30 @@ def test_query_more_and_platform_operations(lax: Sandbox) -> None:
     )
     assert valid(post(lax, get, "platform")) == "getResponse"
     bulk = envelope(
-        "<soap:getBulk><api:objectType>Account</api:objectType><api:bulkRequest "
-        'type="GET"><api:request id="abc-H566GG"/><api:request id="nope"/>'
-        "</api:bulkRequest></soap:getBulk>",
+        "<soap:getBulk><api:objectType>Account</api:objectType><api:bulkObject "
+        'type="GET"><api:request xsi:type="api:BulkId" id="abc-H566GG"/>'
+        '<api:request xsi:type="api:BulkId" id="nope"/>'
+        "</api:bulkObject></soap:getBulk>",
         service="platform",
     )
     assert valid(post(lax, bulk, "platform")) == "getBulkResponse"
+
+
+LEGACY = "http://soap.api.platform.boomi.com/"
+
+
+def test_platform_wrappers_of_the_older_namespace_are_accepted(lax: Sandbox) -> None:
+    # Boomi's served WSDL has the wrappers in the object namespace; older WSDLs of theirs
+    # used soap.api.platform.boomi.com. The emulator answers both, in the current one.
+    legacy = envelope(
+        "<old:get><api:objectType>Account</api:objectType>"
+        "<api:objectId>abc-H566GG</api:objectId></old:get>",
+        service="platform",
+    ).replace(b"<soapenv:Envelope ", b'<soapenv:Envelope xmlns:old="' + LEGACY.encode() + b'" ', 1)
+    response = post(lax, legacy, "platform")
+    assert valid(response) == "getResponse"
+    wrapper = etree.fromstring(response.content)[0][0]
+    assert wrapper.tag == f"{{{API}}}getResponse"
 
 
 def test_faults_validate(lax: Sandbox) -> None:

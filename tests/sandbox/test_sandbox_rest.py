@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
 
+from boomisoap import ApimClient, Conflict, InvalidRequest, NotFound, Plan, PlanAssociation
 from boomisoap.sandbox import Sandbox
 from boomisoap.sandbox.httpio import POLICY_URL
 from boomisoap.sandbox.seed import ORGANIZATIONS, PLAN_IDS
@@ -98,17 +100,89 @@ def test_rest_errors(apim: Rest) -> None:
     assert mismatch.status_code == 400
 
 
+def associations_xml(root: str, *triples: tuple[str, str, str]) -> str:
+    """A body as Boomi's "Add/Remove Plans to Deployments" pages write it."""
+    items = "".join(
+        f'<apim:association componentId="{c}" environmentId="{e}" planId="{p}"/>'
+        for c, e, p in triples
+    )
+    return (
+        f'<apim:{root} xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xmlns:bns="http://api.platform.boomi.com/" '
+        f'xmlns:apim="http://apim.api.platform.boomi.com/">{items}</apim:{root}>'
+    )
+
+
 def test_plan_association_blocks_delete(apim: Rest) -> None:
     plan_id = apim.call("POST", "/plan/", HOW).json()["planId"]
-    association = {"planId": plan_id, "deploymentId": "dep-1"}
-    linked = apim.call("POST", "/planAssociation", association)
-    assert linked.json() == {"@type": "PlanAssociation", **association}
+    other = apim.call("POST", "/plan/", HOW).json()["planId"]
+    xml = {"Content-Type": "application/xml"}
+    body = associations_xml(
+        "PlanAssociations", ("dep-1", "env-1", plan_id), ("dep-2", "env-1", other)
+    )
+    linked = apim.call("POST", "/planAssociation", body, headers=xml)
+    assert (linked.status_code, linked.content) == (200, b"")  # Boomi: an empty 200
     conflict = apim.call("DELETE", f"/plan/{plan_id}")
-    assert conflict.status_code == 409 and "deployment dep-1" in conflict.json()["message"]
-    assert apim.call("DELETE", f"/planAssociation/{plan_id}/dep-1").json() is True
+    assert conflict.status_code == 409
+    assert "deployment dep-1 in environment env-1" in conflict.json()["message"]
+    # All or nothing: one unknown association and nothing is removed.
+    partly = associations_xml(
+        "PlanAssociation", ("dep-1", "env-1", plan_id), ("dep-9", "env-1", other)
+    )
+    refused = apim.call("DELETE", "/planAssociation", partly, headers=xml)
+    assert refused.status_code == 404
+    assert apim.call("DELETE", f"/plan/{plan_id}").status_code == 409
+    # DELETE carries the body too; the remove page writes the root in the singular.
+    remove = associations_xml("PlanAssociation", ("dep-1", "env-1", plan_id))
+    removed = apim.call("DELETE", "/planAssociation", remove, headers=xml)
+    assert (removed.status_code, removed.content) == (200, b"")
     assert apim.call("DELETE", f"/plan/{plan_id}").json() is True
-    again = apim.call("POST", "/planAssociation", association)
+    again = apim.call("POST", "/planAssociation", remove, headers=xml)
     assert again.status_code == 404  # a deleted plan cannot be re-used
+    # ... and a refused POST adds none of its associations.
+    assert apim.call("DELETE", f"/plan/{other}").status_code == 409
+    missing = associations_xml("PlanAssociations", ("dep-3", "env-1", other), ("d", "e", "nope"))
+    assert apim.call("POST", "/planAssociation", missing, headers=xml).status_code == 404
+    apim.call(
+        "DELETE",
+        "/planAssociation",
+        associations_xml("PlanAssociations", ("dep-2", "env-1", other)),
+        headers=xml,
+    )
+    assert apim.call("DELETE", f"/plan/{other}").json() is True
+    bad = apim.call("POST", "/planAssociation", "<apim:Nope xmlns:apim='x'/>", headers=xml)
+    assert bad.status_code == 400 and bad.json()["field"] == "body"
+    empty = associations_xml("PlanAssociations", ("", "env-1", other))
+    assert (
+        apim.call("POST", "/planAssociation", empty, headers=xml).json()["field"] == "componentId"
+    )
+
+
+def test_plan_associations_through_the_client(boomi_sandbox: Sandbox) -> None:
+    options = {
+        "account_id": boomi_sandbox.account_id,
+        "username": "u",
+        "password": "p",
+        "base_url": boomi_sandbox.base_url,
+        "rate_limit": None,
+    }
+    with ApimClient(wire="rest", **options) as apim:
+        plan = apim.plans.create(Plan(name="associated"))
+        assert plan.plan_id is not None
+        link = PlanAssociation(plan_id=plan.plan_id, component_id="api-c", environment_id="env-p")
+        apim.associate_plans([link])
+        with pytest.raises(Conflict):
+            apim.plans.delete(plan.plan_id)
+        apim.dissociate_plans([link])
+        with pytest.raises(NotFound):
+            apim.dissociate_plans([link])
+        with pytest.raises(InvalidRequest) as empty:
+            apim.associate_plans([])
+        assert empty.value.field == "association"
+        assert apim.plans.delete(plan.plan_id) is True
+    with ApimClient(**options) as soap, pytest.raises(InvalidRequest) as soap_wire:
+        soap.associate_plans([link])
+    assert soap_wire.value.field == "wire"
 
 
 def test_contract_deprecation_headers_on_both_wires(apim: Rest, boomi_sandbox: Sandbox) -> None:
@@ -149,8 +223,13 @@ def test_api_key_generation(apim: Rest) -> None:
         "POST", "/apiKey/", {"apiId": "api", "environmentId": "env", "applicationId": app_id}
     ).json()
     assert other["key"] != key["key"]
-    change = apim.call("POST", f"/apiKey/{key['apiKeyId']}/update", {**key, "key": "mine"})
+    # The key is the id: a body naming another key than the URL is refused.
+    change = apim.call(
+        "POST", f"/apiKey/{quote(key['key'], safe='')}/update", {**key, "key": "mine"}
+    )
     assert change.status_code == 400 and change.json()["field"] == "key"
+    got = apim.call("GET", f"/apiKey/{quote(key['key'], safe='')}")
+    assert got.status_code == 200 and got.json() == key
     missing = apim.call("POST", "/apiKey/", {"apiId": "api"})
     assert missing.status_code == 400
 
@@ -169,12 +248,19 @@ def test_platform_rest(seeded: Sandbox) -> None:
         "POST", "/Account/bulk", {"type": "GET", "request": [{"id": "abc-H566GG"}, {"id": "nope"}]}
     )
     items = bulk.json()["response"]
-    assert bulk.json()["@type"] == "BulkResponse"
-    assert [(i["index"], i["id"], i["statusCode"]) for i in items] == [
-        (0, "abc-H566GG", 200),
-        (1, "nope", 404),
+    # Boomi's JSON: a BulkResult of BulkResponse items; successes carry only statusCode and
+    # Result, failures errorMessage, statusCode and id; no index.
+    assert bulk.json()["@type"] == "BulkResult"
+    assert [sorted(i) for i in items] == [
+        ["@type", "Result", "statusCode"],
+        ["@type", "errorMessage", "id", "statusCode"],
     ]
-    assert items[0]["Result"]["name"] == "ABC Co" and "errorMessage" in items[1]
+    assert [(i["@type"], i["statusCode"]) for i in items] == [
+        ("BulkResponse", 200),
+        ("BulkResponse", 404),
+    ]
+    assert items[1]["id"] == "nope"
+    assert items[0]["Result"]["name"] == "ABC Co" and items[1]["errorMessage"]
     query = {
         "QueryFilter": {
             "expression": {
@@ -214,12 +300,19 @@ def test_bulk_limits(seeded: Sandbox) -> None:
     assert wrong.status_code == 400
     from .helpers import envelope, fault, post
 
-    requests_xml = "".join(f'<api:request id="child-{n:05d}"/>' for n in range(1, 102))
+    requests_xml = "".join(
+        f'<api:request xsi:type="api:BulkId" id="child-{n:05d}"/>' for n in range(1, 102)
+    )
     body = (
         f"<soap:getBulk><api:objectType>Account</api:objectType>"
-        f'<api:bulkRequest type="GET">{requests_xml}</api:bulkRequest></soap:getBulk>'
+        f'<api:bulkObject type="GET">{requests_xml}</api:bulkObject></soap:getBulk>'
     )
-    assert fault(post(seeded, envelope(body, service="platform"), "platform"))[1] == 400
+    # The schema's request is unbounded: the limit of 100 is the service's own rule.
+    _, status, message = fault(post(seeded, envelope(body, service="platform"), "platform"))
+    assert status == 400 and "at most 100" in message
+    untyped = body.replace(' xsi:type="api:BulkId"', "", 1)
+    _, status, _ = fault(post(seeded, envelope(untyped, service="platform"), "platform"))
+    assert status == 400  # the item type is abstract: an untyped item is refused
 
 
 # MFT ------------------------------------------------------------------------------------

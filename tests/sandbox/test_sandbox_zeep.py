@@ -51,3 +51,27 @@ def test_zeep_plan_lifecycle(boomi_sandbox: Sandbox) -> None:
         assert fault.detail is not None
     else:
         raise AssertionError("a deleted plan must not be found")
+
+
+def test_zeep_platform_query_and_bulk_from_the_served_wsdl(seeded: Sandbox) -> None:
+    # The served WSDL includes platform.xsd, which includes platform-operations.xsd, all
+    # as ?xsd=N of the emulator: a plain zeep must resolve the chain and the wrappers.
+    session = requests.Session()
+    session.auth = ("u", "p")
+    url = f"{seeded.base_url}/api/soap/v1/{seeded.account_id}?wsdl"
+    client = zeep.Client(
+        url, transport=zeep.Transport(session=session), wsse=UsernameToken("u", "p")
+    )
+    bulk_id = client.get_type("{http://api.platform.boomi.com/}BulkId")
+    answer = client.service.getBulk(
+        objectType="Account",
+        bulkObject={"type": "GET", "request": [bulk_id(id="abc-H566GG"), bulk_id(id="nope")]},
+    )
+    # zeep unwraps results (BulkResult) down to its list of response items.
+    assert [item.statusCode for item in answer] == [200, 404]
+    assert answer[0].Result.name == "ABC Co" and answer[0].index is None
+    assert answer[1].id == "nope"
+    page = client.service.query(objectType="Account", queryConfig={"QueryFilter": {}})
+    assert page.queryToken and len(page.result) == 100
+    more = client.service.queryMore(queryToken=page.queryToken)
+    assert more.result and more.result[0].accountId != page.result[0].accountId
