@@ -14,6 +14,7 @@ from lxml import etree
 
 from ..errors import InvalidRequest
 from ..models.apim import PLAN_ASSOCIATION_FIELDS, PlanAssociation
+from ..models.fields import check_text
 from ..namespaces import API, APIM, XSI
 
 ROOT = "PlanAssociations"
@@ -36,6 +37,10 @@ def checked(associations: Iterable[PlanAssociation]) -> list[PlanAssociation]:
             value = getattr(association, name)
             if not isinstance(value, str) or not value.strip():
                 raise InvalidRequest(f"{wire} must be a non-empty string", field=wire)
+            try:
+                check_text(value)
+            except ValueError as exc:
+                raise InvalidRequest(f"{wire}: {exc}", field=wire) from None
     return found
 
 

@@ -154,13 +154,9 @@ def sb() -> Iterator[Sandbox]:
 
 def rest(sb: Sandbox, method: str, path: str, **options: Any) -> requests.Response:
     root = f"{sb.base_url}/apim/api/rest/v1/{sb.account_id}"
+    headers = {"Accept": "application/json", **options.pop("headers", {})}
     return requests.request(
-        method,
-        root + path,
-        auth=("u", "p"),
-        headers={"Accept": "application/json"},
-        timeout=10,
-        **options,
+        method, root + path, auth=("u", "p"), headers=headers, timeout=10, **options
     )
 
 
@@ -205,8 +201,20 @@ def test_emulator_rest_update_query_bulk_and_link_refuse(sb: Sandbox, char: str)
     assert bulk.status_code == 400 or all(
         item.get("statusCode") == 400 for item in bulk.json()["response"]
     ), bulk.text
-    link = rest(sb, "POST", "/planAssociation", json={"planId": plan_id, "deploymentId": f"d{bad}"})
-    assert link.status_code == 400 and link.json().get("field") == "deploymentId"
+    # Plan associations travel as XML, which cannot carry these characters at all.
+    association = (
+        '<apim:PlanAssociations xmlns:apim="http://apim.api.platform.boomi.com/">'
+        f'<apim:association componentId="d{bad}" environmentId="e" planId="{plan_id}"/>'
+        "</apim:PlanAssociations>"
+    ).encode("utf-8", "surrogatepass")
+    link = rest(
+        sb,
+        "POST",
+        "/planAssociation",
+        data=association,
+        headers={"Content-Type": "application/xml"},
+    )
+    assert link.status_code == 400, link.text
     assert soap_query_of_plans(sb).status_code == 200
 
 

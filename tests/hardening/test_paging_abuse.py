@@ -197,7 +197,6 @@ def sb() -> Iterator[Sandbox]:
     [
         "/apim/api/rest/v1/{acct}/plan",
         "/apim/api/rest/v1/{acct}/plan/query",
-        "/apim/api/rest/v1/{acct}/planAssociation",
         "/api/rest/v1/{acct}/Account/bulk",
         "/api/rest/v1/{acct}/Account/query",
     ],
