@@ -139,12 +139,12 @@ class ObjectService(Generic[T]):
         for start in range(0, len(wanted), BULK_LIMIT):
             chunk = wanted[start : start + BULK_LIMIT]
             answered = self._wire.get_bulk(self.spec, chunk)
-            items.extend(_in_order(chunk, answered, start))
+            items.extend(_in_order(chunk, answered, start, self.spec.secret_id))
         return items
 
 
 def _in_order(
-    chunk: Sequence[str], answered: Sequence[BulkItem[T]], offset: int
+    chunk: Sequence[str], answered: Sequence[BulkItem[T]], offset: int, secret_id: bool = False
 ) -> list[BulkItem[T]]:
     # Pair answers to ids by their index (falling back to the id), then renumber globally.
     by_index = {item.index: item for item in answered}
@@ -155,12 +155,19 @@ def _in_order(
             item = next((a for a in answered if a.id == object_id), None)
         if item is None:
             ordered.append(
-                BulkItem(offset + position, object_id, 500, None, "no answer for this id")
+                BulkItem(
+                    offset + position, object_id, 500, None, "no answer for this id", secret_id
+                )
             )
         else:
             ordered.append(
                 BulkItem(
-                    offset + position, object_id, item.status_code, item.result, item.error_message
+                    offset + position,
+                    object_id,
+                    item.status_code,
+                    item.result,
+                    item.error_message,
+                    secret_id,
                 )
             )
     return ordered

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from ..redact import redact_id, variants
 from .exchange import Exchange
 from .record import AuditRecord, Headers, utc
 from .redaction import Redactor, content_type, echo_values, scrub, scrub_str
@@ -98,6 +99,13 @@ def _scrub_request(
     return scrub_str(url, echoes), _scrub_headers(headers, echoes), scrub(body, echoes)
 
 
+def _secret_ids(e: Exchange) -> set[bytes]:
+    # Ids that are secrets (ApiKey keys) in every form a URL or a body may hold them.
+    if not e.secret_ids:
+        return set()
+    return {v.encode("utf-8") for i in e.object_ids if i for v in variants(str(i))}
+
+
 def draft(
     exchange: Exchange, redactor: Redactor, request: RequestSide | None = None
 ) -> AuditRecord:
@@ -110,7 +118,7 @@ def draft(
         req = _redact_request(e.url, e.request_headers, e.request_body, redactor)
     else:
         req = request.result_for(e)
-    found: set[bytes] = set()
+    found: set[bytes] = _secret_ids(e)
     response_headers = redactor.headers(e.response_headers, found)
     response_body = redactor.body(e.response_body, content_type(e.response_headers), found)
     # A secret hidden in one place may be echoed in another (a fault repeating the
@@ -147,7 +155,7 @@ def draft(
         response_headers,
         response_body,
         e.object_type,
-        tuple(str(i) for i in e.object_ids),
+        tuple(redact_id(str(i), e.secret_ids) for i in e.object_ids),
         e.account_id,
         e.fault_code,
         e.status_code,

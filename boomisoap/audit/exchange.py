@@ -37,6 +37,9 @@ class Exchange:
     status_code: int | None = None
     error_class: str | None = None
     attempt: int = 1
+    # The object type's id field is secret (an ApiKey's key): the ids are stored
+    # redacted, and removed wherever else the exchange holds them (the URL, a body).
+    secret_ids: bool = False
 
 
 OUTCOMES = frozenset({"ok", "fault", "transport_error"})

@@ -75,13 +75,15 @@ class Contract:
 class ApiKey:
     """An API key issued to an application for an API in an environment.
 
-    ``key`` is the secret the service generates; it is kept out of ``repr``.
+    ``key`` is both the identifier (Boomi's schema has no ``apiKeyId``: GET, UPDATE and
+    DELETE go by key) and the secret the service generates; it is kept out of ``repr``,
+    and wherever it appears as an id it is redacted like any other secret
+    (docs/security.md).
     """
 
     api_id: str | None = None
     environment_id: str | None = None
     application_id: str | None = None
-    api_key_id: str | None = None
     contract_id: str | None = None
     key: str | None = dataclasses.field(default=None, repr=False)
     generated_by: str | None = None
@@ -170,12 +172,11 @@ API_KEY = ObjectSpec(
     type_name="ApiKey",
     cls=ApiKey,
     namespace=APIM,
-    id_field="api_key_id",
+    id_field="key",
     rest_path="apiKey",
     operations=CRUD,
     extra_check=_check_api_key,
     fields=(
-        Field("api_key_id", "apiKeyId", server_assigned=True, queryable=True),
         Field("api_id", "apiId", queryable=True, immutable=True),
         Field("environment_id", "environmentId", queryable=True, immutable=True),
         Field("application_id", "applicationId", queryable=True, immutable=True),

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Generic, TypeVar
 
 from ..errors import BoomiFault
+from ..redact import redact_id, scrub
 
 T = TypeVar("T")
 
@@ -19,15 +20,32 @@ class QueryPage(Generic[T]):
     query_token: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
 class BulkItem(Generic[T]):
-    """The outcome of one id of a bulk GET, in the order the ids were asked."""
+    """The outcome of one id of a bulk GET, in the order the ids were asked.
+
+    ``secret_id`` marks an id that is a secret (an ApiKey's key): ``repr`` and the error
+    of :meth:`unwrap` then show it redacted; ``id`` itself stays the value asked for.
+    """
 
     index: int
     id: str
     status_code: int
     result: T | None = None
     error_message: str | None = None
+    secret_id: bool = False
+
+    def __post_init__(self) -> None:
+        # The server's message may echo a secret (a key asked for, the password).
+        if self.error_message:
+            object.__setattr__(self, "error_message", scrub(self.error_message))
+
+    def __repr__(self) -> str:
+        return (
+            f"BulkItem(index={self.index!r}, id={redact_id(self.id, self.secret_id)!r}, "
+            f"status_code={self.status_code!r}, result={self.result!r}, "
+            f"error_message={self.error_message!r})"
+        )
 
     @property
     def ok(self) -> bool:
@@ -41,6 +59,7 @@ class BulkItem(Generic[T]):
 
         cls: type[BoomiFault] = fault_class_for(self.status_code)
         raise cls(
-            self.error_message or f"{self.id}: status {self.status_code}",
+            self.error_message
+            or f"{redact_id(self.id, self.secret_id)}: status {self.status_code}",
             status_code=self.status_code,
         )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from .. import redact
 from ..errors import AuthenticationError, BoomiFault, NotFound, RateLimited
 from . import wsdl
 from .httpio import BodyTooLarge, Request, Response, json_error, read_body, status_line
@@ -77,7 +78,7 @@ class SandboxApp:
                 "%s %s %s %d %dB %.1fms",
                 environ.get("REMOTE_ADDR", "-"),
                 request.method,
-                request.path,
+                _shown_path(request.path, response.secret_ids),
                 response.status,
                 len(response.body),
                 duration * 1000,
@@ -201,6 +202,8 @@ class SandboxApp:
                     response_headers=dict(response.headers),
                     response_body=response.body,
                     object_type=response.object_type,
+                    object_ids=response.secret_ids,
+                    secret_ids=bool(response.secret_ids),
                     account_id=self.account_id,
                     status_code=status_code,
                 )
@@ -227,6 +230,10 @@ def _request(environ: Mapping[str, Any]) -> Request:
         body=b"",
         base_url=f"{environ.get('wsgi.url_scheme', 'http')}://{host}",
     )
+
+
+def _shown_path(path: str, secret_ids: tuple[str, ...]) -> str:
+    return redact.scrub(path, secret_ids) if secret_ids else path
 
 
 def _service_of(path: str) -> str:

@@ -22,6 +22,9 @@ from .rules import Context
 from .security import Authenticator
 
 RESULT_TYPES = {"apim": "ApimQueryResult", "platform": "QueryResult"}
+# Path segments after an object type that are actions, not ids.
+_ACTIONS = frozenset({"", "query", "queryMore", "bulk"})
+
 _SPECS = {
     service: {spec.rest_path: spec for spec in specs_for_service(service)}
     for service in ("apim", "platform")
@@ -62,6 +65,8 @@ class RestHandler:
             response = error(exc)
         if spec is not None:
             response.object_type = spec.type_name
+            if spec.secret_id and len(segments) > 1 and segments[1] not in _ACTIONS:
+                response.secret_ids = (segments[1],)
             if spec.deprecated:
                 response.headers += deprecation_headers(
                     spec.type_name, spec.deprecated, successor_url

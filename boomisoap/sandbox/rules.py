@@ -48,7 +48,8 @@ def _now(_: Context) -> datetime:
 
 
 # How the service fills server-assigned fields, by python field name. The identifier of
-# every type is a fresh UUID (handled in :func:`assigned_value`).
+# every other type is a fresh UUID (handled in :func:`assigned_value`); an ApiKey's
+# identifier is its key.
 GENERATED: dict[str, Callable[[Context], Any]] = {
     "key": lambda _: secrets.token_urlsafe(32),
     "generated_at": _now,
@@ -59,10 +60,10 @@ GENERATED: dict[str, Callable[[Context], Any]] = {
 
 def assigned_value(spec: ObjectSpec, fld: Field, context: Context) -> Any:
     """The value the server gives a server-assigned field on create."""
-    if fld.name == spec.id_field:
-        return str(uuid.uuid4())
     generate = GENERATED.get(fld.name)
-    return None if generate is None else generate(context)
+    if generate is not None:
+        return generate(context)
+    return str(uuid.uuid4()) if fld.name == spec.id_field else None
 
 
 def keeps_deleted(spec: ObjectSpec) -> bool:

@@ -76,6 +76,8 @@ class SoapWire:
             object_type=None if spec is None else spec.type_name,
             object_ids=tuple(ids),
             account_id=self.account_id,
+            secret_ids=spec is not None and spec.secret_id,
+            secret_fields=spec is not None and spec.has_secrets,
         )
         request = HttpRequest("POST", self.url, self._headers, body)
 

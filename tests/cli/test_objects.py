@@ -244,11 +244,14 @@ def test_applications_and_api_keys(run_fresh: Cli, secrets: Secrets) -> None:
             "json",
         ).stdout
     )
-    assert key["key"] == "***"
-    key_id = key["apiKeyId"]
-    shown = json.loads(run_fresh("--show-secrets", "api-keys", "get", key_id, "-o", "json").stdout)
-    real = shown["key"]
+    assert key["key"] == "***" and "apiKeyId" not in key
+    # The key is the ApiKey's identifier (Boomi has no apiKeyId): only --show-secrets shows it.
+    listed = run_fresh("--show-secrets", "api-keys", "list", "-o", "json").stdout
+    real = next(k["key"] for k in json.loads(listed) if k["applicationId"] == app_id)
     assert real not in ("***", "")
+    shown = json.loads(run_fresh("--show-secrets", "api-keys", "get", real, "-o", "json").stdout)
+    assert shown["key"] == real
+    key_id = real
     secrets.add(real)  # from here on, it must not appear in output without --show-secrets
     assert real not in run_fresh("api-keys", "list").stdout
     assert real not in run_fresh("api-keys", "list", "-o", "csv").stdout

@@ -104,7 +104,7 @@ def test_json_codec_keeps_64_bit_values_exact():
 
 
 def test_api_key_repr_hides_the_key():
-    key = ApiKey(api_key_id="k1", key="very-secret-key-value")
+    key = ApiKey(api_id="a1", key="very-secret-key-value")
     assert "very-secret-key-value" not in repr(key)
     assert dataclasses.replace(key, enabled=True).key == "very-secret-key-value"
 

@@ -274,7 +274,6 @@ def test_contract_delete(apim: ApimClient, requests_mock: Mocker) -> None:
 
 API_KEY_JSON = {
     "@type": "ApiKey",
-    "apiKeyId": "key-1",
     "apiId": "api-1",
     "environmentId": "env-1",
     "applicationId": "app-1",
@@ -286,7 +285,6 @@ API_KEY_JSON = {
     "deleted": False,
 }
 API_KEY_OBJECT = ApiKey(
-    api_key_id="key-1",
     api_id="api-1",
     environment_id="env-1",
     application_id="app-1",
@@ -314,8 +312,9 @@ def test_api_key_create_get_query_update_delete(apim: ApimClient, requests_mock:
     assert created.generated_at is not None and created.generated_at.tzinfo is not None
     assert "k-4f1c0a9e" not in repr(created)
 
-    requests_mock.get(f"{APIM_ROOT}/apiKey/key-1", json=API_KEY_JSON)
-    assert apim.api_keys.get("key-1") == API_KEY_OBJECT
+    # Boomi's ApiKey has no apiKeyId: the key is the identifier (GET /apiKey/{key}).
+    requests_mock.get(f"{APIM_ROOT}/apiKey/k-4f1c0a9e", json=API_KEY_JSON)
+    assert apim.api_keys.get("k-4f1c0a9e") == API_KEY_OBJECT
 
     page = {"@type": "ApimQueryResult", "result": [API_KEY_JSON], "numberOfResults": 1}
     query = requests_mock.post(f"{APIM_ROOT}/apiKey/query", json=page)
@@ -327,13 +326,13 @@ def test_api_key_create_get_query_update_delete(apim: ApimClient, requests_mock:
     }
 
     answer = {**API_KEY_JSON, "contractId": "contract-9"}
-    update = requests_mock.post(f"{APIM_ROOT}/apiKey/key-1/update", json=answer)
+    update = requests_mock.post(f"{APIM_ROOT}/apiKey/k-4f1c0a9e/update", json=answer)
     updated = apim.api_keys.update(dataclasses.replace(created, contract_id="contract-9"))
     assert sent_json(update.last_request)["contractId"] == "contract-9"
     assert updated == dataclasses.replace(API_KEY_OBJECT, contract_id="contract-9")
 
-    requests_mock.delete(f"{APIM_ROOT}/apiKey/key-1", text="true")
-    assert apim.api_keys.delete("key-1") is True
+    requests_mock.delete(f"{APIM_ROOT}/apiKey/k-4f1c0a9e", text="true")
+    assert apim.api_keys.delete("k-4f1c0a9e") is True
 
 
 def test_api_key_create_needs_its_three_ids(apim: ApimClient, requests_mock: Mocker) -> None:

@@ -166,14 +166,15 @@ def test_application_and_api_key(apim_client: ApimClient) -> None:
     )
     assert key.key and len(key.key) >= 32 and key.generated_by == "u"
     assert key.generated_at is not None and key.enabled is True and key.deleted is False
-    assert apim_client.api_keys.get(key.api_key_id) == key
+    assert apim_client.api_keys.get(key.key) == key
     attached = apim_client.api_keys.update(
         dataclasses.replace(key, contract_id=contract.contract_id)
     )
     assert attached.contract_id == contract.contract_id and attached.key == key.key
-    with pytest.raises(InvalidRequest) as changed:
+    # The key is the identifier: another key names another (here: no) ApiKey.
+    with pytest.raises(NotFound) as changed:
         apim_client.api_keys.update(dataclasses.replace(key, key="my-own-key"))
-    assert changed.value.field == "key"
+    assert changed.value.field == "key" and "my-own-key" not in str(changed.value)
     with pytest.raises(InvalidRequest) as moved:
         apim_client.api_keys.update(dataclasses.replace(key, api_id="api-2"))
     assert moved.value.field == "apiId"
@@ -182,10 +183,10 @@ def test_application_and_api_key(apim_client: ApimClient) -> None:
             ApiKey(api_id="a", environment_id="e", application_id="no-such-app")
         )
     assert dangling.value.field == "applicationId"
-    assert [k.api_key_id for k in apim_client.api_keys.query(Q.apiId == "api-1")] == [
-        key.api_key_id
+    assert [k.key for k in apim_client.api_keys.query(Q.apiId == "api-1")] == [
+        key.key
     ]
-    assert apim_client.api_keys.delete(key.api_key_id) is True
+    assert apim_client.api_keys.delete(key.key) is True
     assert apim_client.applications.delete(app.application_id) is True
     assert apim_client.applications.get(app.application_id).deleted is True
 

@@ -73,7 +73,7 @@ def test_every_apim_operation(lax: Sandbox) -> None:
     key = created_id(
         lax,
         obj("create", "ApiKey", f'apiId="x" environmentId="e" applicationId="{app}"'),
-        "apiKeyId",
+        "key",
     )
     plan = created_id(lax, obj("create", "Plan", 'name="p"'), "planId")
     ids = {
@@ -82,7 +82,7 @@ def test_every_apim_operation(lax: Sandbox) -> None:
         "ApiKey": (
             key,
             f'apiId="x" environmentId="e" applicationId="{app}" contractId="{contract}"',
-            "apiKeyId",
+            "key",
         ),
         "Application": (app, 'applicationName="a2"', "applicationId"),
     }

@@ -139,7 +139,7 @@ def test_api_key_generation(apim: Rest) -> None:
         "POST", "/apiKey/", {"apiId": "api", "environmentId": "env", "applicationId": app_id}
     ).json()
     assert other["key"] != key["key"]
-    change = apim.call("POST", f"/apiKey/{key['apiKeyId']}/update", {**key, "key": "mine"})
+    change = apim.call("POST", f"/apiKey/{key['key']}/update", {**key, "key": "mine"})
     assert change.status_code == 400 and change.json()["field"] == "key"
     missing = apim.call("POST", "/apiKey/", {"apiId": "api"})
     assert missing.status_code == 400

@@ -1,0 +1,251 @@
+"""The live secrets of this process, and their removal from every text boomisoap builds.
+
+Structural redaction (secret attributes, elements, JSON keys, headers) lives in
+``boomisoap.audit``: it knows where a secret sits in a document. What it cannot know is
+where a *server* puts a secret it echoes back: a faultstring quoting the password, an
+HTML page repeating the digest, a validation reason quoting an invalid attribute value
+that is an API key, a ``NotFound`` naming the ApiKey ``key`` asked for. Those are removed
+here by value.
+
+Every client holds a :class:`SecretSet` while it is alive: its password or token, the
+HTTP Basic value, the OTP, the MFT API key, every Nonce and PasswordDigest it wrote
+recently, and every ApiKey ``key`` it has sent or seen. :func:`scrub` replaces all of
+them (and their XML-, JSON- and URL-escaped forms) in a text; it is applied
+
+- by every :class:`boomisoap.errors.BoomiError` constructor, to its message and fields,
+  so no exception text, repr or ``vars()`` can carry one;
+- to every log record of every logger (boomisoap's and the third-party ones that log on
+  our behalf: xmlschema, zeep, urllib3, requests), through the log-record factory that
+  :func:`install_log_scrubbing` puts in place while any SecretSet is alive. A filter on
+  a logger would not do: Python consults a logger's filters only for records logged on
+  that very logger, not for those of its children (``zeep.transports``,
+  ``urllib3.connectionpool``) passing through.
+
+This module imports nothing of boomisoap, so the lowest layers (errors) can use it.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import threading
+import traceback
+import weakref
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+REDACTED = "***REDACTED***"
+"""The marker that replaces every redacted value; plain ASCII, legal in XML text,
+XML attribute values, JSON strings, header values and URLs, so splicing it in never
+changes the structure of a document."""
+
+MIN_LENGTH = 4
+"""Shorter values are not scrubbed: too likely to hit unrelated text (a password "pw"
+would eat every "pw" of every message). Credentials that short are refused by Boomi."""
+
+RECENT = 2048
+"""Per-message secrets (Nonce, PasswordDigest) each SecretSet keeps: an echo comes back
+in the answer to the message that carried them, so the most recent ones suffice; 2,048
+covers 1,024 requests in flight on one client."""
+
+
+def variants(value: str) -> set[str]:
+    """``value`` as it may appear in a text: raw, XML-, JSON- and URL-escaped."""
+    xml = (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&apos;")
+    )
+    return {
+        value,
+        xml,
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        quote(value, safe=""),
+        quote_plus(value, safe=""),
+    }
+
+
+class SecretSet:
+    """The secrets of one client, scrubbed from every text while the set is alive.
+
+    Alive means: not closed and still referenced (the registry holds it weakly, so a
+    client that is dropped without ``close()`` takes its secrets out with it).
+    """
+
+    def __init__(self, values: Iterable[str | None] = ()) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._recent: collections.deque[str] = collections.deque(maxlen=RECENT)
+        self.add(*values)
+        with _REGISTRY_LOCK:
+            _REGISTRY.add(self)
+        _changed()
+        install_log_scrubbing()
+
+    def __repr__(self) -> str:
+        return f"<SecretSet of {len(self._values)} values>"
+
+    def add(self, *values: str | None) -> None:
+        """Values kept while the set lives (credentials, ApiKey keys)."""
+        fresh = {v for v in values if isinstance(v, str) and len(v) >= MIN_LENGTH}
+        with self._lock:
+            fresh -= self._values
+            if not fresh:
+                return
+            self._values |= fresh
+        _changed()
+
+    def add_recent(self, *values: str | None) -> None:
+        """Per-message values (a Nonce, a digest), of which the newest :data:`RECENT` stay."""
+        with self._lock:
+            self._recent.extend(v for v in values if isinstance(v, str) and len(v) >= MIN_LENGTH)
+
+    def values(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        with self._lock:
+            return frozenset(self._values), tuple(self._recent)
+
+    def close(self) -> None:
+        with _REGISTRY_LOCK:
+            _REGISTRY.discard(self)
+        _changed()
+
+
+_REGISTRY: weakref.WeakSet[SecretSet] = weakref.WeakSet()
+_REGISTRY_LOCK = threading.Lock()
+_version = 0
+_stable_cache: tuple[int, tuple[str, ...]] = (-1, ())
+
+
+def _changed() -> None:
+    global _version
+    _version += 1
+
+
+def _live_sets() -> list[SecretSet]:
+    with _REGISTRY_LOCK:
+        return list(_REGISTRY)
+
+
+def _stable(sets: list[SecretSet]) -> tuple[str, ...]:
+    # The long-lived values change rarely: their variants are computed once per change.
+    global _stable_cache
+    version, cached = _stable_cache
+    if version == _version:
+        return cached
+    seen = _version
+    found: set[str] = set()
+    for secrets in sets:
+        for value in secrets.values()[0]:
+            found |= variants(value)
+    ordered = tuple(sorted((v for v in found if len(v) >= MIN_LENGTH), key=len, reverse=True))
+    _stable_cache = (seen, ordered)
+    return ordered
+
+
+def live_secrets(extra: Iterable[str | None] = ()) -> list[str]:
+    """Every value :func:`scrub` removes now, longest first (so no secret is half-hidden
+    by a shorter one it contains)."""
+    sets = _live_sets()
+    values = set(_stable(sets)) if sets else set()
+    for secrets in sets:
+        for value in secrets.values()[1]:
+            values |= variants(value)
+    for value in extra:
+        if isinstance(value, str) and len(value) >= MIN_LENGTH:
+            values |= variants(value)
+    return sorted((v for v in values if len(v) >= MIN_LENGTH), key=len, reverse=True)
+
+
+def scrub(text: str, extra: Iterable[str | None] = ()) -> str:
+    """``text`` with every live secret, and every value of ``extra``, replaced by REDACTED."""
+    if not text or (not _REGISTRY and not extra):
+        return text
+    for value in live_secrets(extra):
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def scrub_excerpt(text: str) -> str:
+    """``scrub`` for the cut start of a body: also drops a tail that begins a secret.
+
+    A body cut at a fixed length may end inside a secret, where no whole-value
+    replacement finds it; the cut head of it goes too (from its third character on,
+    shorter heads tell nothing).
+    """
+    text = scrub(text)
+    if not _REGISTRY or len(text) < MIN_LENGTH - 1:
+        return text
+    cut = len(text)
+    for value in live_secrets():
+        for size in range(min(len(value) - 1, len(text)), MIN_LENGTH - 2, -1):
+            if len(text) - size < cut and text.endswith(value[:size]):
+                cut = len(text) - size
+                break
+    return text[:cut] + ("…" if cut < len(text) else "")
+
+
+def scrub_any(value: Any, extra: Iterable[str | None] = ()) -> Any:
+    """``scrub`` for strings (also inside tuples and lists); other values unchanged."""
+    if isinstance(value, str):
+        return scrub(value, extra)
+    if isinstance(value, tuple | list):
+        return type(value)(scrub_any(v, extra) for v in value)
+    return value
+
+
+def redact_id(object_id: str, secret: bool) -> str:
+    """An identifier as it may be shown: REDACTED when the id field is secret."""
+    return REDACTED if secret and object_id else object_id
+
+
+# logging --------------------------------------------------------------------------------
+
+_factory_lock = threading.Lock()
+_installed: list[Callable[..., logging.LogRecord]] = []
+
+
+def _scrub_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string: logging reports it itself, later
+        return
+    clean = scrub(message)
+    if clean != message:
+        record.msg, record.args = clean, None
+    if record.exc_info and record.exc_info[1] is not None:
+        # Formatted once here, scrubbed, and the raw exception dropped: a formatter uses
+        # exc_text when it is set, and nothing else can read the secret out of the record.
+        text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        clean = scrub(text)
+        if clean != text:
+            record.exc_text, record.exc_info = clean, None
+    if record.stack_info:
+        record.stack_info = scrub(record.stack_info)
+
+
+def install_log_scrubbing() -> None:
+    """Wrap the log-record factory once, so every record is scrubbed as it is made.
+
+    Costs one check per record while no secret is live; nothing is formatted unless a
+    SecretSet exists (records below a logger's level are never made at all).
+    """
+    with _factory_lock:
+        if _installed:
+            return
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            if _REGISTRY:
+                _scrub_record(record)
+            return record
+
+        _installed.append(previous)
+        logging.setLogRecordFactory(factory)
