@@ -162,14 +162,27 @@ def live_secrets(extra: Iterable[str | None] = ()) -> list[str]:
     return sorted((v for v in values if len(v) >= MIN_LENGTH), key=len, reverse=True)
 
 
-def scrub(text: str, extra: Iterable[str | None] = ()) -> str:
-    """``text`` with every live secret, and every value of ``extra``, replaced by REDACTED."""
-    if not text or (not _REGISTRY and not extra):
+def scrub(text: str, extra: Iterable[str | None] = (), *, live: bool = True) -> str:
+    """``text`` with every live secret, and every value of ``extra``, replaced by REDACTED.
+
+    ``live=False`` removes ``extra`` only (the CLI under ``--show-secrets``, which shows
+    ApiKey keys on purpose but never credentials).
+    """
+    if not text or (not (live and _REGISTRY) and not extra):
         return text
-    for value in live_secrets(extra):
+    values = live_secrets(extra) if live else _only(extra)
+    for value in values:
         if value in text:
             text = text.replace(value, REDACTED)
     return text
+
+
+def _only(extra: Iterable[str | None]) -> list[str]:
+    found: set[str] = set()
+    for value in extra:
+        if isinstance(value, str) and len(value) >= MIN_LENGTH:
+            found |= variants(value)
+    return sorted(found, key=len, reverse=True)
 
 
 def scrub_excerpt(text: str) -> str:

@@ -137,9 +137,9 @@ def shared_bucket(host: str, account_id: str, rate: float) -> TokenBucket:
         return bucket
 
 
-def scrub(text: str, secrets: Iterable[str] = ()) -> str:
+def scrub(text: str, secrets: Iterable[str] = (), *, live: bool = True) -> str:
     """Remove the live secrets (boomisoap.redact) and ``secrets`` from a text."""
-    return _scrub(text, secrets)
+    return _scrub(text, secrets, live=live)
 
 
 class HttpTransport:
