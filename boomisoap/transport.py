@@ -349,6 +349,7 @@ class HttpTransport:
                 object_type=call.object_type,
                 object_ids=call.object_ids,
                 secret_ids=call.secret_ids,
+                known_secrets=tuple(self.secrets.values()[0]),
                 account_id=call.account_id,
                 fault_code=None if fault is None else fault.fault_code,
                 status_code=None if fault is None else fault.status_code,

@@ -100,10 +100,10 @@ def _scrub_request(
 
 
 def _secret_ids(e: Exchange) -> set[bytes]:
-    # Ids that are secrets (ApiKey keys) in every form a URL or a body may hold them.
-    if not e.secret_ids:
-        return set()
-    return {v.encode("utf-8") for i in e.object_ids if i for v in variants(str(i))}
+    # Ids that are secrets (ApiKey keys) and the client's own secrets, in every form a
+    # URL or a body may hold them.
+    values = [*(str(i) for i in e.object_ids if e.secret_ids and i), *e.known_secrets]
+    return {v.encode("utf-8") for value in values for v in variants(value)}
 
 
 def draft(

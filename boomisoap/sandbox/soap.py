@@ -78,6 +78,7 @@ class SoapHandler:
 
     def handle(self, service: str, account: str, request: Request, successor_url: str) -> Response:
         operation = ""
+        secret_ids: tuple[str, ...] = ()
         try:
             envelope = _parse(request.body, self.max_body)
             if self.signatures is not None:
@@ -86,9 +87,12 @@ class SoapHandler:
             user = self.auth.verify_envelope(envelope)
             child = _validated(envelope)
             operation = _operation(service, child)
+            secret_ids = _secret_ids(service, child)
             answer = self._operations[operation](service, account, child, user)
         except BoomiFault as exc:
-            return self.fault(exc, operation)
+            failed = self.fault(exc, operation)
+            failed.secret_ids = secret_ids
+            return failed
         headers = [("Content-Type", XML_CONTENT_TYPE)]
         spec = answer.spec
         if spec is not None and spec.deprecated:
@@ -96,6 +100,7 @@ class SoapHandler:
         response = Response(answer.status, self._sealed(answer.body), headers)
         response.operation = operation
         response.object_type = None if spec is None else spec.type_name
+        response.secret_ids = secret_ids
         return response
 
     def fault(self, exc: BoomiFault, operation: str = "") -> Response:
@@ -264,6 +269,17 @@ def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:
     spec = _spec(service, child)
     object_id = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}objectId") or "").strip()
     return spec, object_id
+
+
+def _secret_ids(service: str, child: Any) -> tuple[str, ...]:
+    """The objectId of a get or delete when it is a secret (an ApiKey's key)."""
+    if child.find(f"{{{soapxml.RESULT_NS[service]}}}objectId") is None:
+        return ()
+    try:
+        spec, object_id = _typed_id(service, child)
+    except BoomiFault:
+        return ()
+    return (object_id,) if spec.secret_id and object_id else ()
 
 
 def _object(service: str, child: Any) -> tuple[ObjectSpec, Any]:
