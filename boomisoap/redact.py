@@ -27,6 +27,7 @@ This module imports nothing of boomisoap, so the lowest layers (errors) can use 
 from __future__ import annotations
 
 import collections
+import functools
 import json
 import logging
 import threading
@@ -51,8 +52,17 @@ in the answer to the message that carried them, so the most recent ones suffice;
 covers 1,024 requests in flight on one client."""
 
 
-def variants(value: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def _variants(value: str) -> frozenset[str]:
+    return frozenset(_escaped(value))
+
+
+def variants(value: str) -> frozenset[str]:
     """``value`` as it may appear in a text: raw, XML-, JSON- and URL-escaped."""
+    return _variants(value)
+
+
+def _escaped(value: str) -> set[str]:
     xml = (
         value.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -82,6 +92,7 @@ class SecretSet:
         self._lock = threading.Lock()
         self._values: set[str] = set()
         self._recent: collections.deque[str] = collections.deque(maxlen=RECENT)
+        self._kept: tuple[str, ...] | None = None
         self.add(*values)
         with _REGISTRY_LOCK:
             _REGISTRY.add(self)
@@ -99,6 +110,7 @@ class SecretSet:
             if not fresh:
                 return
             self._values |= fresh
+            self._kept = None
         _changed()
 
     def add_recent(self, *values: str | None) -> None:
@@ -109,6 +121,13 @@ class SecretSet:
     def values(self) -> tuple[frozenset[str], tuple[str, ...]]:
         with self._lock:
             return frozenset(self._values), tuple(self._recent)
+
+    def kept(self) -> tuple[str, ...]:
+        """The long-lived values, sorted (the same tuple until one is added)."""
+        with self._lock:
+            if self._kept is None:
+                self._kept = tuple(sorted(self._values))
+            return self._kept
 
     def close(self) -> None:
         with _REGISTRY_LOCK:
@@ -152,13 +171,11 @@ def live_secrets(extra: Iterable[str | None] = ()) -> list[str]:
     """Every value :func:`scrub` removes now, longest first (so no secret is half-hidden
     by a shorter one it contains)."""
     sets = _live_sets()
-    values = set(_stable(sets)) if sets else set()
+    values: set[str] = set(_stable(sets)) if sets else set()
     for secrets in sets:
-        for value in secrets.values()[1]:
-            values |= variants(value)
-    for value in extra:
-        if isinstance(value, str) and len(value) >= MIN_LENGTH:
-            values |= variants(value)
+        for recent in secrets.values()[1]:
+            values |= variants(recent)
+    values.update(_only(extra))
     return sorted((v for v in values if len(v) >= MIN_LENGTH), key=len, reverse=True)
 
 

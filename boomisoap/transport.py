@@ -92,12 +92,23 @@ class HttpRequest:
     headers: Mapping[str, str]
     body: bytes = b""
 
+    def __repr__(self) -> str:
+        # Headers and body carry the credentials: a repr (a traceback's locals, a debug
+        # print of what an observer got) names only their size.
+        return (
+            f"HttpRequest({self.method} {_scrub(self.url)}, headers={sorted(self.headers)}, "
+            f"body={len(self.body)} bytes)"
+        )
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class HttpResponse:
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+    def __repr__(self) -> str:
+        return f"HttpResponse({self.status}, body={len(self.body)} bytes)"
 
 
 class TokenBucket:
@@ -214,10 +225,17 @@ class HttpTransport:
                 if delay > 0:
                     self._sleep(delay)
             # The request half of the audit record is redacted while the server works.
+            known = self.secrets.kept()
             prepared = (
                 None
                 if self.audit is None
-                else self.audit.prepare_request(request.url, request.headers, request.body)
+                else self.audit.prepare_request(
+                    request.url,
+                    request.headers,
+                    request.body,
+                    secret_ids=call.object_ids if call.secret_ids else (),
+                    known_secrets=known,
+                )
             )
             started = datetime.now(UTC)
             clock = time.perf_counter()
@@ -233,14 +251,32 @@ class HttpTransport:
                 result = parse(response)
             except BoomiError as exc:
                 self._record(
-                    call, request, response, started, clock, exc, attempt, correlation_id, prepared
+                    call,
+                    request,
+                    response,
+                    started,
+                    clock,
+                    exc,
+                    attempt,
+                    correlation_id,
+                    prepared,
+                    known,
                 )
                 if self._should_retry(call, exc, attempt):
                     self._sleep(self._backoff(attempt))
                     continue
                 raise
             self._record(
-                call, request, response, started, clock, None, attempt, correlation_id, prepared
+                call,
+                request,
+                response,
+                started,
+                clock,
+                None,
+                attempt,
+                correlation_id,
+                prepared,
+                known,
             )
             return result
 
@@ -318,6 +354,7 @@ class HttpTransport:
         attempt: int,
         correlation_id: str,
         prepared: RequestSide | None,
+        known: tuple[str, ...] = (),
     ) -> None:
         if self.audit is None:
             return
@@ -349,7 +386,7 @@ class HttpTransport:
                 object_type=call.object_type,
                 object_ids=call.object_ids,
                 secret_ids=call.secret_ids,
-                known_secrets=tuple(self.secrets.values()[0]),
+                known_secrets=known,
                 account_id=call.account_id,
                 fault_code=None if fault is None else fault.fault_code,
                 status_code=None if fault is None else fault.status_code,

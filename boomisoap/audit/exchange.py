@@ -20,18 +20,19 @@ class Exchange:
     operation: str
     wire: str
     method: str
-    url: str
-    request_headers: Mapping[str, str]
-    request_body: bytes
+    # Unredacted: the reprs of these never show them (the audit redacts them on record).
+    url: str = field(repr=False)
+    request_headers: Mapping[str, str] = field(repr=False)
+    request_body: bytes = field(repr=False)
     started_at: datetime
     duration: float
     outcome: str
     correlation_id: str
     status: int | None = None
-    response_headers: Mapping[str, str] = field(default_factory=dict)
-    response_body: bytes | None = None
+    response_headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    response_body: bytes | None = field(default=None, repr=False)
     object_type: str | None = None
-    object_ids: tuple[str, ...] = ()
+    object_ids: tuple[str, ...] = field(default=(), repr=False)
     account_id: str | None = None
     fault_code: str | None = None
     status_code: int | None = None

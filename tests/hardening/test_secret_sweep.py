@@ -102,6 +102,7 @@ class Session:
             auth = next((v for k, v in request.headers.items() if k.lower() == "authorization"), "")
             self.secrets.update(secrets_in(request.url, auth, request.body))
             self.raw_answers.append(response.body)
+            self.texts += [repr(call), repr(request), repr(response)]
             for key in re.findall(rb'\bkey="([^"]+)"|"key":\s*"([^"]+)"', response.body):
                 self.secrets.update(k.decode() for k in key if k)
 
@@ -152,41 +153,34 @@ def _emulator_part(session: Session, tmp: Path, password: str) -> dict[str, byte
                 audit=f"sqlite:///{tmp}/emulator-client-{wire}.db",
                 rate_limit=None,
             ) as apim:
-                session.watch(apim.transport)
-                app = apim.applications.create(Application(application_name="shop"))
-                key = session.keep(
-                    apim.api_keys.create(
-                        ApiKey(api_id="api", environment_id="env", application_id=app.application_id)
-                    )
-                )
-                assert key.key
-                session.keep(apim.api_keys.get(key.key))
-                session.keep(apim.api_keys.update(dataclasses.replace(key, enabled=False)))
-                session.fails(lambda: apim.api_keys.get("missing-key-" + wire))
-                session.fails(
-                    lambda: apim.api_keys.update(dataclasses.replace(key, key="other-key-" + wire))
-                )
-                plan = apim.plans.create(Plan(name="p", rate_limit=7777))
-                if wire == "soap":
-                    sent: list[bytes] = []
-                    apim.transport.observers.append(lambda c, q, r: sent.append(r.body))
-                    apim.plans.get(str(plan.plan_id))
-                    apim.api_keys.get(key.key)
-                    templates["invalid_attribute"] = sent[0].replace(
-                        b'rateLimit="7777"', b'rateLimit="__SECRET__"'
-                    )
-                    templates["api_key"] = sent[1]
-                else:
-                    sent = []
-                    apim.transport.observers.append(lambda c, q, r: sent.append(r.body))
-                    apim.plans.get(str(plan.plan_id))
-                    templates["invalid_json"] = re.sub(
-                        rb'"rateLimit":\s*7777', b'"rateLimit": "__SECRET__"', sent[0]
-                    )
-                apim.api_keys.delete(key.key)
+                templates.update(_api_key_life(session, apim, wire))
     assert b"__SECRET__" in templates["invalid_attribute"]
     assert b"__SECRET__" in templates["invalid_json"]
     return templates
+
+
+def _api_key_life(session: Session, apim: ApimClient, wire: str) -> dict[str, bytes]:
+    session.watch(apim.transport)
+    app = apim.applications.create(Application(application_name="shop"))
+    new = ApiKey(api_id="api", environment_id="env", application_id=app.application_id)
+    key = session.keep(apim.api_keys.create(new))
+    assert key.key
+    session.keep(apim.api_keys.get(key.key))
+    session.keep(apim.api_keys.update(dataclasses.replace(key, enabled=False)))
+    session.fails(lambda: apim.api_keys.get("missing-key-" + wire))
+    other = dataclasses.replace(key, key="other-key-" + wire)
+    session.fails(lambda: apim.api_keys.update(other))
+    plan = apim.plans.create(Plan(name="p", rate_limit=7777))
+    sent: list[bytes] = []
+    apim.transport.observers.append(lambda c, q, r: sent.append(r.body))
+    apim.plans.get(str(plan.plan_id))
+    apim.api_keys.get(key.key)
+    apim.api_keys.delete(key.key)
+    if wire == "soap":
+        spoiled = sent[0].replace(b'rateLimit="7777"', b'rateLimit="__SECRET__"')
+        return {"invalid_attribute": spoiled, "api_key": sent[1]}
+    spoiled = re.sub(rb'"rateLimit":\s*7777', b'"rateLimit": "__SECRET__"', sent[0])
+    return {"invalid_json": spoiled}
 
 
 def _echo_part(session: Session, tmp: Path, password: str, token: str, mft_key: str) -> None:
@@ -210,7 +204,10 @@ def _echo_part(session: Session, tmp: Path, password: str, token: str, mft_key: 
         rest = ApimClient(token=token, wire="rest", audit=f"jsonl://{tmp}/rest.jsonl", **common)
         accounts = PlatformClient(password=password, wire="rest", **common)
         mft = MftClient(
-            base_url=server.url, api_key=mft_key, rate_limit=None, retries=0,
+            base_url=server.url,
+            api_key=mft_key,
+            rate_limit=None,
+            retries=0,
             audit=f"sqlite:///{tmp}/mft.db",
         )
         for client in (soap_digest, soap_text, rest, accounts, mft):

@@ -183,9 +183,7 @@ def test_application_and_api_key(apim_client: ApimClient) -> None:
             ApiKey(api_id="a", environment_id="e", application_id="no-such-app")
         )
     assert dangling.value.field == "applicationId"
-    assert [k.key for k in apim_client.api_keys.query(Q.apiId == "api-1")] == [
-        key.key
-    ]
+    assert [k.key for k in apim_client.api_keys.query(Q.apiId == "api-1")] == [key.key]
     assert apim_client.api_keys.delete(key.key) is True
     assert apim_client.applications.delete(app.application_id) is True
     assert apim_client.applications.get(app.application_id).deleted is True
