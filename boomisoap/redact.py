@@ -81,6 +81,52 @@ def _escaped(value: str) -> set[str]:
     }
 
 
+class _Index:
+    """Values grouped by length, so a text is searched in time linear in its length
+    however many values there are (a client that listed thousands of ApiKeys)."""
+
+    # Up to this many values of one length are searched one by one; past it, every
+    # window of that length of the text is looked up instead.
+    FEW = 16
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self.by_length: dict[int, dict[str, int]] = {}
+        self.add(values)
+
+    def add(self, values: Iterable[str]) -> None:
+        for value in values:
+            group = self.by_length.setdefault(len(value), {})
+            group[value] = group.get(value, 0) + 1
+
+    def remove(self, values: Iterable[str]) -> None:
+        for value in values:
+            group = self.by_length.get(len(value), {})
+            left = group.get(value, 0) - 1
+            if left > 0:
+                group[value] = left
+            else:
+                group.pop(value, None)
+                if not group:
+                    self.by_length.pop(len(value), None)
+
+    def found_in(self, text: str, hits: set[str]) -> None:
+        size = len(text)
+        for length, group in self.by_length.items():
+            if length > size:
+                continue
+            if len(group) <= self.FEW:
+                hits.update(v for v in group if v in text)
+            else:
+                hits.update(
+                    w
+                    for w in (text[i : i + length] for i in range(size - length + 1))
+                    if w in group
+                )
+
+    def values(self) -> list[str]:
+        return [v for group in self.by_length.values() for v in group]
+
+
 class SecretSet:
     """The secrets of one client, scrubbed from every text while the set is alive.
 
@@ -91,12 +137,15 @@ class SecretSet:
     def __init__(self, values: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
-        self._recent: collections.deque[str] = collections.deque(maxlen=RECENT)
+        self._recent: collections.deque[frozenset[str]] = collections.deque()
+        self._recent_index = _Index()
         self._kept: tuple[str, ...] | None = None
         self.add(*values)
         with _REGISTRY_LOCK:
             _REGISTRY.add(self)
         _changed()
+        # A set dropped unclosed leaves the (weak) registry: its values leave the cache.
+        weakref.finalize(self, _changed)
         install_log_scrubbing()
 
     def __repr__(self) -> str:
@@ -116,11 +165,27 @@ class SecretSet:
     def add_recent(self, *values: str | None) -> None:
         """Per-message values (a Nonce, a digest), of which the newest :data:`RECENT` stay."""
         with self._lock:
-            self._recent.extend(v for v in values if isinstance(v, str) and len(v) >= MIN_LENGTH)
+            for value in values:
+                if not isinstance(value, str) or len(value) < MIN_LENGTH:
+                    continue
+                if len(self._recent) >= RECENT:
+                    self._recent_index.remove(self._recent.popleft())
+                forms = _usable(variants(value))
+                self._recent.append(forms)
+                self._recent_index.add(forms)
 
-    def values(self) -> tuple[frozenset[str], tuple[str, ...]]:
+    def recent_in(self, text: str, hits: set[str]) -> None:
         with self._lock:
-            return frozenset(self._values), tuple(self._recent)
+            self._recent_index.found_in(text, hits)
+
+    def recent(self) -> list[str]:
+        with self._lock:
+            return self._recent_index.values()
+
+    def values(self) -> frozenset[str]:
+        """The long-lived values."""
+        with self._lock:
+            return frozenset(self._values)
 
     def kept(self) -> tuple[str, ...]:
         """The long-lived values, sorted (the same tuple until one is added)."""
@@ -135,15 +200,22 @@ class SecretSet:
         _changed()
 
 
+def _usable(forms: Iterable[str]) -> frozenset[str]:
+    return frozenset(v for v in forms if len(v) >= MIN_LENGTH)
+
+
 _REGISTRY: weakref.WeakSet[SecretSet] = weakref.WeakSet()
 _REGISTRY_LOCK = threading.Lock()
+_version_lock = threading.Lock()
 _version = 0
-_stable_cache: tuple[int, tuple[str, ...]] = (-1, ())
+_stable_cache: tuple[int, _Index] = (-1, _Index())
 
 
 def _changed() -> None:
+    # Under a lock: a lost increment could leave a cache without a new secret for good.
     global _version
-    _version += 1
+    with _version_lock:
+        _version += 1
 
 
 def _live_sets() -> list[SecretSet]:
@@ -151,32 +223,32 @@ def _live_sets() -> list[SecretSet]:
         return list(_REGISTRY)
 
 
-def _stable(sets: list[SecretSet]) -> tuple[str, ...]:
-    # The long-lived values change rarely: their variants are computed once per change.
+def _stable() -> _Index:
+    # The long-lived values change rarely: their index is built once per change. The
+    # version is read before the sets: a set added meanwhile bumps it again.
     global _stable_cache
     version, cached = _stable_cache
-    if version == _version:
+    with _version_lock:
+        seen = _version
+    if version == seen:
         return cached
-    seen = _version
     found: set[str] = set()
-    for secrets in sets:
-        for value in secrets.values()[0]:
+    for secrets in _live_sets():
+        for value in secrets.values():
             found |= variants(value)
-    ordered = tuple(sorted((v for v in found if len(v) >= MIN_LENGTH), key=len, reverse=True))
-    _stable_cache = (seen, ordered)
-    return ordered
+    index = _Index(_usable(found))
+    _stable_cache = (seen, index)
+    return index
 
 
 def live_secrets(extra: Iterable[str | None] = ()) -> list[str]:
     """Every value :func:`scrub` removes now, longest first (so no secret is half-hidden
     by a shorter one it contains)."""
-    sets = _live_sets()
-    values: set[str] = set(_stable(sets)) if sets else set()
-    for secrets in sets:
-        for recent in secrets.values()[1]:
-            values |= variants(recent)
+    values: set[str] = set(_stable().values())
+    for secrets in _live_sets():
+        values.update(secrets.recent())
     values.update(_only(extra))
-    return sorted((v for v in values if len(v) >= MIN_LENGTH), key=len, reverse=True)
+    return sorted(values, key=len, reverse=True)
 
 
 def scrub(text: str, extra: Iterable[str | None] = (), *, live: bool = True) -> str:
@@ -187,10 +259,13 @@ def scrub(text: str, extra: Iterable[str | None] = (), *, live: bool = True) -> 
     """
     if not text or (not (live and _REGISTRY) and not extra):
         return text
-    values = live_secrets(extra) if live else _only(extra)
-    for value in values:
-        if value in text:
-            text = text.replace(value, REDACTED)
+    hits = {v for v in _only(extra) if v in text}
+    if live:
+        _stable().found_in(text, hits)
+        for secrets in _live_sets():
+            secrets.recent_in(text, hits)
+    for value in sorted(hits, key=len, reverse=True):
+        text = text.replace(value, REDACTED)
     return text
 
 

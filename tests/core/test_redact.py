@@ -151,3 +151,14 @@ def test_api_key_by_key_over_rest_leaves_no_key_in_errors_or_audit(
         assert REDACTED in record.url
     client.close()
     audit.close()
+
+
+def test_many_values_of_one_length_are_all_found() -> None:
+    # Past a few values per length, windows of the text are looked up (a client that
+    # listed thousands of ApiKeys): every one of them must still be found.
+    keys = [f"key-{i:039d}" for i in range(3000)]
+    held = SecretSet(keys)
+    held.add_recent(*(f"nonce-{i:018d}" for i in range(3000)))
+    text = f"a {keys[7]}b{keys[2999]} c nonce-{2999:018d} d nonce-{0:018d}"
+    assert scrub(text) == f"a {REDACTED}b{REDACTED} c {REDACTED} d nonce-{0:018d}"
+    held.close()
