@@ -263,7 +263,8 @@ def test_applications_and_api_keys(run_fresh: Cli, secrets: Secrets) -> None:
         run_fresh("api-keys", "update", key_id, "--no-enabled", "-o", "json").stdout
     )
     assert updated["enabled"] is False
-    run_fresh("api-keys", "delete", key_id)
+    deleted = run_fresh("api-keys", "delete", key_id).stdout
+    assert real not in deleted and "deleted ApiKey ***" in deleted  # the id is the secret
     run_fresh("applications", "update", app_id, "--enabled", "--notes", "n")
 
 
