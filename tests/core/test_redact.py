@@ -90,7 +90,12 @@ def test_records_of_child_loggers_are_scrubbed(
 ) -> None:
     # A filter on the "urllib3" logger would miss these: records of children pass a
     # parent's handlers but not its filters.
-    with caplog.at_level(logging.DEBUG):
+    with (
+        caplog.at_level(logging.DEBUG),
+        caplog.at_level(logging.DEBUG, logger="urllib3"),
+        caplog.at_level(logging.DEBUG, logger="xmlschema"),
+        caplog.at_level(logging.DEBUG, logger="zeep"),
+    ):
         logging.getLogger("urllib3.connectionpool").debug('"GET /apiKey/%s HTTP/1.1" 200', KEY)
         logging.getLogger("xmlschema.validators").debug("invalid value %r", SECRET)
         try:
