@@ -30,6 +30,7 @@ import collections
 import functools
 import json
 import logging
+import re
 import threading
 import traceback
 import weakref
@@ -62,7 +63,14 @@ def variants(value: str) -> frozenset[str]:
     return _variants(value)
 
 
+# Values of these characters only (base64 Nonces and digests, generated keys) look the
+# same escaped for XML or JSON; only their URL form differs.
+_PLAIN = re.compile(r"[A-Za-z0-9+/=_.~-]*")
+
+
 def _escaped(value: str) -> set[str]:
+    if _PLAIN.fullmatch(value):
+        return {value, quote(value, safe="")}
     xml = (
         value.replace("&", "&amp;")
         .replace("<", "&lt;")
