@@ -1,40 +1,14 @@
-"""The live secrets of this process, and their removal from every text boomisoap builds.
-
-Structural redaction (secret attributes, elements, JSON keys, headers) lives in
-``boomisoap.audit``: it knows where a secret sits in a document. What it cannot know is
-where a *server* puts a secret it echoes back: a faultstring quoting the password, an
-HTML page repeating the digest, a validation reason quoting an invalid attribute value
-that is an API key, a ``NotFound`` naming the ApiKey ``key`` asked for. Those are removed
-here by value.
-
-Every client holds a :class:`SecretSet` while it is alive: its password or token, the
-HTTP Basic value, the OTP, the MFT API key, every Nonce and PasswordDigest it wrote
-recently, and every ApiKey ``key`` it has sent or seen. :func:`scrub` replaces all of
-them (and their XML-, JSON- and URL-escaped forms) in a text; it is applied
-
-- by every :class:`boomisoap.errors.BoomiError` constructor, to its message and fields,
-  so no exception text, repr or ``vars()`` can carry one;
-- to every log record of every logger (boomisoap's and the third-party ones that log on
-  our behalf: xmlschema, zeep, urllib3, requests), through the log-record factory that
-  :func:`install_log_scrubbing` puts in place while any SecretSet is alive. A filter on
-  a logger would not do: Python consults a logger's filters only for records logged on
-  that very logger, not for those of its children (``zeep.transports``,
-  ``urllib3.connectionpool``) passing through.
-
-This module imports nothing of boomisoap, so the lowest layers (errors) can use it.
-"""
+"""Live secrets: the values each client holds, and their removal from a text by value."""
 
 from __future__ import annotations
 
 import collections
 import functools
 import json
-import logging
 import re
 import threading
-import traceback
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -45,7 +19,7 @@ changes the structure of a document."""
 
 MIN_LENGTH = 4
 """Shorter values are not scrubbed: too likely to hit unrelated text (a password "pw"
-would eat every "pw" of every message). Credentials that short are refused by Boomi."""
+would eat every "pw" of every message)."""
 
 RECENT = 2048
 """Per-message secrets (Nonce, PasswordDigest) each SecretSet keeps: an echo comes back
@@ -154,7 +128,6 @@ class SecretSet:
         _changed()
         # A set dropped unclosed leaves the (weak) registry: its values leave the cache.
         weakref.finalize(self, _changed)
-        install_log_scrubbing()
 
     def __repr__(self) -> str:
         return f"<SecretSet of {len(self._values)} values>"
@@ -301,7 +274,12 @@ def scrub_excerpt(text: str) -> str:
             if len(text) - size < cut and text.endswith(value[:size]):
                 cut = len(text) - size
                 break
-    return text[:cut] + ("…" if cut < len(text) else "")
+    return text[:cut]
+
+
+def any_live() -> bool:
+    """Whether some SecretSet is alive (the cheap check before any scrubbing)."""
+    return bool(_REGISTRY)
 
 
 def scrub_any(value: Any, extra: Iterable[str | None] = ()) -> Any:
@@ -316,49 +294,3 @@ def scrub_any(value: Any, extra: Iterable[str | None] = ()) -> Any:
 def redact_id(object_id: str, secret: bool) -> str:
     """An identifier as it may be shown: REDACTED when the id field is secret."""
     return REDACTED if secret and object_id else object_id
-
-
-# logging --------------------------------------------------------------------------------
-
-_factory_lock = threading.Lock()
-_installed: list[Callable[..., logging.LogRecord]] = []
-
-
-def _scrub_record(record: logging.LogRecord) -> None:
-    try:
-        message = record.getMessage()
-    except Exception:  # a broken format string: logging reports it itself, later
-        return
-    clean = scrub(message)
-    if clean != message:
-        record.msg, record.args = clean, None
-    if record.exc_info and record.exc_info[1] is not None:
-        # Formatted once here, scrubbed, and the raw exception dropped: a formatter uses
-        # exc_text when it is set, and nothing else can read the secret out of the record.
-        text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-        clean = scrub(text)
-        if clean != text:
-            record.exc_text, record.exc_info = clean, None
-    if record.stack_info:
-        record.stack_info = scrub(record.stack_info)
-
-
-def install_log_scrubbing() -> None:
-    """Wrap the log-record factory once, so every record is scrubbed as it is made.
-
-    Costs one check per record while no secret is live; nothing is formatted unless a
-    SecretSet exists (records below a logger's level are never made at all).
-    """
-    with _factory_lock:
-        if _installed:
-            return
-        previous = logging.getLogRecordFactory()
-
-        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-            record = previous(*args, **kwargs)
-            if _REGISTRY:
-                _scrub_record(record)
-            return record
-
-        _installed.append(previous)
-        logging.setLogRecordFactory(factory)
