@@ -225,7 +225,9 @@ class HttpTransport:
                 if delay > 0:
                     self._sleep(delay)
             # The request half of the audit record is redacted while the server works.
-            known = self.secrets.kept()
+            # Credentials only: the ApiKey keys a client has seen can be thousands, and
+            # each would be searched in every body (an exchange's own keys are found in it).
+            known = self.secrets.credentials()
             prepared = (
                 None
                 if self.audit is None

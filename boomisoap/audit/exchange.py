@@ -41,9 +41,8 @@ class Exchange:
     # The object type's id field is secret (an ApiKey's key): the ids are stored
     # redacted, and removed wherever else the exchange holds them (the URL, a body).
     secret_ids: bool = False
-    # The client's own secrets (credentials, ApiKey keys it has seen): removed wherever
-    # a server echoes them, even where no rule marks the place (a password quoted in an
-    # invalid attribute value of a response, say).
+    # The client's credentials: removed wherever a server echoes them, even where no
+    # rule marks the place (a password quoted in an invalid attribute value, say).
     known_secrets: tuple[str, ...] = field(default=(), repr=False)
 
 

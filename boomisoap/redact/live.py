@@ -119,10 +119,10 @@ class SecretSet:
     def __init__(self, values: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
+        self._credentials: tuple[str, ...] = ()
         self._recent: collections.deque[frozenset[str]] = collections.deque()
         self._recent_index = _Index()
-        self._kept: tuple[str, ...] | None = None
-        self.add(*values)
+        self.add_credentials(*values)
         with _REGISTRY_LOCK:
             _REGISTRY.add(self)
         _changed()
@@ -140,8 +140,20 @@ class SecretSet:
             if not fresh:
                 return
             self._values |= fresh
-            self._kept = None
         _changed()
+
+    def add_credentials(self, *values: str | None) -> None:
+        """Credentials (password, token, Basic value, API key): kept, and also named by
+        :meth:`credentials` for the audit, which removes them from every record."""
+        usable = [v for v in values if isinstance(v, str) and len(v) >= MIN_LENGTH]
+        with self._lock:
+            self._credentials = tuple(sorted({*self._credentials, *usable}))
+        self.add(*usable)
+
+    def credentials(self) -> tuple[str, ...]:
+        """The credentials, sorted (the same tuple until one is added)."""
+        with self._lock:
+            return self._credentials
 
     def add_recent(self, *values: str | None) -> None:
         """Per-message values (a Nonce, a digest), of which the newest :data:`RECENT` stay."""
@@ -167,13 +179,6 @@ class SecretSet:
         """The long-lived values."""
         with self._lock:
             return frozenset(self._values)
-
-    def kept(self) -> tuple[str, ...]:
-        """The long-lived values, sorted (the same tuple until one is added)."""
-        with self._lock:
-            if self._kept is None:
-                self._kept = tuple(sorted(self._values))
-            return self._kept
 
     def close(self) -> None:
         with _REGISTRY_LOCK:

@@ -74,7 +74,7 @@ class RestWire:
         # The encoded credentials are as secret as the password: a server echoing the
         # Authorization header must not leak them into an exception or a log record.
         self._secrets = (password, authorization, authorization.partition(" ")[2])
-        transport.secrets.add(*self._secrets)
+        transport.secrets.add_credentials(*self._secrets)
         self._headers = {"Accept": JSON, "Authorization": authorization, **(extra_headers or {})}
 
     def __repr__(self) -> str:
