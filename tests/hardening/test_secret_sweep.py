@@ -2,9 +2,10 @@
 
 One session: the emulator (an ApiKey's life by key on both wires, its request log and
 audit on), then servers that echo every secret they receive back in SOAP Faults, HTML
-pages, JSON errors, invalid values and bulk messages, on SOAP, REST and MFT. Every log
-record of every logger at DEBUG (xmlschema, zeep, urllib3, requests, waitress, ours),
-every exception's text, repr, ``vars()`` and chain, every repr of a result, and every
+pages, JSON errors, invalid values and bulk messages, on SOAP, REST and MFT, to the
+clients and to the command line. Every log record of every logger at DEBUG (xmlschema,
+zeep, urllib3, requests, waitress, ours), every output of the command line, every
+exception's text, repr, ``vars()`` and chain, every repr of a result, and every
 stored audit byte (SQLite and JSONL) is then searched for every secret of the session:
 the password and token, each PasswordDigest and Nonce, the HTTP Basic value, the MFT API
 key and each ApiKey key. The secrets are gathered on the server side from what crossed
@@ -23,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from boomisoap import ApiKey, ApimClient, Application, BoomiError, Plan, PlatformClient
+from boomisoap.cli import cli
 from boomisoap.rest import MftClient
 from boomisoap.sandbox import Sandbox
 
@@ -239,9 +242,46 @@ def _echo_part(session: Session, tmp: Path, password: str, token: str, mft_key: 
         finally:
             for client in (soap_digest, soap_text, rest, accounts, mft):
                 client.close()
+        _cli_part(session, server, tmp, password, mft_key, a_key)
         session.secrets |= server.seen
     finally:
         server.close()
+
+
+def _cli_part(
+    session: Session, server: EchoServer, tmp: Path, password: str, mft_key: str, a_key: str
+) -> None:
+    """The command line against the echoing server: its output and errors, every format."""
+    env = {
+        "BOOMI_ACCOUNT_ID": "acct-1",
+        "BOOMI_USERNAME": "u",
+        "BOOMI_PASSWORD": password,
+        "BOOMI_TOKEN": None,
+        "BOOMI_BASE_URL": server.url,
+        "BOOMI_MFT_API_KEY": mft_key,
+        "BOOMISOAP_AUDIT": f"sqlite:///{tmp}/cli.db",
+        "BOOMISOAP_CONFIG": None,
+        "BOOMISOAP_PROFILE": None,
+        "BOOMISOAP_RATE_LIMIT": "0",
+        "XDG_CONFIG_HOME": str(tmp / "xdg"),
+    }
+    commands = [
+        ("soap_fault", ["--password-digest", "plans", "get", "plan-1"]),
+        ("html", ["api-keys", "get", a_key]),
+        ("invalid_attribute", ["plans", "get", "plan-1", "-o", "json"]),
+        ("api_key", ["api-keys", "get", a_key, "-o", "json"]),
+        ("api_key", ["api-keys", "get", a_key, "-o", "xml"]),
+        ("json_error", ["--wire", "rest", "api-keys", "delete", a_key]),
+        ("not_found", ["--wire", "rest", "api-keys", "get", a_key, "-o", "csv"]),
+        ("json_error_nested", ["mft", "quota"]),
+        ("text_error", ["mft", "quota"]),
+    ]
+    for mode, args in commands:
+        server.mode = mode
+        result = CliRunner().invoke(cli, args, env=env)
+        assert result.exception is None or isinstance(result.exception, SystemExit), args
+        assert (result.exit_code == 0) == (mode == "api_key"), (args, result.output)
+        session.texts += [result.stdout, result.stderr]
 
 
 def test_no_secret_escapes_a_session_with_echoing_servers(
