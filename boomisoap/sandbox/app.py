@@ -20,7 +20,7 @@ from . import wsdl
 from .httpio import BodyTooLarge, Request, Response, json_error, read_body, status_line
 from .mft import MftHandler
 from .ratelimit import RateLimiter
-from .rest import RestHandler
+from .rest import RestHandler, secret_ids_in_path
 from .rest import error as rest_error
 from .security import Authenticator
 from .soap import SoapHandler
@@ -68,7 +68,8 @@ class SandboxApp:
         try:
             wire, response = self._dispatch(environ, request)
         except Exception:
-            LOG.exception("unhandled error answering %s %s", request.method, request.path)
+            shown = _shown_path(request.path, secret_ids_in_path(request.path))
+            LOG.exception("unhandled error answering %s %s", request.method, shown)
             response = json_error(500, "internal error in the emulator")
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
         start_response(status_line(response.status), headers)

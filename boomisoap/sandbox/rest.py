@@ -31,6 +31,22 @@ _SPECS = {
 }
 
 
+_SECRET_ID_PATHS = frozenset(
+    spec.rest_path for specs in _SPECS.values() for spec in specs.values() if spec.secret_id
+)
+
+
+def secret_ids_in_path(path: str) -> tuple[str, ...]:
+    """Ids in a REST path that may be secrets (``/apiKey/{key}``), for a log line about a
+    request not yet routed; when in doubt a segment is taken for one."""
+    parts = path.split("/")
+    return tuple(
+        parts[i + 1]
+        for i, part in enumerate(parts[:-1])
+        if part in _SECRET_ID_PATHS and parts[i + 1] not in _ACTIONS
+    )
+
+
 class MethodNotAllowed(Exception):
     pass
 
