@@ -156,7 +156,13 @@ class _Client:
         from .soap.wire import SoapWire
         from .wsse.username import Timestamp, UsernameToken
 
-        plugins: list[Any] = [UsernameToken(self.username, password, digest=password_digest)]
+        token = UsernameToken(
+            self.username,
+            password,
+            digest=password_digest,
+            remember=self.transport.secrets.add_recent,
+        )
+        plugins: list[Any] = [token]
         if timestamp and signer is None:
             plugins.insert(0, Timestamp())
         if signer is not None:

@@ -1,14 +1,23 @@
 """Exception classes shared by every wire, the emulator and the CLI.
 
 Messages never carry a password, a digest or an API key: callers build them from
-field names, status codes and short, already-redacted excerpts only.
+field names, status codes and short excerpts, and every constructor here scrubs its
+message and text fields of the process's live secrets (:mod:`boomisoap.redact`), so a
+server echoing one back cannot put it into an exception's text, repr or ``vars()``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from .redact import scrub, scrub_any, scrub_excerpt
+
 
 class BoomiError(Exception):
     """Base class of every error raised by boomisoap."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(scrub_any(a) for a in args))
 
 
 class BoomiFault(BoomiError):
@@ -29,11 +38,12 @@ class BoomiFault(BoomiError):
         fault_code: str | None = None,
         field: str | None = None,
     ) -> None:
+        message = scrub(message)
         super().__init__(message)
         self.message = message
         self.status_code = status_code if status_code is not None else self.default_status
-        self.fault_code = fault_code
-        self.field = field
+        self.fault_code = None if fault_code is None else scrub(fault_code)
+        self.field = None if field is None else scrub(field)
 
     def __repr__(self) -> str:
         return (
@@ -116,6 +126,9 @@ class EnvelopeValidationError(BoomiError):
     """An envelope or Body failed schema validation; ``path`` names the element."""
 
     def __init__(self, path: str, reason: str, *, direction: str = "request") -> None:
+        # The reason may quote a value the server sent (an invalid attribute value that is
+        # the password, say), and the path may hold an ApiKey key used as an id.
+        path, reason = scrub(path), scrub(reason)
         super().__init__(f"{direction} envelope invalid at {path}: {reason}")
         self.path = path
         self.reason = reason
@@ -148,6 +161,7 @@ class TransportError(BoomiError):
         excerpt: str = "",
         sent: bool | None = None,
     ) -> None:
+        message, excerpt = scrub(message), scrub_excerpt(excerpt)
         detail = f" (HTTP {http_status})" if http_status is not None else ""
         super().__init__(f"{message}{detail}" + (f": {excerpt!r}" if excerpt else ""))
         self.message = message

@@ -153,5 +153,5 @@ class ObjectService(Generic[T]):
         for start in range(0, len(wanted), BULK_LIMIT):
             chunk = wanted[start : start + BULK_LIMIT]
             answered = self._wire.get_bulk(self.spec, chunk)
-            items.extend(pair_bulk(chunk, answered, start))
+            items.extend(pair_bulk(chunk, answered, start, secret_id=self.spec.secret_id))
         return items

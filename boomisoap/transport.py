@@ -26,6 +26,8 @@ from .errors import (
     TransportError,
 )
 from .http_session import new_session, while_waiting
+from .redact import SecretSet, redact_id
+from .redact import scrub as _scrub
 
 if TYPE_CHECKING:
     from .audit import AuditLog
@@ -61,10 +63,26 @@ class Call:
     object_type: str | None = None
     object_ids: tuple[str, ...] = ()
     account_id: str | None = None
+    # The object type's id field is secret (an ApiKey's key): the ids are secrets too.
+    secret_ids: bool = False
+    # The object type has secret fields: values of those in answers are secrets as well.
+    secret_fields: bool = False
 
     @property
     def idempotent(self) -> bool:
         return self.operation in IDEMPOTENT
+
+    @property
+    def shown_ids(self) -> tuple[str, ...]:
+        """The ids as they may be shown: redacted when they are secrets."""
+        return tuple(redact_id(i, self.secret_ids) for i in self.object_ids)
+
+    def __repr__(self) -> str:
+        return (
+            f"Call(service={self.service!r}, operation={self.operation!r}, wire={self.wire!r}, "
+            f"object_type={self.object_type!r}, object_ids={self.shown_ids!r}, "
+            f"account_id={self.account_id!r})"
+        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -74,12 +92,23 @@ class HttpRequest:
     headers: Mapping[str, str]
     body: bytes = b""
 
+    def __repr__(self) -> str:
+        # Headers and body carry the credentials: a repr (a traceback's locals, a debug
+        # print of what an observer got) names only their size.
+        return (
+            f"HttpRequest({self.method} {_scrub(self.url)}, headers={sorted(self.headers)}, "
+            f"body={len(self.body)} bytes)"
+        )
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class HttpResponse:
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+    def __repr__(self) -> str:
+        return f"HttpResponse({self.status}, body={len(self.body)} bytes)"
 
 
 class TokenBucket:
@@ -119,12 +148,9 @@ def shared_bucket(host: str, account_id: str, rate: float) -> TokenBucket:
         return bucket
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Remove known secret values from a text meant for a message or a log."""
-    for secret in secrets:
-        if secret and len(secret) >= 3:
-            text = text.replace(secret, "***")
-    return text
+def scrub(text: str, secrets: Iterable[str] = (), *, live: bool = True) -> str:
+    """Remove the live secrets (boomisoap.redact) and ``secrets`` from a text."""
+    return _scrub(text, secrets, live=live)
 
 
 class HttpTransport:
@@ -154,7 +180,8 @@ class HttpTransport:
         # True when the client opened the log from a URL: nobody else can close it.
         self._close_audit = close_audit
         self.correlation_id = correlation_id
-        self._secrets = tuple(s for s in secrets if s)
+        # Held while the client lives: scrubbed from every message and log record.
+        self.secrets = SecretSet(secrets)
         self._session = session or new_session()
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
@@ -165,6 +192,7 @@ class HttpTransport:
 
     def close(self) -> None:
         self._session.close()
+        self.secrets.close()
         if self._close_audit and self.audit is not None:
             self.audit.close()
 
@@ -183,6 +211,8 @@ class HttpTransport:
         first Nonce, and re-sending it would be refused as a replay.
         """
         correlation_id = self._correlation_id()
+        if call.secret_ids:
+            self.secrets.add(*call.object_ids)
         headers = {**request.headers, "X-Correlation-ID": correlation_id}
         request = dataclasses.replace(request, headers=headers)
         attempt = 0
@@ -195,10 +225,19 @@ class HttpTransport:
                 if delay > 0:
                     self._sleep(delay)
             # The request half of the audit record is redacted while the server works.
+            # Credentials only: the ApiKey keys a client has seen can be thousands, and
+            # each would be searched in every body (an exchange's own keys are found in it).
+            known = self.secrets.credentials()
             prepared = (
                 None
                 if self.audit is None
-                else self.audit.prepare_request(request.url, request.headers, request.body)
+                else self.audit.prepare_request(
+                    request.url,
+                    request.headers,
+                    request.body,
+                    secret_ids=call.object_ids if call.secret_ids else (),
+                    known_secrets=known,
+                )
             )
             started = datetime.now(UTC)
             clock = time.perf_counter()
@@ -206,19 +245,40 @@ class HttpTransport:
             try:
                 with while_waiting(None if prepared is None else prepared.run):
                     response = self._send(request)
+                if call.secret_fields:
+                    # Known before parsing: a validation error may quote one of them.
+                    self.secrets.add(*secret_values(response))
                 for observe in self.observers:
                     observe(call, request, response)
                 result = parse(response)
             except BoomiError as exc:
                 self._record(
-                    call, request, response, started, clock, exc, attempt, correlation_id, prepared
+                    call,
+                    request,
+                    response,
+                    started,
+                    clock,
+                    exc,
+                    attempt,
+                    correlation_id,
+                    prepared,
+                    known,
                 )
                 if self._should_retry(call, exc, attempt):
                     self._sleep(self._backoff(attempt))
                     continue
                 raise
             self._record(
-                call, request, response, started, clock, None, attempt, correlation_id, prepared
+                call,
+                request,
+                response,
+                started,
+                clock,
+                None,
+                attempt,
+                correlation_id,
+                prepared,
+                known,
             )
             return result
 
@@ -281,14 +341,9 @@ class HttpTransport:
         ceiling = min(self._backoff_max, self._backoff_base * (2 ** (attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)
 
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """The values this transport keeps out of every excerpt and message."""
-        return self._secrets
-
     def excerpt(self, body: bytes) -> str:
-        text = body[:EXCERPT_LENGTH].decode("utf-8", errors="replace")
-        return scrub(text, self._secrets)
+        """The start of a body for an error; TransportError scrubs it (errors.py)."""
+        return body[:EXCERPT_LENGTH].decode("utf-8", errors="replace")
 
     def _record(
         self,
@@ -301,6 +356,7 @@ class HttpTransport:
         attempt: int,
         correlation_id: str,
         prepared: RequestSide | None,
+        known: tuple[str, ...] = (),
     ) -> None:
         if self.audit is None:
             return
@@ -331,6 +387,8 @@ class HttpTransport:
                 response_body=None if response is None else response.body,
                 object_type=call.object_type,
                 object_ids=call.object_ids,
+                secret_ids=call.secret_ids,
+                known_secrets=known,
                 account_id=call.account_id,
                 fault_code=None if fault is None else fault.fault_code,
                 status_code=None if fault is None else fault.status_code,
@@ -339,6 +397,17 @@ class HttpTransport:
             ),
             request=prepared,
         )
+
+
+def secret_values(response: HttpResponse) -> list[str]:
+    """The values of secret fields (an ApiKey's ``key``) in a response body."""
+    if not response.body:
+        return []
+    from .audit.redaction import content_type, redact_body
+
+    found: set[bytes] = set()
+    redact_body(response.body, content_type(response.headers), found=found)
+    return [value.decode("utf-8", "replace") for value in found]
 
 
 def _never_connected(exc: requests.ConnectionError) -> bool:

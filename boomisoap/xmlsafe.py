@@ -20,6 +20,7 @@ from typing import Any
 from lxml import etree
 
 from .errors import BoomiError
+from .redact import scrub
 
 MAX_DEPTH = 256
 MAX_BYTES = 10 * 1024 * 1024
@@ -49,6 +50,8 @@ class UnsafeXMLError(BoomiError):
     """The document is not well-formed, or uses a feature refused for safety."""
 
     def __init__(self, reason: str) -> None:
+        # libxml2's reason may quote the document (a server's echo of a secret).
+        reason = scrub(reason)
         super().__init__(f"XML refused: {reason}")
         self.reason = reason
 

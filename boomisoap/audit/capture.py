@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import NamedTuple
 
+from ..redact import redact_id, variants
 from .exchange import Exchange
 from .record import AuditRecord, Headers, utc
 from .redaction import Redactor, content_type, echo_values, scrub, scrub_str
@@ -31,17 +33,24 @@ class RequestSide:
 
     The transport makes one before sending and runs it while the server works, so the
     redaction costs the caller nothing; :func:`draft` does the work itself when the job
-    never ran or ran on other bytes.
+    never ran or ran on other bytes. ``secrets`` are values to remove wherever they
+    appear (see :func:`secret_values`).
     """
 
-    __slots__ = ("_done", "_redactor", "body", "headers", "url")
+    __slots__ = ("_done", "_redactor", "body", "headers", "secrets", "url")
 
     def __init__(
-        self, url: str, headers: Mapping[str, str], body: bytes, redactor: Redactor
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        redactor: Redactor,
+        secrets: frozenset[bytes] = frozenset(),
     ) -> None:
         self.url = url
         self.headers = headers
         self.body = body
+        self.secrets = secrets
         self._redactor = redactor
         self._done: _RedactedRequest | None = None
 
@@ -49,16 +58,39 @@ class RequestSide:
         """Redact now; never raises (a failure is met again, and raised, by draft)."""
         if self._done is None:
             try:
-                self._done = _redact_request(self.url, self.headers, self.body, self._redactor)
+                self._done = _redact_request(
+                    self.url, self.headers, self.body, self._redactor, self.secrets
+                )
             except Exception:
                 self._done = None
 
     def result_for(self, e: Exchange) -> _RedactedRequest:
+        wanted = exchange_secrets(e)
         if self._done is None or not (
-            e.request_body is self.body and e.request_headers is self.headers and e.url == self.url
+            e.request_body is self.body
+            and e.request_headers is self.headers
+            and e.url == self.url
+            and wanted == self.secrets
         ):
-            return _redact_request(e.url, e.request_headers, e.request_body, self._redactor)
+            return _redact_request(e.url, e.request_headers, e.request_body, self._redactor, wanted)
         return self._done
+
+
+def secret_values(object_ids: Iterable[str], known: Iterable[str]) -> frozenset[bytes]:
+    """Secret ids (ApiKey keys) and the client's known secrets, in every form a URL or a
+    body may hold them, as bytes for the echo scrubbing."""
+    return _secret_values(tuple(object_ids), tuple(known))
+
+
+@lru_cache(maxsize=256)
+def _secret_values(object_ids: tuple[str, ...], known: tuple[str, ...]) -> frozenset[bytes]:
+    # Cached: a client sends the same few credentials with every exchange.
+    return frozenset(v.encode("utf-8") for value in (*object_ids, *known) for v in variants(value))
+
+
+def exchange_secrets(e: Exchange) -> frozenset[bytes]:
+    ids = [str(i) for i in e.object_ids if i] if e.secret_ids else []
+    return secret_values(ids, e.known_secrets)
 
 
 class _RedactedRequest(NamedTuple):
@@ -73,9 +105,13 @@ class _RedactedRequest(NamedTuple):
 
 
 def _redact_request(
-    url: str, headers: Mapping[str, str], body: bytes, redactor: Redactor
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    redactor: Redactor,
+    secrets: frozenset[bytes] = frozenset(),
 ) -> _RedactedRequest:
-    found: set[bytes] = set()
+    found: set[bytes] = set(secrets)
     url = redactor.url(url, found)
     redacted_headers = redactor.headers(headers, found)
     redacted_body = redactor.body(body, content_type(headers), found) or b""
@@ -107,7 +143,9 @@ def draft(
     """
     e = exchange
     if request is None:
-        req = _redact_request(e.url, e.request_headers, e.request_body, redactor)
+        req = _redact_request(
+            e.url, e.request_headers, e.request_body, redactor, exchange_secrets(e)
+        )
     else:
         req = request.result_for(e)
     found: set[bytes] = set()
@@ -147,7 +185,7 @@ def draft(
         response_headers,
         response_body,
         e.object_type,
-        tuple(str(i) for i in e.object_ids),
+        tuple(redact_id(str(i), e.secret_ids) for i in e.object_ids),
         e.account_id,
         e.fault_code,
         e.status_code,

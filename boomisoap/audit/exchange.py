@@ -20,23 +20,30 @@ class Exchange:
     operation: str
     wire: str
     method: str
-    url: str
-    request_headers: Mapping[str, str]
-    request_body: bytes
+    # Unredacted: the reprs of these never show them (the audit redacts them on record).
+    url: str = field(repr=False)
+    request_headers: Mapping[str, str] = field(repr=False)
+    request_body: bytes = field(repr=False)
     started_at: datetime
     duration: float
     outcome: str
     correlation_id: str
     status: int | None = None
-    response_headers: Mapping[str, str] = field(default_factory=dict)
-    response_body: bytes | None = None
+    response_headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    response_body: bytes | None = field(default=None, repr=False)
     object_type: str | None = None
-    object_ids: tuple[str, ...] = ()
+    object_ids: tuple[str, ...] = field(default=(), repr=False)
     account_id: str | None = None
     fault_code: str | None = None
     status_code: int | None = None
     error_class: str | None = None
     attempt: int = 1
+    # The object type's id field is secret (an ApiKey's key): the ids are stored
+    # redacted, and removed wherever else the exchange holds them (the URL, a body).
+    secret_ids: bool = False
+    # The client's credentials: removed wherever a server echoes them, even where no
+    # rule marks the place (a password quoted in an invalid attribute value, say).
+    known_secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 OUTCOMES = frozenset({"ok", "fault", "transport_error"})

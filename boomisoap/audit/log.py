@@ -6,13 +6,13 @@ import atexit
 import logging
 import threading
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any
 
 from .batch import Batcher
-from .capture import RequestSide, draft
+from .capture import RequestSide, draft, secret_values
 from .chain import Chain
 from .errors import AuditError
 from .exchange import Exchange
@@ -88,14 +88,26 @@ class AuditLog:
 
     # -- writing ------------------------------------------------------------------
 
-    def prepare_request(self, url: str, headers: Mapping[str, str], body: bytes) -> RequestSide:
+    def prepare_request(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        secret_ids: Iterable[str] = (),
+        known_secrets: Iterable[str] = (),
+    ) -> RequestSide:
         """The request half of an exchange about to be sent, to redact early.
 
-        Call its ``run()`` while the request is on the wire (the transport does, while the
-        server works) and pass it to :meth:`record` with the exchange: the redaction is
-        then off the caller's critical path. Unrun, it is simply done by ``record``.
+        ``secret_ids`` (ids that are secrets, an ApiKey's key) and ``known_secrets`` (the
+        client's credentials) are removed wherever they appear; the exchange recorded must
+        name the same ones. Call its ``run()`` while the request is on the wire (the
+        transport does, while the server works) and pass it to :meth:`record` with the
+        exchange: the redaction is then off the caller's critical path. Unrun, it is
+        simply done by ``record``.
         """
-        return RequestSide(url, headers, body, self._redactor)
+        secrets = secret_values(secret_ids, known_secrets)
+        return RequestSide(url, headers, body, self._redactor, secrets)
 
     def record(
         self, exchange: Exchange, *, request: RequestSide | None = None

@@ -21,6 +21,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import unquote_plus
 
+from ..redact import MIN_LENGTH
+from ..redact import scrub as scrub_values
 from ..xmlsafe import UnsafeXMLError
 from .jsonredact import NotJSON, redact_json_pairs, redact_json_text
 from .rules import REDACTED, CompiledRules, RedactionRules, is_secret_name
@@ -226,13 +228,17 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
             return REDACTED
     text = _TEXT_AUTH.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
     text = _TEXT_PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
-    values: set[str] = set()
-    for secret in secrets:
-        if secret:
-            values.add(secret)
-            values.add(secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-    for value in sorted(values, key=len, reverse=True):
-        text = text.replace(value, REDACTED)
+    return _scrub_values(text, secrets)
+
+
+def _scrub_values(text: str, secrets: Iterable[str]) -> str:
+    # The given values in every escaped form; short ones too, as before (the caller
+    # named them), which boomisoap.redact skips for the live secrets.
+    secrets = [s for s in secrets if s]
+    text = scrub_values(text, secrets, live=False)
+    for secret in sorted((s for s in secrets if len(s) < MIN_LENGTH), key=len, reverse=True):
+        escaped = secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = text.replace(escaped, REDACTED).replace(secret, REDACTED)
     return text
 
 

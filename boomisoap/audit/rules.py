@@ -7,11 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..namespaces import PREFIXES
-
-REDACTED = "***REDACTED***"
-"""The marker that replaces every redacted value; plain ASCII, legal in XML text,
-XML attribute values, JSON strings, header values and URLs, so splicing it in never
-changes the structure of a document."""
+from ..redact import REDACTED as REDACTED  # one marker for every kind of redaction
 
 # Attribute names, JSON keys, form fields and query parameters that always hold a
 # secret, compared case-insensitively.  Only "key" is compared exactly: Boomi's ApiKey

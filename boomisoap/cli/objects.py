@@ -162,7 +162,8 @@ def _get_many_command(spec: ObjectSpec) -> click.Command:
                         yield item.result
                     else:
                         failures.append(
-                            f"{item.id}: {item.status_code} {item.error_message or 'failed'}"
+                            f"{output.shown_id(spec, item.id)}: {item.status_code} "
+                            f"{item.error_message or 'failed'}"
                         )
 
         output.many(spec, found())

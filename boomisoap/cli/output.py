@@ -164,13 +164,17 @@ class Output:
     # Writing ---------------------------------------------------------------------------
 
     def echo(self, text: str) -> None:
-        click.echo(scrub(text, self.secrets))
+        # Credentials never show; ApiKey keys (live secrets) only under --show-secrets.
+        click.echo(scrub(text, self.secrets, live=not self.show_secrets))
 
     def _echo_bytes(self, data: bytes) -> None:
-        for secret in self.secrets:
-            if len(secret) >= 3:
-                data = data.replace(secret.encode(), MASK.encode())
-        click.echo(data, nl=False)
+        text = data.decode("utf-8", "surrogateescape")
+        clean = scrub(text, self.secrets, live=not self.show_secrets)
+        click.echo(data if clean == text else clean.encode("utf-8", "surrogateescape"), nl=False)
+
+    def shown_id(self, spec: ObjectSpec, object_id: str) -> str:
+        """An id as output shows it: an ApiKey's key is masked unless --show-secrets."""
+        return MASK if spec.secret_id and not self.show_secrets else object_id
 
     def _xml_bodies(self) -> None:
         for body in self.recorder.drain():
@@ -229,14 +233,15 @@ class Output:
         if self.format == "xml":
             self.raw_xml()
         elif self.format == "json":
-            self.echo(json.dumps({"@type": spec.type_name, "id": object_id, "deleted": True}))
+            shown = self.shown_id(spec, object_id)
+            self.echo(json.dumps({"@type": spec.type_name, "id": shown, "deleted": True}))
         elif self.format == "csv":
             self._csv(
                 ["type", "id", "deleted"],
-                [{"type": spec.type_name, "id": object_id, "deleted": "true"}],
+                [{"type": spec.type_name, "id": self.shown_id(spec, object_id), "deleted": "true"}],
             )
         else:
-            self.echo(f"deleted {spec.type_name} {object_id}")
+            self.echo(f"deleted {spec.type_name} {self.shown_id(spec, object_id)}")
 
     # Plain records (reports, MFT values) -------------------------------------------------
 
@@ -283,7 +288,7 @@ class Output:
         return count
 
     def _write(self, text: str) -> None:
-        click.echo(scrub(text, self.secrets), nl=False)
+        click.echo(scrub(text, self.secrets, live=not self.show_secrets), nl=False)
 
 
 def _text(value: Any) -> str:

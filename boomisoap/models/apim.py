@@ -76,8 +76,10 @@ class Contract:
 class ApiKey:
     """An API key issued to an application for an API in an environment.
 
-    ``key`` is both the identifier (get, update and delete take it; Boomi's schema has no
-    other id) and the secret the service generates; it is kept out of ``repr``.
+    ``key`` is both the identifier (Boomi's schema has no ``apiKeyId``: GET, UPDATE and
+    DELETE go by key) and the secret the service generates; it is kept out of ``repr``,
+    and wherever it appears as an id it is redacted like any other secret
+    (docs/security.md).
     """
 
     api_id: str | None = None

@@ -303,6 +303,16 @@ class ObjectSpec:
         return _index(self, "wire")
 
     @property
+    def secret_id(self) -> bool:
+        """Whether the identifier is itself a secret (an ApiKey's key): ids are redacted
+        wherever a secret would be (URLs, audit object_ids, messages, reprs, logs)."""
+        return self.id_field is not None and self.by_name[self.id_field].secret
+
+    @property
+    def has_secrets(self) -> bool:
+        return any(f.secret for f in self.fields)
+
+    @property
     def id_wire(self) -> str | None:
         return None if self.id_field is None else self.by_name[self.id_field].wire
 

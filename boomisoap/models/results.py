@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 from ..errors import BoomiFault
+from ..redact import redact_id, scrub
 
 T = TypeVar("T")
 
@@ -20,12 +21,14 @@ class QueryPage(Generic[T]):
     query_token: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
 class BulkItem(Generic[T]):
     """The outcome of one id of a bulk GET, in the order the ids were asked.
 
     ``index`` (0-based, over the whole ``get_many`` call) and ``id`` are the request's,
     whatever the answer carried: Boomi's answers often carry neither.
+    ``secret_id`` marks an id that is a secret (an ApiKey's key): ``repr`` and the error
+    of :meth:`unwrap` then show it redacted; ``id`` itself stays the value asked for.
     """
 
     index: int
@@ -33,6 +36,19 @@ class BulkItem(Generic[T]):
     status_code: int
     result: T | None = None
     error_message: str | None = None
+    secret_id: bool = False
+
+    def __post_init__(self) -> None:
+        # The server's message may echo a secret (a key asked for, the password).
+        if self.error_message:
+            object.__setattr__(self, "error_message", scrub(self.error_message))
+
+    def __repr__(self) -> str:
+        return (
+            f"BulkItem(index={self.index!r}, id={redact_id(self.id, self.secret_id)!r}, "
+            f"status_code={self.status_code!r}, result={self.result!r}, "
+            f"error_message={self.error_message!r})"
+        )
 
     @property
     def ok(self) -> bool:
@@ -46,7 +62,8 @@ class BulkItem(Generic[T]):
 
         cls: type[BoomiFault] = fault_class_for(self.status_code)
         raise cls(
-            self.error_message or f"{self.id}: status {self.status_code}",
+            self.error_message
+            or f"{redact_id(self.id, self.secret_id)}: status {self.status_code}",
             status_code=self.status_code,
         )
 
@@ -66,7 +83,11 @@ NO_ANSWER = "no answer for this id"
 
 
 def pair_bulk(
-    ids: Sequence[str], answers: Sequence[BulkAnswer[T]], offset: int = 0
+    ids: Sequence[str],
+    answers: Sequence[BulkAnswer[T]],
+    offset: int = 0,
+    *,
+    secret_id: bool = False,
 ) -> list[BulkItem[T]]:
     """One BulkItem per id, in the order asked: answers paired by index, else id, else order.
 
@@ -94,7 +115,7 @@ def pair_bulk(
         free = (i for i, taken in enumerate(slots) if taken is None)
         for answer, slot in zip(rest, free, strict=False):
             slots[slot] = answer
-    return [_item(offset + i, object_id, slots[i]) for i, object_id in enumerate(ids)]
+    return [_item(offset + i, object_id, slots[i], secret_id) for i, object_id in enumerate(ids)]
 
 
 def _numbering(indexes: Sequence[int | None], count: int) -> int | None:
@@ -117,12 +138,12 @@ def _slot_of(ids: Sequence[str], slots: Sequence[object], answer_id: str | None)
     return None
 
 
-def _item(index: int, object_id: str, answer: BulkAnswer[T] | None) -> BulkItem[T]:
+def _item(index: int, object_id: str, answer: BulkAnswer[T] | None, secret_id: bool) -> BulkItem[T]:
     if answer is None:
-        return BulkItem(index, object_id, 500, None, NO_ANSWER)
+        return BulkItem(index, object_id, 500, None, NO_ANSWER, secret_id)
     status = answer.status_code
     if status is None:
         # Boomi's successful items always carry statusCode; without one, a Result is
         # taken as success and its absence as a server-side failure.
         status = 200 if answer.result is not None else 500
-    return BulkItem(index, object_id, status, answer.result, answer.error_message)
+    return BulkItem(index, object_id, status, answer.result, answer.error_message, secret_id)

@@ -77,8 +77,9 @@ class RestWire:
         self.transport = transport
         authorization = basic_credentials(username, password)
         # The encoded credentials are as secret as the password: a server echoing the
-        # Authorization header must not leak them into an exception's excerpt.
-        self._secrets = (password, authorization.partition(" ")[2])
+        # Authorization header must not leak them into an exception or a log record.
+        self._secrets = (password, authorization, authorization.partition(" ")[2])
+        transport.secrets.add_credentials(*self._secrets)
         self._headers = {"Accept": JSON, "Authorization": authorization, **(extra_headers or {})}
 
     def __repr__(self) -> str:
@@ -106,6 +107,8 @@ class RestWire:
             object_type=spec.type_name,
             object_ids=tuple(ids),
             account_id=self.account_id,
+            secret_ids=spec.secret_id,
+            secret_fields=spec.has_secrets,
         )
         headers = {**self._headers, "Content-Type": content_type}
         http_request = HttpRequest(method, url, headers, body or b"")

@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
+from .. import redact
 from ..errors import AuthenticationError, BoomiFault, NotFound, RateLimited
 from . import wsdl
 from .httpio import BodyTooLarge, Request, Response, json_error, read_body, status_line
 from .mft import MftHandler
 from .ratelimit import RateLimiter
-from .rest import RestHandler
+from .rest import RestHandler, secret_ids_in_path
 from .rest import error as rest_error
 from .security import Authenticator
 from .soap import SoapHandler
@@ -67,7 +68,8 @@ class SandboxApp:
         try:
             wire, response = self._dispatch(environ, request)
         except Exception:
-            LOG.exception("unhandled error answering %s %s", request.method, request.path)
+            shown = _shown_path(request.path, secret_ids_in_path(request.path))
+            LOG.exception("unhandled error answering %s %s", request.method, shown)
             response = json_error(500, "internal error in the emulator")
         headers = [*response.headers, ("Content-Length", str(len(response.body)))]
         start_response(status_line(response.status), headers)
@@ -77,7 +79,7 @@ class SandboxApp:
                 "%s %s %s %d %dB %.1fms",
                 environ.get("REMOTE_ADDR", "-"),
                 request.method,
-                request.path,
+                _shown_path(request.path, response.secret_ids),
                 response.status,
                 len(response.body),
                 duration * 1000,
@@ -197,6 +199,8 @@ class SandboxApp:
                     response_headers=dict(response.headers),
                     response_body=response.body,
                     object_type=response.object_type,
+                    object_ids=response.secret_ids,
+                    secret_ids=bool(response.secret_ids),
                     account_id=self.account_id,
                     status_code=status_code,
                 )
@@ -240,6 +244,10 @@ def _segments(environ: Mapping[str, Any], request: Request) -> list[str]:
         return request.path.split("/")[1:]
     # As for PATH_INFO above: bytes that are not UTF-8 become lone surrogates, refused later.
     return [unquote(part, errors="surrogateescape") for part in raw.split("/")[1:]]
+
+
+def _shown_path(path: str, secret_ids: tuple[str, ...]) -> str:
+    return redact.scrub(path, secret_ids) if secret_ids else path
 
 
 def _service_of(path: str) -> str:

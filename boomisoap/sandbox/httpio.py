@@ -38,6 +38,9 @@ class Response:
     # What the request was about, for the request log and the audit record.
     operation: str = ""
     object_type: str | None = None
+    # Ids named by the request that are secrets (an ApiKey's key in /apiKey/{key}): kept
+    # out of the request log and the audit record.
+    secret_ids: tuple[str, ...] = ()
 
 
 STATUS_TEXT = {

@@ -21,6 +21,7 @@ from ..models.fields import ObjectSpec, check_id, check_object, check_text
 from ..models.registry import spec_for
 from ..models.results import BulkItem, QueryPage
 from ..query import Expr, bind, matches
+from ..redact import redact_id
 from . import rules
 from .storage import Row, Store, Transaction
 from .tokens import QueryTokens
@@ -171,7 +172,7 @@ class ObjectState:
                 if holders:
                     kind, ref = holders[0]
                     raise Conflict(
-                        f"{spec.type_name} {object_id} is in use by {kind} {ref}",
+                        f"{_named(spec, object_id)} is in use by {kind} {ref}",
                         field=spec.id_wire,
                     )
             document = dict(row.document)
@@ -267,20 +268,25 @@ def _decode(type_name: str, text: str) -> Any:
     return from_json(json.loads(text), spec_for(type_name))
 
 
+def _named(spec: ObjectSpec, object_id: str) -> str:
+    # An ApiKey's id is its key: the emulator's messages (and so its logs) never echo it.
+    return f"{spec.type_name} {redact_id(object_id, spec.secret_id)}"
+
+
 def _visible(spec: ObjectSpec, row: Row | None, object_id: str) -> Row:
     """The row a get may answer: missing, and deleted-and-hidden, are both 404."""
     if row is None or (row.deleted and not rules.keeps_deleted(spec)):
-        raise NotFound(f"{spec.type_name} {object_id} does not exist", field=spec.id_wire)
+        raise NotFound(f"{_named(spec, object_id)} does not exist", field=spec.id_wire)
     return row
 
 
 def _existing(spec: ObjectSpec, row: Row | None, object_id: str) -> Row:
     """The row an update or delete may change: a deleted object is gone for good (410)."""
     if row is None:
-        raise NotFound(f"{spec.type_name} {object_id} does not exist", field=spec.id_wire)
+        raise NotFound(f"{_named(spec, object_id)} does not exist", field=spec.id_wire)
     if row.deleted:
         raise NotFound(
-            f"{spec.type_name} {object_id} was deleted and cannot be changed or restored",
+            f"{_named(spec, object_id)} was deleted and cannot be changed or restored",
             status_code=410,
             field=spec.id_wire,
         )

@@ -27,10 +27,29 @@ from .scrubbing import scrubbed
 from .security import Authenticator
 
 RESULT_TYPES = {"apim": "ApimQueryResult", "platform": "QueryResult"}
+# Path segments after an object type that are actions, not ids.
+_ACTIONS = frozenset({"", "query", "queryMore", "bulk"})
+
 _SPECS = {
     service: {spec.rest_path: spec for spec in specs_for_service(service)}
     for service in ("apim", "platform")
 }
+
+
+_SECRET_ID_PATHS = frozenset(
+    spec.rest_path for specs in _SPECS.values() for spec in specs.values() if spec.secret_id
+)
+
+
+def secret_ids_in_path(path: str) -> tuple[str, ...]:
+    """Ids in a REST path that may be secrets (``/apiKey/{key}``), for a log line about a
+    request not yet routed; when in doubt a segment is taken for one."""
+    parts = path.split("/")
+    return tuple(
+        parts[i + 1]
+        for i, part in enumerate(parts[:-1])
+        if part in _SECRET_ID_PATHS and parts[i + 1] not in _ACTIONS
+    )
 
 
 class MethodNotAllowed(Exception):
@@ -74,6 +93,8 @@ class RestHandler:
             response = error(scrubbed(exc, request, self.auth), xml=wants_xml(request))
         if spec is not None:
             response.object_type = spec.type_name
+            if spec.secret_id and len(segments) > 1 and segments[1] not in _ACTIONS:
+                response.secret_ids = (segments[1],)
             response.headers += self.lifecycle.headers(spec, request.base_url, account)
         return response
 

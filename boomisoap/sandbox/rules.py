@@ -48,7 +48,8 @@ def _now(_: Context) -> datetime:
 
 
 # How the service fills server-assigned fields, by python field name. The identifier of
-# every type is a fresh UUID (handled in :func:`assigned_value`).
+# every other type is a fresh UUID (handled in :func:`assigned_value`); an ApiKey's
+# identifier is its key.
 GENERATED: dict[str, Callable[[Context], Any]] = {
     "key": lambda _: secrets.token_urlsafe(32),
     "generated_at": _now,

@@ -96,6 +96,7 @@ class SoapHandler:
 
     def handle(self, service: str, account: str, request: Request) -> Response:
         operation = ""
+        secret_ids: tuple[str, ...] = ()
         try:
             envelope = _parse(request.body, self.max_body)
             signed = None
@@ -110,9 +111,12 @@ class SoapHandler:
             if retired is not None:
                 retired.operation = operation
                 return retired
+            secret_ids = _secret_ids(service, child)
             answer = self._operations[operation](service, account, child, user)
         except BoomiFault as exc:
-            return self.fault(scrubbed(exc, request, self.auth), operation)
+            failed = self.fault(scrubbed(exc, request, self.auth), operation)
+            failed.secret_ids = secret_ids
+            return failed
         headers = [("Content-Type", XML_CONTENT_TYPE)]
         spec = answer.spec
         if spec is not None:
@@ -120,6 +124,7 @@ class SoapHandler:
         response = Response(answer.status, self._sealed(answer.body), headers)
         response.operation = operation
         response.object_type = None if spec is None else spec.type_name
+        response.secret_ids = secret_ids
         return response
 
     def fault(self, exc: BoomiFault, operation: str = "") -> Response:
@@ -350,6 +355,17 @@ def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:
         # xs:string (and optional) in Boomi's schemas: the rule is the handler's.
         raise InvalidRequest("objectId must not be empty", field="objectId")
     return spec, object_id
+
+
+def _secret_ids(service: str, child: Any) -> tuple[str, ...]:
+    """The objectId of a get or delete when it is a secret (an ApiKey's key)."""
+    if child.find(f"{{{soapxml.RESULT_NS[service]}}}objectId") is None:
+        return ()
+    try:
+        spec, object_id = _typed_id(service, child)
+    except BoomiFault:
+        return ()
+    return (object_id,) if spec.secret_id and object_id else ()
 
 
 def _object(service: str, child: Any) -> tuple[ObjectSpec, Any]:

@@ -76,6 +76,8 @@ class SoapWire:
             object_type=None if spec is None else spec.type_name,
             object_ids=tuple(ids),
             account_id=self.account_id,
+            secret_ids=spec is not None and spec.secret_id,
+            secret_fields=spec is not None and spec.has_secrets,
         )
         request = HttpRequest("POST", self.url, self._headers, body)
 
@@ -84,7 +86,7 @@ class SoapWire:
             # answer is verified (ResponseVerifier may be told to allow unsigned faults).
             if self._verifier is not None and is_xml(response):
                 self._verifier.verify(response.body)
-            hidden = self.transport.secrets + hidden_ids(spec, ids)
+            hidden = (*self.transport.secrets.credentials(), *hidden_ids(spec, ids))
             # Scrubbed before it is cut: a cut could leave a secret's head behind.
             text = scrub(response.body.decode("utf-8", errors="replace"), hidden)
             child = responses.response_body(

@@ -64,12 +64,16 @@ class UsernameToken:
         digest: bool = False,
         nonce_source: Callable[[int], bytes] = os.urandom,
         clock: Clock = _utc_now,
+        remember: Callable[..., None] | None = None,
     ) -> None:
         self.username = username
         self._password = password
         self.digest = digest
         self._nonce_source = nonce_source
         self._clock = clock
+        # Told each Nonce and digest written, so that a server echoing one back cannot
+        # put it into an exception or a log (boomisoap.redact.SecretSet.add_recent).
+        self._remember = remember
 
     def __repr__(self) -> str:
         mode = "PasswordDigest" if self.digest else "PasswordText"
@@ -92,6 +96,8 @@ class UsernameToken:
         nonce_element.set("EncodingType", BASE64_ENCODING)
         nonce_element.text = base64.b64encode(nonce).decode("ascii")
         etree.SubElement(token, f"{{{WSU}}}Created").text = created
+        if self._remember is not None:
+            self._remember(nonce_element.text, password.text if self.digest else None)
         return token
 
     def apply(self, envelope: Any, headers: dict[str, str]) -> tuple[Any, dict[str, str]]:

@@ -230,15 +230,28 @@ def test_applications_and_api_keys(run_fresh: Cli, secrets: Secrets) -> None:
     )
     assert app["enabled"] is False
     app_id = app["applicationId"]
-    create = ("api-keys", "create", "--api-id", "api-1", "--environment-id", "env-1")
-    key = json.loads(run_fresh(*create, "--application-id", app_id, "-o", "json").stdout)
-    assert key["key"] == "***"
-    # The key is the ApiKey's id (Boomi has no apiKeyId): --show-secrets reveals it.
-    listed = json.loads(run_fresh("--show-secrets", "api-keys", "list", "-o", "json").stdout)
-    key_id = real = listed[0]["key"]
+    key = json.loads(
+        run_fresh(
+            "api-keys",
+            "create",
+            "--api-id",
+            "api-1",
+            "--environment-id",
+            "env-1",
+            "--application-id",
+            app_id,
+            "-o",
+            "json",
+        ).stdout
+    )
+    assert key["key"] == "***" and "apiKeyId" not in key
+    # The key is the ApiKey's identifier (Boomi has no apiKeyId): only --show-secrets shows it.
+    listed = run_fresh("--show-secrets", "api-keys", "list", "-o", "json").stdout
+    real = next(k["key"] for k in json.loads(listed) if k["applicationId"] == app_id)
     assert real not in ("***", "")
-    shown = json.loads(run_fresh("--show-secrets", "api-keys", "get", key_id, "-o", "json").stdout)
+    shown = json.loads(run_fresh("--show-secrets", "api-keys", "get", real, "-o", "json").stdout)
     assert shown["key"] == real
+    key_id = real
     secrets.add(real)  # from here on, it must not appear in output without --show-secrets
     assert real not in run_fresh("api-keys", "list").stdout
     assert real not in run_fresh("api-keys", "list", "-o", "csv").stdout
@@ -250,7 +263,8 @@ def test_applications_and_api_keys(run_fresh: Cli, secrets: Secrets) -> None:
         run_fresh("api-keys", "update", key_id, "--no-enabled", "-o", "json").stdout
     )
     assert updated["enabled"] is False
-    run_fresh("api-keys", "delete", key_id)
+    deleted = run_fresh("api-keys", "delete", key_id).stdout
+    assert real not in deleted and "deleted ApiKey ***" in deleted  # the id is the secret
     run_fresh("applications", "update", app_id, "--enabled", "--notes", "n")
 
 

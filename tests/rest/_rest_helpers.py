@@ -51,7 +51,7 @@ class AuditRecorder:
     def __init__(self) -> None:
         self.exchanges: list[Any] = []
 
-    def prepare_request(self, url: str, headers: Any, body: bytes) -> None:
+    def prepare_request(self, url: str, headers: Any, body: bytes, **secrets: Any) -> None:
         return None
 
     def record(self, exchange: Any, *, request: Any = None) -> None:

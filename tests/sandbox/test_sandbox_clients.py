@@ -171,9 +171,10 @@ def test_application_and_api_key(apim_client: ApimClient) -> None:
         dataclasses.replace(key, contract_id=contract.contract_id)
     )
     assert attached.contract_id == contract.contract_id and attached.key == key.key
-    # The key is the id (no apiKeyId): "changing" it names another, unknown key.
-    with pytest.raises(NotFound):
+    # The key is the identifier: another key names another (here: no) ApiKey.
+    with pytest.raises(NotFound) as changed:
         apim_client.api_keys.update(dataclasses.replace(key, key="my-own-key"))
+    assert changed.value.field == "key" and "my-own-key" not in str(changed.value)
     with pytest.raises(InvalidRequest) as moved:
         apim_client.api_keys.update(dataclasses.replace(key, api_id="api-2"))
     assert moved.value.field == "apiId"

@@ -389,3 +389,14 @@ def test_plan_ids_are_the_seeds(seeded: Sandbox) -> None:
     apim = Rest(seeded)
     for name, plan_id in PLAN_IDS.items():
         assert apim.call("GET", f"/plan/{plan_id}").json()["name"] == name
+
+
+def test_secret_ids_in_a_path_are_found_for_the_request_log() -> None:
+    from boomisoap.sandbox.rest import secret_ids_in_path
+
+    root = "/apim/api/rest/v1/acct-1"
+    assert secret_ids_in_path(f"{root}/apiKey/k-123/update") == ("k-123",)
+    assert secret_ids_in_path(f"{root}/apiKey/k-123") == ("k-123",)
+    assert secret_ids_in_path(f"{root}/apiKey/query") == ()
+    assert secret_ids_in_path(f"{root}/apiKey/") == ()
+    assert secret_ids_in_path(f"{root}/plan/p-1") == ()
