@@ -53,18 +53,36 @@ def _base_url() -> str:
 # millisecond, so each thread gets its own and validation needs no lock.
 _LOCAL = threading.local()
 
+# Building, though, takes a process-wide lock. libxml2 fills its table of built-in types the
+# first time any thread parses a schema, without a lock of its own: threads building their
+# first schemas at once got "Document is not valid XML Schema", "the given type is not a
+# built-in type" or a double free, and the table stayed broken for the process's life. The
+# xmlschema report and its lazily built meta-schema are shared Python state, guarded alike.
+BUILD_LOCK = threading.RLock()
+# The table is also filled here, at import (which Python serialises), so that another
+# library's first schema in another thread cannot race with ours either.
+etree.XMLSchema(etree.XML(b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>'))
+
 
 def _lxml_schema() -> Any:
     schema = getattr(_LOCAL, "schema", None)
     if schema is None:
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
-        document = etree.fromstring(_bundle_text().encode(), parser=parser, base_url=_base_url())
-        schema = _LOCAL.schema = etree.XMLSchema(document)
+        with BUILD_LOCK:
+            parser = etree.XMLParser(no_network=True, resolve_entities=False)
+            document = etree.fromstring(
+                _bundle_text().encode(), parser=parser, base_url=_base_url()
+            )
+            schema = _LOCAL.schema = etree.XMLSchema(document)
     return schema
 
 
-@cache
 def _detailed_schema() -> Any:
+    with BUILD_LOCK:
+        return _build_detailed_schema()
+
+
+@cache
+def _build_detailed_schema() -> Any:
     import xmlschema  # imported on first failure only: it is slow to import and to build
 
     return xmlschema.XMLSchema(_bundle_text(), base_url=str(resource_root() / "xsd"))
