@@ -39,6 +39,7 @@ from .models import (
     RateLimitUnit,
     SupportLevel,
 )
+from .models.extras import Extras, UnknownFieldWarning
 from .models.mft import (
     BillingDaily,
     BillingDailyActionItem,
@@ -69,6 +70,7 @@ __all__ = [
     "Contract",
     "DailyTransfer",
     "EnvelopeValidationError",
+    "Extras",
     "InvalidRequest",
     "License",
     "Licensing",
@@ -90,6 +92,7 @@ __all__ = [
     "SupportLevel",
     "TransferUsage",
     "TransportError",
+    "UnknownFieldWarning",
 ]
 
 

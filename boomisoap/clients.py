@@ -45,7 +45,7 @@ class _Client:
         signer: Any = None,
         verify_responses: Any = None,
         audit: AuditLog | str | None = None,
-        validate: bool = True,
+        validate: bool | str = True,
         timeout: float = 30.0,
         retries: int = 5,
         rate_limit: float | None = 10.0,
@@ -64,6 +64,8 @@ class _Client:
         assert password is not None
         if wire not in ("soap", "rest"):
             raise InvalidRequest("wire must be 'soap' or 'rest'", field="wire")
+        if not (isinstance(validate, bool) or validate == "strict"):
+            raise InvalidRequest("validate must be True, False or 'strict'", field="validate")
         self.account_id = account_id
         self.username = username
         self.base_url = base_url.rstrip("/")
@@ -102,7 +104,7 @@ class _Client:
         timestamp: bool,
         signer: Any,
         verify_responses: Any,
-        validate: bool,
+        validate: bool | str,
         extra_headers: dict[str, str],
     ) -> Wire:
         if wire == "rest":
@@ -115,6 +117,7 @@ class _Client:
                 transport=self.transport,
                 username=self.username,
                 password=password,
+                validate=validate,
                 extra_headers=extra_headers,
             )
         from .soap.wire import SoapWire

@@ -4,21 +4,39 @@ The Body's child must be a declared global element (an operation wrapper, or a f
 detail): the SOAP envelope schema's lax wildcard would let anything through, so the child is
 validated on its own, strictly. A compiled libxml2 schema screens every envelope (fast, in
 C); only when it rejects one does xmlschema, built from the same files, produce the detailed
-report with the element path. The libxml2 schema is built once per thread, the xmlschema
-one once per process.
+report with the element path. The libxml2 schemas are built once per thread, the xmlschema
+ones once per process.
+
+Two policies (docs/client.md, "Validation modes"). ``strict``: the closed world of the
+files, for every request and for responses read with ``validate="strict"``. ``open``: for
+responses by default. An element the strict screen accepts is done (the ordinary case costs
+nothing more); otherwise a copy has what no declaration names lifted out
+(:mod:`boomisoap.openschema`) and is validated against the same files with their
+enumerations relaxed, by libxml2 and, for the report, by xmlschema. The original element is
+returned, unknown items included, for the readers to keep in ``extras``.
 """
 
 from __future__ import annotations
 
+import email.message
+import io
 import threading
+import urllib.error
+import urllib.request
+import urllib.response
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from lxml import etree
 
 from .errors import EnvelopeValidationError
+from .models.extras import report_unknown
+from .models.registry import OBJECTS
 from .namespaces import SOAP_ENV, WSSE
+from .openschema import Lifted, lift_unknown, relaxed_sources
 from .resources import SCHEMA_FILES, resource_root
+
+Policy = Literal["strict", "open"]
 
 _BODY = f"{{{SOAP_ENV}}}Body"
 _HEADER = f"{{{SOAP_ENV}}}Header"
@@ -64,40 +82,107 @@ BUILD_LOCK = threading.RLock()
 etree.XMLSchema(etree.XML(b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>'))
 
 
-def _lxml_schema() -> Any:
-    schema = getattr(_LOCAL, "schema", None)
+class _Relaxed(etree.Resolver):  # type: ignore[misc]
+    """Serves the relaxed xsd/ documents to libxml2 in place of the files."""
+
+    def resolve(self, url: str, public_id: str | None, context: Any) -> Any:
+        found = relaxed_sources().get(url)
+        return None if found is None else self.resolve_string(found, context, base_url=url)
+
+
+class _RelaxedHandler(urllib.request.BaseHandler):
+    """Serves the same relaxed documents to xmlschema; any other location is refused."""
+
+    def file_open(self, request: urllib.request.Request) -> Any:
+        url = request.full_url
+        found = relaxed_sources().get(url)
+        if found is None:
+            raise urllib.error.URLError(f"{url} is not one of the xsd/ files")
+        return urllib.response.addinfourl(io.BytesIO(found), email.message.Message(), url)
+
+
+def _lxml_schema(policy: Policy = "strict") -> Any:
+    schema = getattr(_LOCAL, policy, None)
     if schema is None:
         with BUILD_LOCK:
             parser = etree.XMLParser(no_network=True, resolve_entities=False)
+            if policy == "open":
+                parser.resolvers.add(_Relaxed())
             document = etree.fromstring(
                 _bundle_text().encode(), parser=parser, base_url=_base_url()
             )
-            schema = _LOCAL.schema = etree.XMLSchema(document)
+            schema = etree.XMLSchema(document)
+            setattr(_LOCAL, policy, schema)
     return schema
 
 
-def _detailed_schema() -> Any:
+def _detailed_schema(policy: Policy = "strict") -> Any:
     with BUILD_LOCK:
-        return _build_detailed_schema()
+        return _build_detailed_schema(policy)
 
 
 @cache
-def _build_detailed_schema() -> Any:
+def _build_detailed_schema(policy: Policy) -> Any:
     import xmlschema  # imported on first failure only: it is slow to import and to build
 
-    return xmlschema.XMLSchema(_bundle_text(), base_url=str(resource_root() / "xsd"))
+    opener = None
+    if policy == "open":
+        opener = urllib.request.OpenerDirector()
+        opener.add_handler(_RelaxedHandler())
+    base_url = str(resource_root() / "xsd")
+    return xmlschema.XMLSchema(_bundle_text(), base_url=base_url, opener=opener)
 
 
-def validate_element(element: Any, *, direction: str = "request") -> None:
-    """Validate one element (a Body child, a header block) as a document root."""
-    if not _lxml_schema().validate(element):
-        raise _explain(element, direction)
+def validate_element(element: Any, *, direction: str = "request", policy: Policy = "strict") -> Any:
+    """Validate one element (a Body child, a header block) as a document root; return it."""
+    if _lxml_schema().validate(element):
+        return element
+    if policy == "strict":
+        raise _explain(element, direction, "strict")
+    # Something is unknown or wrong: lift what no declaration names out of a copy, and
+    # hold the rest to the relaxed schema (known fields keep their types).
+    # Serialised rather than deep-copied: the copy must keep the namespaces declared on the
+    # Envelope, which xsi:type values refer to.
+    rest = etree.fromstring(etree.tostring(element), parser=_copy_parser())
+    lifted = lift_unknown(rest)
+    if not _lxml_schema("open").validate(rest):
+        raise _explain(rest, direction, "open")
+    _report(lifted)
+    return element
 
 
-def validate_envelope(envelope: Any, *, direction: str = "request") -> Any:
+def _copy_parser() -> Any:
+    return etree.XMLParser(no_network=True, resolve_entities=False, huge_tree=False)
+
+
+@cache
+def _object_types() -> frozenset[str]:
+    # The readers keep (and report) what objects carry; the wrappers around them have no
+    # extras, so what they carried is reported here.
+    names: set[str] = set()
+    pending = list(OBJECTS.values())
+    while pending:
+        spec = pending.pop()
+        names.add(spec.type_name)
+        pending.extend(f.nested for f in spec.fields if f.nested is not None)
+    return frozenset(names)
+
+
+def _report(lifted: list[Lifted]) -> None:
+    objects = _object_types()
+    for item in lifted:
+        if item.type_name not in objects:
+            report_unknown(item.type_name, item.name, item.what, kept="ignored")
+
+
+def validate_envelope(
+    envelope: Any, *, direction: str = "request", policy: Policy = "strict"
+) -> Any:
     """Validate an envelope's Body child (and its wsse:Security header); return the child.
 
-    Raises EnvelopeValidationError naming the element path and the reason.
+    ``policy="open"`` (responses) accepts unknown attributes, elements and enumeration
+    values (see the module's text). Raises EnvelopeValidationError naming the element path
+    and the reason.
     """
     if envelope.tag != f"{{{SOAP_ENV}}}Envelope":
         raise EnvelopeValidationError(
@@ -115,10 +200,10 @@ def validate_envelope(envelope: Any, *, direction: str = "request") -> Any:
         )
     header = envelope.find(_HEADER)
     if header is not None:
+        # The security header stays closed: it is ours, and it guards the rest.
         for security in header.findall(_SECURITY):
             validate_element(security, direction=direction)
-    validate_element(children[0], direction=direction)
-    return children[0]
+    return validate_element(children[0], direction=direction, policy=policy)
 
 
 # xmlschema builds its report in time that grows with the square of an element's children
@@ -137,13 +222,13 @@ def _worth_explaining(element: Any) -> bool:
     return True
 
 
-def _explain(element: Any, direction: str) -> EnvelopeValidationError:
-    """Build the detailed error for an element libxml2 rejected."""
+def _explain(element: Any, direction: str, policy: Policy) -> EnvelopeValidationError:
+    """Build the detailed error for an element libxml2 rejected under ``policy``."""
     errors: list[Any] = []
     if _worth_explaining(element):
         try:
             detached = etree.fromstring(etree.tostring(element))
-            errors = list(_detailed_schema().iter_errors(detached))
+            errors = list(_detailed_schema(policy).iter_errors(detached))
         except Exception:
             errors = []
     if errors:
@@ -151,7 +236,7 @@ def _explain(element: Any, direction: str) -> EnvelopeValidationError:
         return EnvelopeValidationError(
             first.path or _local_path(element), first.reason or str(first), direction=direction
         )
-    entry = _lxml_schema().error_log.last_error
+    entry = _lxml_schema(policy).error_log.last_error
     message = entry.message if entry is not None else "does not match the schema"
     return EnvelopeValidationError(_local_path(element), message, direction=direction)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import InvalidRequest
 from ..namespaces import APIM
+from .extras import Extras, no_extras
 from .fields import (
     BOOLEAN,
     DATETIME,
@@ -53,6 +54,7 @@ class Plan:
     rate_limit_unit: RateLimitUnit | None = None
     quota_limit_unit: QuotaLimitUnit | None = None
     status: PlanStatus | None = None
+    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +71,7 @@ class Contract:
     rate_limit_unit: RateLimitUnit | None = None
     quota_limit_unit: QuotaLimitUnit | None = None
     deleted: bool | None = None
+    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,6 +92,7 @@ class ApiKey:
     subscription_name: str | None = None
     enabled: bool | None = None
     deleted: bool | None = None
+    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,6 +110,7 @@ class Application:
     notes: str | None = None
     enabled: bool | None = None
     deleted: bool | None = None
+    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
 
 
 def _limits() -> tuple[Field, ...]:

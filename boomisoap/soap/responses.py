@@ -18,15 +18,19 @@ from ..models.fields import ObjectSpec
 from ..models.results import BulkItem, QueryPage
 from ..namespaces import API, SOAP_ENV
 from ..transport import HttpResponse, is_xml
-from ..validation import validate_envelope
+from ..validation import Policy, validate_envelope
 from ..xmlsafe import UnsafeXMLError, parse
 
 _FAULT = f"{{{SOAP_ENV}}}Fault"
 _BODY = f"{{{SOAP_ENV}}}Body"
 
 
-def response_body(response: HttpResponse, *, validate: bool, excerpt: str) -> Any:
-    """The Body child of a SOAP response, or the typed error the response stands for."""
+def response_body(response: HttpResponse, *, validate: bool | str, excerpt: str) -> Any:
+    """The Body child of a SOAP response, or the typed error the response stands for.
+
+    ``validate``: True reads in the open policy, "strict" in the closed one, False skips
+    the schema (docs/client.md, "Validation modes").
+    """
     if response.status == 503:
         raise RateLimited("the service answered 503 (rate limit)", status_code=503)
     if response.status in (401, 403) and not is_xml(response):
@@ -59,7 +63,8 @@ def response_body(response: HttpResponse, *, validate: bool, excerpt: str) -> An
             excerpt=excerpt,
         )
     if validate:
-        return validate_envelope(envelope, direction="response")
+        policy: Policy = "strict" if validate == "strict" else "open"
+        return validate_envelope(envelope, direction="response", policy=policy)
     children = [c for c in body if isinstance(c.tag, str)]
     if len(children) != 1:
         raise EnvelopeValidationError("/Envelope/Body", "expected one child", direction="response")
@@ -89,9 +94,11 @@ def fault_error(fault: Any, http_status: int) -> BoomiError:
 
 
 def _checked(reader: Any, *args: Any) -> Any:
-    # A value that does not fit its field is the service's error, reported like one.
+    # A value that does not fit its field is the service's error, reported like one. What
+    # the field map does not know is kept: the schema, in the client's policy, has already
+    # said whether it may be there.
     try:
-        return reader(*args)
+        return reader(*args, unknown="keep")
     except InvalidRequest as exc:
         raise EnvelopeValidationError(exc.field or "?", exc.message, direction="response") from None
 

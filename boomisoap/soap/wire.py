@@ -34,7 +34,7 @@ class SoapWire:
         account_id: str,
         transport: HttpTransport,
         plugins: list[Any],
-        validate: bool = True,
+        validate: bool | str = True,
         response_verifier: Any = None,
         extra_headers: dict[str, str] | None = None,
     ) -> None:
