@@ -127,6 +127,9 @@ class Declarations:
         for document in documents:
             self._register(document.getroot() if hasattr(document, "getroot") else document)
         self._building: set[TypeKey] = set()
+        # Resolved eagerly: afterwards the table is only read, so threads may share it.
+        for key in list(self._types):
+            self.declared(key)
 
     # -- registration ------------------------------------------------------------------------
 
@@ -178,6 +181,8 @@ class Declarations:
         """The declarations of a type; None for a type that allows anything (xs:anyType)."""
         if key[0] == XSD:
             return None if key[1] == "anyType" else Declared(key[1], simple=True)
+        if key not in self._types:
+            return None  # not in the files: the schema itself will say so; lift nothing
         found = self._resolved.get(key)
         if found is None:
             found = self._resolved[key] = self._resolve(key)
@@ -199,8 +204,6 @@ class Declarations:
         return ANY_TYPE
 
     def _resolve(self, key: TypeKey) -> Declared:
-        if key not in self._types:
-            raise ValueError(f"the xsd/ files do not declare the type {key}")
         node, target = self._types[key]
         parent = node.getparent()
         label = node.get("name") or (parent.get("name") if parent is not None else None) or "?"
@@ -309,6 +312,7 @@ def _qname(node: Any, written: str) -> QName:
 
 @cache
 def declarations() -> Declarations:
+    """The table of the xsd/ files (built once; callers serialise the first build)."""
     return Declarations(etree.parse(str(path), _parser()) for path in xsd_files())
 
 

@@ -33,7 +33,7 @@ from .errors import EnvelopeValidationError
 from .models.extras import report_unknown
 from .models.registry import OBJECTS
 from .namespaces import SOAP_ENV, WSSE
-from .openschema import Lifted, lift_unknown, relaxed_sources
+from .openschema import Lifted, declarations, lift_unknown, relaxed_sources
 from .resources import SCHEMA_FILES, resource_root
 
 Policy = Literal["strict", "open"]
@@ -144,7 +144,9 @@ def validate_element(element: Any, *, direction: str = "request", policy: Policy
     # Serialised rather than deep-copied: the copy must keep the namespaces declared on the
     # Envelope, which xsi:type values refer to.
     rest = etree.fromstring(etree.tostring(element), parser=_copy_parser())
-    lifted = lift_unknown(rest)
+    with BUILD_LOCK:
+        table = declarations()
+    lifted = lift_unknown(rest, table)
     if not _lxml_schema("open").validate(rest):
         raise _explain(rest, direction, "open")
     _report(lifted)

@@ -3,7 +3,7 @@
 Boomi adds optional fields to its objects without notice (BOOMI-NOTES.md, "Objects grow"),
 so responses are read in an open-content mode (docs/client.md, "Validation modes"): an
 unknown attribute, element or JSON key is kept in the object's ``extras`` and reported once
-per object type and name, with an :class:`UnknownFieldWarning` and a record on the
+per object type and name, with an :class:`UnknownFieldWarning` and an INFO record on the
 ``boomisoap`` logger. The report names the item, never its value (a server may echo
 anything there); the mapping's repr shows the names only, for the same reason.
 """
@@ -82,7 +82,9 @@ def report_unknown(type_name: str, name: str, what: str, *, kept: str = "kept in
             return
         _REPORTED.add(key)
     message = f"{type_name} in a response has an unknown {what} {name!r} ({kept})"
-    LOG.warning("%s", message, extra={"object_type": type_name, "unknown": name})
+    # INFO, not WARNING: the warning is the loud channel, and for an application without
+    # logging configured, Python's last-resort handler would print a WARNING record again.
+    LOG.info("%s", message, extra={"object_type": type_name, "unknown": name})
     warnings.warn(message, UnknownFieldWarning, stacklevel=2)
 
 
