@@ -137,7 +137,7 @@ def validate_element(element: Any, *, direction: str = "request", policy: Policy
     """Validate one element (a Body child, a header block) as a document root; return it."""
     if _lxml_schema().validate(element):
         return element
-    if policy == "strict":
+    if policy == "strict" or not _worth_opening(element):
         raise _explain(element, direction, "strict")
     # Something is unknown or wrong: lift what no declaration names out of a copy, and
     # hold the rest to the relaxed schema (known fields keep their types).
@@ -215,6 +215,19 @@ def validate_envelope(
 # report is libxml2's own message, which costs nothing more.
 DETAIL_MAX_ELEMENTS = 2_000
 DETAIL_MAX_ATTRIBUTES = 64
+
+
+# The open reading walks a rejected element in Python; past this size (ten times the largest
+# valid Boomi message) a hostile document of unknown elements could hold a reader for
+# seconds, so it is refused with the strict report instead.
+OPEN_MAX_ELEMENTS = 20_000
+
+
+def _worth_opening(element: Any) -> bool:
+    for count, _ in enumerate(element.iter(), 1):
+        if count > OPEN_MAX_ELEMENTS:
+            return False
+    return True
 
 
 def _worth_explaining(element: Any) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lxml import etree
+
 from ..codec.xmlcodec import read_object
 from ..errors import (
     AuthenticationError,
@@ -103,9 +105,18 @@ def _checked(reader: Any, *args: Any) -> Any:
         raise EnvelopeValidationError(exc.field or "?", exc.message, direction="response") from None
 
 
+def _children(body_child: Any, local_name: str) -> list[Any]:
+    # The wrapper's children; when there are several, those named ``local_name`` (the open
+    # reading lets unknown siblings through the schema, and they are not the result).
+    children = [c for c in body_child if isinstance(c.tag, str)]
+    if len(children) > 1:
+        children = [c for c in children if etree.QName(c).localname == local_name]
+    return children
+
+
 def read_result(body_child: Any) -> Any:
     """``getResponse``/``createResponse``/``updateResponse``: the one typed result."""
-    children = [c for c in body_child if isinstance(c.tag, str)]
+    children = _children(body_child, "result")
     if len(children) != 1:
         raise EnvelopeValidationError(
             _name(body_child), "expected one result", direction="response"
@@ -114,7 +125,7 @@ def read_result(body_child: Any) -> Any:
 
 
 def read_page(body_child: Any) -> QueryPage[Any]:
-    results = next((c for c in body_child if isinstance(c.tag, str)), None)
+    results = next(iter(_children(body_child, "results")), None)
     if results is None:
         raise EnvelopeValidationError(_name(body_child), "missing results", direction="response")
     items = tuple(_checked(read_object, r) for r in results.iterchildren(f"{{{API}}}result"))

@@ -229,3 +229,21 @@ def test_requests_stay_strictly_validated() -> None:
     with pytest.raises(EnvelopeValidationError):
         validate_element(element)
     assert validate_element(element, policy="open") is element
+
+
+def test_unknown_siblings_of_the_result_and_results_are_ignored(mock) -> None:
+    plan = '<apim:result xsi:type="apim:Plan" planId="p-1" name="gold"/>'
+    mock.post(APIM_URL, **xml_response(plan_get("<ns4:audit>a</ns4:audit>" + plan)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert client().plans.get("p-1").name == "gold"
+    assert unknown_warnings(caught) == [
+        "getResponse in a response has an unknown element 'audit' (ignored)"
+    ]
+    page = plan_page(plan.replace("apim:result", "bns:result")).replace(
+        b"<apim:results ", b"<ns4:took>3</ns4:took><apim:results "
+    )
+    mock.post(APIM_URL, **xml_response(page))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownFieldWarning)
+        assert [p.plan_id for p in client().plans.query()] == ["p-1"]
