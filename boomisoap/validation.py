@@ -224,10 +224,7 @@ OPEN_MAX_ELEMENTS = 20_000
 
 
 def _worth_opening(element: Any) -> bool:
-    for count, _ in enumerate(element.iter(), 1):
-        if count > OPEN_MAX_ELEMENTS:
-            return False
-    return True
+    return all(count <= OPEN_MAX_ELEMENTS for count, _ in enumerate(element.iter(), 1))
 
 
 def _worth_explaining(element: Any) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InvalidRequest
 from ..models.extras import Collector, Extras, Unknown, report_unknown
-from ..models.fields import Field, ObjectSpec, instantiate
+from ..models.fields import ObjectSpec, instantiate
 from ..models.registry import OBJECTS
 
 
@@ -43,14 +43,10 @@ def from_json(document: Any, spec: ObjectSpec | None = None, *, unknown: Unknown
         if spec is None:
             raise InvalidRequest(f"{type_name} does not exist", field="@type")
     values: dict[str, Any] = {}
-    found = 1 if "@type" in document else 0
     for fld in spec.fields:
-        if fld.wire not in document:
+        if fld.wire not in document or document[fld.wire] is None:
             continue
-        found += 1
         raw = document[fld.wire]
-        if raw is None:
-            continue
         try:
             if fld.many and fld.nested is not None:
                 if not isinstance(raw, list):
@@ -61,33 +57,37 @@ def from_json(document: Any, spec: ObjectSpec | None = None, *, unknown: Unknown
             elif fld.nested is not None:
                 values[fld.name] = from_json(raw, fld.nested, unknown=unknown)
             else:
-                values[fld.name] = _value(fld, raw, spec, unknown)
+                try:
+                    values[fld.name] = fld.kind.from_json(raw)
+                except ValueError:
+                    kept = fld.kind.as_sent(raw) if unknown == "keep" else None
+                    if kept is None:
+                        raise
+                    report_unknown(spec.type_name, fld.wire, "value", kept="kept as a plain string")
+                    values[fld.name] = kept
         except ValueError as exc:
             raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
-    # Counting first keeps ordinary objects (every key known) off the slower scan.
-    if unknown != "ignore" and found != len(document):
-        extras = _unknown_keys(document, spec, refuse=unknown == "refuse")
-        if extras:
-            values["extras"] = extras
+    # A set comparison first keeps ordinary objects (every key known) off the slower scan.
+    if unknown != "ignore" and not document.keys() <= _known_keys(spec):
+        values["extras"] = _unknown_keys(document, spec, refuse=unknown == "refuse")
     return instantiate(spec, values)
 
 
-def _value(fld: Field, raw: Any, spec: ObjectSpec, unknown: Unknown) -> Any:
-    try:
-        return fld.kind.from_json(raw)
-    except ValueError:
-        kept = fld.kind.as_sent(raw) if unknown == "keep" else None
-        if kept is None:
-            raise
-        report_unknown(spec.type_name, fld.wire, "value", kept="kept as a plain string")
-        return kept
+_KNOWN_KEYS: dict[int, frozenset[str]] = {}
+
+
+def _known_keys(spec: ObjectSpec) -> frozenset[str]:
+    known = _KNOWN_KEYS.get(id(spec))
+    if known is None:
+        known = _KNOWN_KEYS[id(spec)] = frozenset({"@type", *(f.wire for f in spec.fields)})
+    return known
 
 
 def _unknown_keys(document: dict[str, Any], spec: ObjectSpec, *, refuse: bool) -> Extras:
-    known = spec.by_wire
+    known = _known_keys(spec)
     collector = Collector(spec.type_name)
     for key, value in document.items():
-        if key in known or key == "@type":
+        if key in known:
             continue
         if refuse:
             raise InvalidRequest(f"unknown key {key}", field=key)

@@ -65,18 +65,17 @@ def read_object(
         spec = spec_from_xsi_type(element)
     values: dict[str, Any] = {}
     attributes = element.attrib
-    found = 1 if XSI_TYPE in attributes else 0  # attributes and children the map knows
+    children = 0  # the child elements the field map knows
     for fld in spec.fields:
         if fld.nested is not None:
             child = element.find(f"{{{spec.namespace}}}{fld.wire}")
             if child is not None:
-                found += 1
+                children += 1
                 values[fld.name] = read_object(child, fld.nested, unknown=unknown)
             continue
         text = attributes.get(fld.wire)
         if text is None:
             continue
-        found += 1
         try:
             values[fld.name] = fld.kind.from_text(text)
         except ValueError as exc:
@@ -85,8 +84,10 @@ def read_object(
                 raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
             report_unknown(spec.type_name, fld.wire, "value", kept="kept as a plain string")
             values[fld.name] = kept
-    # Counting first keeps ordinary objects (everything known) off the slower scan.
-    if unknown != "ignore" and found != len(attributes) + len(element):
+    # Two cheap checks first keep ordinary objects (everything known) off the slower scan.
+    if unknown != "ignore" and (
+        children != len(element) or not _known_names(spec)[0].issuperset(attributes.keys())
+    ):
         extras = _unknown_items(element, spec, refuse=unknown == "refuse")
         if extras:
             values["extras"] = extras
@@ -98,7 +99,7 @@ def _unknown_items(element: Any, spec: ObjectSpec, *, refuse: bool) -> Extras:
     known_attributes, known_elements = _known_names(spec)
     collector = Collector(spec.type_name)
     for name, text in element.attrib.items():
-        if name in known_attributes or name.startswith(_XSI_PREFIX):
+        if name in known_attributes or name.startswith(_XSI_PREFIX):  # xsi:type, xsi:nil
             continue
         wire = _wire_name(name, "")
         if refuse:
@@ -124,7 +125,7 @@ def _known_names(spec: ObjectSpec) -> tuple[frozenset[str], frozenset[str]]:
     if known is None:
         elements = {f for f in spec.fields if f.nested is not None or f.xml == "element"}
         known = _KNOWN[id(spec)] = (
-            frozenset(f.wire for f in spec.fields if f not in elements),
+            frozenset({XSI_TYPE, *(f.wire for f in spec.fields if f not in elements)}),
             frozenset(f"{{{spec.namespace}}}{f.wire}" for f in elements),
         )
     return known
