@@ -135,8 +135,14 @@ def _build_detailed_schema(policy: Policy) -> Any:
 
 def validate_element(element: Any, *, direction: str = "request", policy: Policy = "strict") -> Any:
     """Validate one element (a Body child, a header block) as a document root; return it."""
+    _validate(element, direction, policy)
+    return element
+
+
+def _validate(element: Any, direction: str, policy: Policy) -> bool:
+    """Raise for an invalid element; return whether it is in the strict (closed) world."""
     if _lxml_schema().validate(element):
-        return element
+        return True
     if policy == "strict" or not _worth_opening(element):
         raise _explain(element, direction, "strict")
     # Something is unknown or wrong: lift what no declaration names out of a copy, and
@@ -150,7 +156,7 @@ def validate_element(element: Any, *, direction: str = "request", policy: Policy
     if not _lxml_schema("open").validate(rest):
         raise _explain(rest, direction, "open")
     _report(lifted)
-    return element
+    return False
 
 
 def _copy_parser() -> Any:
@@ -186,6 +192,17 @@ def validate_envelope(
     values (see the module's text). Raises EnvelopeValidationError naming the element path
     and the reason.
     """
+    return screen_envelope(envelope, direction=direction, policy=policy)[0]
+
+
+def screen_envelope(
+    envelope: Any, *, direction: str = "request", policy: Policy = "strict"
+) -> tuple[Any, bool]:
+    """:func:`validate_envelope`, also telling whether the child is in the closed world.
+
+    False means the open policy let unknown items through, which the readers then keep;
+    True means there is nothing unknown to look for.
+    """
     if envelope.tag != f"{{{SOAP_ENV}}}Envelope":
         raise EnvelopeValidationError(
             "/", f"not a SOAP 1.1 Envelope: {envelope.tag}", direction=direction
@@ -205,7 +222,7 @@ def validate_envelope(
         # The security header stays closed: it is ours, and it guards the rest.
         for security in header.findall(_SECURITY):
             validate_element(security, direction=direction)
-    return validate_element(children[0], direction=direction, policy=policy)
+    return children[0], _validate(children[0], direction, policy)
 
 
 # xmlschema builds its report in time that grows with the square of an element's children

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InvalidRequest
-from ..models.extras import Collector, Extras, Unknown, report_unknown
+from ..models.extras import OPEN_VALUES, Collector, Extras, Unknown, report_unknown
 from ..models.fields import ObjectSpec, instantiate
 from ..models.registry import OBJECTS
 
@@ -43,10 +43,15 @@ def from_json(document: Any, spec: ObjectSpec | None = None, *, unknown: Unknown
         if spec is None:
             raise InvalidRequest(f"{type_name} does not exist", field="@type")
     values: dict[str, Any] = {}
+    found = 1 if "@type" in document else 0  # keys the field map knows
+    missing = _MISSING
     for fld in spec.fields:
-        if fld.wire not in document or document[fld.wire] is None:
+        raw = document.get(fld.wire, missing)
+        if raw is missing:
             continue
-        raw = document[fld.wire]
+        found += 1
+        if raw is None:
+            continue
         try:
             if fld.many and fld.nested is not None:
                 if not isinstance(raw, list):
@@ -60,34 +65,29 @@ def from_json(document: Any, spec: ObjectSpec | None = None, *, unknown: Unknown
                 try:
                     values[fld.name] = fld.kind.from_json(raw)
                 except ValueError:
-                    kept = fld.kind.as_sent(raw) if unknown == "keep" else None
+                    kept = fld.kind.as_sent(raw) if unknown in OPEN_VALUES else None
                     if kept is None:
                         raise
                     report_unknown(spec.type_name, fld.wire, "value", kept="kept as a plain string")
                     values[fld.name] = kept
         except ValueError as exc:
             raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
-    # A set comparison first keeps ordinary objects (every key known) off the slower scan.
-    if unknown != "ignore" and not document.keys() <= _known_keys(spec):
-        values["extras"] = _unknown_keys(document, spec, refuse=unknown == "refuse")
+    # Counting keeps ordinary objects (every key known) off the scan for unknown keys.
+    if found != len(document) and unknown != "ignore":
+        extras = _unknown_keys(document, spec, refuse=unknown == "refuse")
+        if extras:
+            values["extras"] = extras
     return instantiate(spec, values)
 
 
-_KNOWN_KEYS: dict[int, frozenset[str]] = {}
-
-
-def _known_keys(spec: ObjectSpec) -> frozenset[str]:
-    known = _KNOWN_KEYS.get(id(spec))
-    if known is None:
-        known = _KNOWN_KEYS[id(spec)] = frozenset({"@type", *(f.wire for f in spec.fields)})
-    return known
+_MISSING: Any = object()
 
 
 def _unknown_keys(document: dict[str, Any], spec: ObjectSpec, *, refuse: bool) -> Extras:
-    known = _known_keys(spec)
+    known = spec.by_wire
     collector = Collector(spec.type_name)
     for key, value in document.items():
-        if key in known:
+        if key in known or key == "@type":
             continue
         if refuse:
             raise InvalidRequest(f"unknown key {key}", field=key)

@@ -12,7 +12,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import InvalidRequest
-from ..models.extras import Collector, Extras, Unknown, report_unknown
+from ..models.extras import OPEN_VALUES, SCANNED, Collector, Extras, Unknown, report_unknown
 from ..models.fields import ObjectSpec, instantiate
 from ..models.registry import OBJECTS
 from ..namespaces import XSI
@@ -80,12 +80,12 @@ def read_object(
             values[fld.name] = fld.kind.from_text(text)
         except ValueError as exc:
             kept = fld.kind.as_sent(text)
-            if kept is None or unknown != "keep":
+            if kept is None or unknown not in OPEN_VALUES:
                 raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
             report_unknown(spec.type_name, fld.wire, "value", kept="kept as a plain string")
             values[fld.name] = kept
     # Two cheap checks first keep ordinary objects (everything known) off the slower scan.
-    if unknown != "ignore" and (
+    if unknown in SCANNED and (
         children != len(element) or not _known_names(spec)[0].issuperset(attributes.keys())
     ):
         extras = _unknown_items(element, spec, refuse=unknown == "refuse")

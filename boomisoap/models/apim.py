@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InvalidRequest
 from ..namespaces import APIM
-from .extras import Extras, no_extras
+from .extras import NO_EXTRAS, Extras
 from .fields import (
     BOOLEAN,
     DATETIME,
@@ -54,7 +54,7 @@ class Plan:
     rate_limit_unit: RateLimitUnit | None = None
     quota_limit_unit: QuotaLimitUnit | None = None
     status: PlanStatus | None = None
-    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,7 +71,7 @@ class Contract:
     rate_limit_unit: RateLimitUnit | None = None
     quota_limit_unit: QuotaLimitUnit | None = None
     deleted: bool | None = None
-    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,7 +92,7 @@ class ApiKey:
     subscription_name: str | None = None
     enabled: bool | None = None
     deleted: bool | None = None
-    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,7 +110,7 @@ class Application:
     notes: str | None = None
     enabled: bool | None = None
     deleted: bool | None = None
-    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 def _limits() -> tuple[Field, ...]:

@@ -21,10 +21,15 @@ LOG = logging.getLogger("boomisoap")
 # How a reader treats what the field map does not know:
 # "keep": unknown items go to ``extras``, unknown enumeration values stay plain strings,
 #   each reported once (responses, by default);
-# "refuse": any unknown item is an error naming it (responses with validate="strict");
+# "screened": the strict schema found nothing unknown, so no item is looked for; an
+#   enumeration value the field map lacks (the schema may type it as a plain string) is
+#   still kept and reported (SOAP responses that pass the strict screen: the fast path);
+# "refuse": any unknown item is an error naming it (REST responses, validate="strict");
 # "ignore": unknown items are dropped silently and enumerations stay closed (the
 #   emulator's reading of requests, which the schema has already checked).
-Unknown = Literal["keep", "refuse", "ignore"]
+Unknown = Literal["keep", "screened", "refuse", "ignore"]
+SCANNED = frozenset({"keep", "refuse"})  # the modes that look for unknown items
+OPEN_VALUES = frozenset({"keep", "screened"})  # the modes that keep unknown enum values
 
 
 class UnknownFieldWarning(UserWarning):
@@ -57,13 +62,14 @@ class Extras(Mapping[str, Any]):
         # Names only: a value may be anything the server chose to send, secrets included.
         return f"Extras({', '.join(repr(name) for name in self._items)})"
 
+    def __hash__(self) -> int:
+        # By names, which equal mappings share; values may be unhashable JSON. Being
+        # hashable also lets the shared empty mapping be a plain dataclass default.
+        return hash(frozenset(self._items))
 
+
+# The default of every ``extras`` field: one shared, empty, immutable mapping.
 NO_EXTRAS = Extras()
-
-
-def no_extras() -> Extras:
-    """The default of every ``extras`` field (one shared empty, immutable mapping)."""
-    return NO_EXTRAS
 
 
 _REPORTED: set[tuple[str, str, str]] = set()

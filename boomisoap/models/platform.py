@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ..namespaces import API
-from .extras import Extras, no_extras
+from .extras import NO_EXTRAS, Extras
 from .fields import BOOLEAN, DATETIME, NON_NEGATIVE_INT64, Field, ObjectSpec, enum_kind
 
 
@@ -30,7 +30,7 @@ class License:
 
     purchased: int | None = None
     used: int | None = None
-    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,7 +43,7 @@ class Licensing:
     small_business_test: License | None = None
     enterprise_test: License | None = None
     trading_partner_test: License | None = None
-    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,7 +52,7 @@ class Molecule:
 
     purchased: int | None = None
     used: int | None = None
-    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +69,7 @@ class Account:
     support_access: bool | None = None
     support_level: SupportLevel | None = None
     widget_account: bool | None = None
-    extras: Extras = dataclasses.field(default_factory=no_extras, compare=False)
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 def _counts(type_name: str, cls: type) -> ObjectSpec:

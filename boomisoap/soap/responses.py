@@ -16,22 +16,27 @@ from ..errors import (
     TransportError,
     fault_class_for,
 )
+from ..models.extras import Unknown
 from ..models.fields import ObjectSpec
 from ..models.results import BulkItem, QueryPage
 from ..namespaces import API, SOAP_ENV
 from ..transport import HttpResponse, is_xml
-from ..validation import Policy, validate_envelope
+from ..validation import Policy, screen_envelope
 from ..xmlsafe import UnsafeXMLError, parse
 
 _FAULT = f"{{{SOAP_ENV}}}Fault"
 _BODY = f"{{{SOAP_ENV}}}Body"
 
 
-def response_body(response: HttpResponse, *, validate: bool | str, excerpt: str) -> Any:
-    """The Body child of a SOAP response, or the typed error the response stands for.
+def response_body(
+    response: HttpResponse, *, validate: bool | str, excerpt: str
+) -> tuple[Any, Unknown]:
+    """The Body child of a SOAP response and how to read it, or the typed error it stands for.
 
     ``validate``: True reads in the open policy, "strict" in the closed one, False skips
-    the schema (docs/client.md, "Validation modes").
+    the schema (docs/client.md, "Validation modes"). The second value is the readers'
+    ``unknown`` mode: "screened" when the strict screen passed (nothing unknown to look
+    for, so ordinary responses are read as fast as before), else "keep".
     """
     if response.status == 503:
         raise RateLimited("the service answered 503 (rate limit)", status_code=503)
@@ -66,11 +71,12 @@ def response_body(response: HttpResponse, *, validate: bool | str, excerpt: str)
         )
     if validate:
         policy: Policy = "strict" if validate == "strict" else "open"
-        return validate_envelope(envelope, direction="response", policy=policy)
+        child, closed = screen_envelope(envelope, direction="response", policy=policy)
+        return child, "screened" if closed else "keep"
     children = [c for c in body if isinstance(c.tag, str)]
     if len(children) != 1:
         raise EnvelopeValidationError("/Envelope/Body", "expected one child", direction="response")
-    return children[0]
+    return children[0], "keep"
 
 
 def fault_error(fault: Any, http_status: int) -> BoomiError:
@@ -95,12 +101,12 @@ def fault_error(fault: Any, http_status: int) -> BoomiError:
     return cls(message, status_code=status, fault_code=fault_code, field=field)
 
 
-def _checked(reader: Any, *args: Any) -> Any:
+def _checked(reader: Any, *args: Any, unknown: Unknown) -> Any:
     # A value that does not fit its field is the service's error, reported like one. What
     # the field map does not know is kept: the schema, in the client's policy, has already
     # said whether it may be there.
     try:
-        return reader(*args, unknown="keep")
+        return reader(*args, unknown=unknown)
     except InvalidRequest as exc:
         raise EnvelopeValidationError(exc.field or "?", exc.message, direction="response") from None
 
@@ -114,32 +120,34 @@ def _children(body_child: Any, local_name: str) -> list[Any]:
     return children
 
 
-def read_result(body_child: Any) -> Any:
+def read_result(body_child: Any, unknown: Unknown = "keep") -> Any:
     """``getResponse``/``createResponse``/``updateResponse``: the one typed result."""
     children = _children(body_child, "result")
     if len(children) != 1:
         raise EnvelopeValidationError(
             _name(body_child), "expected one result", direction="response"
         )
-    return _checked(read_object, children[0])
+    return _checked(read_object, children[0], unknown=unknown)
 
 
-def read_page(body_child: Any) -> QueryPage[Any]:
+def read_page(body_child: Any, unknown: Unknown = "keep") -> QueryPage[Any]:
     results = next(iter(_children(body_child, "results")), None)
     if results is None:
         raise EnvelopeValidationError(_name(body_child), "missing results", direction="response")
-    items = tuple(_checked(read_object, r) for r in results.iterchildren(f"{{{API}}}result"))
+    items = tuple(
+        _checked(read_object, r, unknown=unknown) for r in results.iterchildren(f"{{{API}}}result")
+    )
     token = results.findtext(f"{{{API}}}queryToken")
     count = _int_attribute(results, "numberOfResults", len(items))
     return QueryPage(items, count, token or None)
 
 
-def read_successful(body_child: Any) -> bool:
+def read_successful(body_child: Any, unknown: Unknown = "keep") -> bool:
     text = "".join(body_child.itertext()).strip().lower()
     return text in ("true", "1")
 
 
-def read_bulk(body_child: Any, spec: ObjectSpec) -> list[BulkItem[Any]]:
+def read_bulk(body_child: Any, spec: ObjectSpec, unknown: Unknown = "keep") -> list[BulkItem[Any]]:
     bulk = body_child.find(f"{{{API}}}bulkResponse")
     if bulk is None:
         raise EnvelopeValidationError(
@@ -148,7 +156,11 @@ def read_bulk(body_child: Any, spec: ObjectSpec) -> list[BulkItem[Any]]:
     items: list[BulkItem[Any]] = []
     for entry in bulk.iterchildren(f"{{{API}}}response"):
         result_element = entry.find(f"{{{API}}}Result")
-        result = None if result_element is None else _checked(read_object, result_element)
+        result = (
+            None
+            if result_element is None
+            else _checked(read_object, result_element, unknown=unknown)
+        )
         items.append(
             BulkItem(
                 index=_int_attribute(entry, "index", 0),

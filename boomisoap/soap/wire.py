@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
+from ..models.extras import Unknown
 from ..models.fields import ObjectSpec
 from ..models.results import BulkItem, QueryPage
 from ..query import Expr
@@ -65,7 +66,7 @@ class SoapWire:
         spec: ObjectSpec | None,
         ids: Sequence[str],
         build: Callable[[], bytes],
-        read: Callable[[Any], T],
+        read: Callable[[Any, Unknown], T],
     ) -> T:
         # Built per attempt: a retry carries a fresh Nonce and Created (see exchange()).
         body = build()
@@ -85,7 +86,10 @@ class SoapWire:
             if self._verifier is not None and is_xml(response):
                 self._verifier.verify(response.body)
             excerpt = self.transport.excerpt(response.body)
-            return read(responses.response_body(response, validate=self.validate, excerpt=excerpt))
+            child, unknown = responses.response_body(
+                response, validate=self.validate, excerpt=excerpt
+            )
+            return read(child, unknown)
 
         return self.transport.exchange(call, request, parse, rebuild=build)
 
@@ -118,7 +122,11 @@ class SoapWire:
     def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkItem[Any]]:
         build = self._builder_of("get_bulk", spec, list(ids))
         return self._exchange(
-            "getBulk", spec, ids, build, lambda child: responses.read_bulk(child, spec)
+            "getBulk",
+            spec,
+            ids,
+            build,
+            lambda child, unknown: responses.read_bulk(child, spec, unknown),
         )
 
     def _builder_of(self, operation: str, *args: Any) -> Callable[[], bytes]:
