@@ -42,6 +42,7 @@ from .models import (
     RateLimitUnit,
     SupportLevel,
 )
+from .models.extras import Extras, UnknownFieldWarning
 from .models.mft import (
     BillingDaily,
     BillingDailyActionItem,
@@ -74,6 +75,7 @@ __all__ = [
     "DailyTransfer",
     "DeprecationNotice",
     "EnvelopeValidationError",
+    "Extras",
     "InvalidRequest",
     "License",
     "Licensing",
@@ -98,6 +100,7 @@ __all__ = [
     "SupportLevel",
     "TransferUsage",
     "TransportError",
+    "UnknownFieldWarning",
 ]
 
 

@@ -69,7 +69,7 @@ class _Client:
         signer: Any = None,
         verify_responses: Any = None,
         audit: AuditLog | str | None = None,
-        validate: bool = True,
+        validate: bool | str = True,
         timeout: float = 30.0,
         retries: int = 5,
         rate_limit: float | None = 10.0,
@@ -78,6 +78,8 @@ class _Client:
     ) -> None:
         if wire not in ("soap", "rest"):
             raise InvalidRequest("wire must be 'soap' or 'rest'", field="wire")
+        if not (isinstance(validate, bool) or validate == "strict"):
+            raise InvalidRequest("validate must be True, False or 'strict'", field="validate")
         # Every option is checked before anything is built from it (boomisoap.options).
         account_id = options.account_id(account_id)
         username = options.username(username, wire)
@@ -138,7 +140,7 @@ class _Client:
         timestamp: bool,
         signer: Any,
         verify_responses: Any,
-        validate: bool,
+        validate: bool | str,
         extra_headers: dict[str, str],
     ) -> Wire:
         if wire == "rest":
@@ -151,6 +153,7 @@ class _Client:
                 transport=self.transport,
                 username=self.username,
                 password=password,
+                validate=validate,
                 extra_headers=extra_headers,
             )
         from .soap.wire import SoapWire

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InvalidRequest
+from ..models.extras import OPEN_VALUES, Collector, Extras, Unknown, report_unknown
 from ..models.fields import ObjectSpec, instantiate
 from ..models.registry import OBJECTS
 
@@ -28,8 +29,12 @@ def to_json(obj: Any, spec: ObjectSpec, *, typed: bool = True) -> dict[str, Any]
     return document
 
 
-def from_json(document: Any, spec: ObjectSpec | None = None) -> Any:
-    """Build a dataclass from a JSON object; ``@type`` picks the spec when not given."""
+def from_json(document: Any, spec: ObjectSpec | None = None, *, unknown: Unknown = "ignore") -> Any:
+    """Build a dataclass from a JSON object; ``@type`` picks the spec when not given.
+
+    ``unknown`` says what becomes of keys and enumeration values the field map does not
+    know (boomisoap.models.extras); ``@type`` is never unknown.
+    """
     if not isinstance(document, dict):
         raise InvalidRequest("expected a JSON object", field=spec.type_name if spec else "@type")
     if spec is None:
@@ -38,19 +43,53 @@ def from_json(document: Any, spec: ObjectSpec | None = None) -> Any:
         if spec is None:
             raise InvalidRequest(f"{type_name} does not exist", field="@type")
     values: dict[str, Any] = {}
+    found = 1 if "@type" in document else 0  # keys the field map knows
+    missing = _MISSING
     for fld in spec.fields:
-        if fld.wire not in document or document[fld.wire] is None:
+        raw = document.get(fld.wire, missing)
+        if raw is missing:
             continue
-        raw = document[fld.wire]
+        found += 1
+        if raw is None:
+            continue
         try:
             if fld.many and fld.nested is not None:
                 if not isinstance(raw, list):
                     raise ValueError(f"expected a list, got {type(raw).__name__}")
-                values[fld.name] = tuple(from_json(item, fld.nested) for item in raw)
+                values[fld.name] = tuple(
+                    from_json(item, fld.nested, unknown=unknown) for item in raw
+                )
             elif fld.nested is not None:
-                values[fld.name] = from_json(raw, fld.nested)
+                values[fld.name] = from_json(raw, fld.nested, unknown=unknown)
             else:
-                values[fld.name] = fld.kind.from_json(raw)
+                try:
+                    values[fld.name] = fld.kind.from_json(raw)
+                except ValueError:
+                    kept = fld.kind.as_sent(raw) if unknown in OPEN_VALUES else None
+                    if kept is None:
+                        raise
+                    report_unknown(spec.type_name, fld.wire, "value", kept="kept as a plain string")
+                    values[fld.name] = kept
         except ValueError as exc:
             raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
+    # Counting keeps ordinary objects (every key known) off the scan for unknown keys.
+    if found != len(document) and unknown != "ignore":
+        extras = _unknown_keys(document, spec, refuse=unknown == "refuse")
+        if extras:
+            values["extras"] = extras
     return instantiate(spec, values)
+
+
+_MISSING: Any = object()
+
+
+def _unknown_keys(document: dict[str, Any], spec: ObjectSpec, *, refuse: bool) -> Extras:
+    known = spec.by_wire
+    collector = Collector(spec.type_name)
+    for key, value in document.items():
+        if key in known or key == "@type":
+            continue
+        if refuse:
+            raise InvalidRequest(f"unknown key {key}", field=key)
+        collector.add(key, value, "key")
+    return collector.extras()

@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import InvalidRequest
+from ..models.extras import OPEN_VALUES, SCANNED, Collector, Extras, Unknown, report_unknown
 from ..models.fields import ObjectSpec, instantiate
 from ..models.registry import OBJECTS
 from ..namespaces import XSI
@@ -57,21 +58,27 @@ def _prefix_for(element: Any, namespace: str) -> str:
     raise ValueError(f"no prefix declared for {namespace} on {element.tag}")
 
 
-def read_object(element: Any, spec: ObjectSpec | None = None) -> Any:
+def read_object(
+    element: Any, spec: ObjectSpec | None = None, *, unknown: Unknown = "ignore"
+) -> Any:
     """Build the dataclass an element describes; its xsi:type picks the spec if not given.
 
-    Raises InvalidRequest naming the attribute for a value that does not fit its field.
+    ``unknown`` says what becomes of attributes, child elements and enumeration values the
+    field map does not know (boomisoap.models.extras). Raises InvalidRequest naming the
+    attribute for a value that does not fit its field.
     """
     if spec is None:
         spec = spec_from_xsi_type(element)
     values: dict[str, Any] = {}
     attributes = element.attrib
+    children = 0  # the child elements the field map knows
     for fld in spec.fields:
         text: str | None
         if fld.nested is not None:
             child = element.find(f"{{{spec.namespace}}}{fld.wire}")
             if child is not None:
-                values[fld.name] = read_object(child, fld.nested)
+                children += 1
+                values[fld.name] = read_object(child, fld.nested, unknown=unknown)
             continue
         if fld.xml == "element":
             child = element.find(f"{{{spec.namespace}}}{fld.wire}")
@@ -84,8 +91,62 @@ def read_object(element: Any, spec: ObjectSpec | None = None) -> Any:
         try:
             values[fld.name] = fld.kind.from_text(text)
         except ValueError as exc:
-            raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
+            kept = fld.kind.as_sent(text)
+            if kept is None or unknown not in OPEN_VALUES:
+                raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
+            report_unknown(spec.type_name, fld.wire, "value", kept="kept as a plain string")
+            values[fld.name] = kept
+    # Two cheap checks first keep ordinary objects (everything known) off the slower scan.
+    if unknown in SCANNED and (
+        children != len(element) or not _known_names(spec)[0].issuperset(attributes.keys())
+    ):
+        extras = _unknown_items(element, spec, refuse=unknown == "refuse")
+        if extras:
+            values["extras"] = extras
     return instantiate(spec, values)
+
+
+def _unknown_items(element: Any, spec: ObjectSpec, *, refuse: bool) -> Extras:
+    """The attributes and child elements of ``element`` that the field map does not know."""
+    known_attributes, known_elements = _known_names(spec)
+    collector = Collector(spec.type_name)
+    for name, text in element.attrib.items():
+        if name in known_attributes or name.startswith(_XSI_PREFIX):  # xsi:type, xsi:nil
+            continue
+        wire = _wire_name(name, "")
+        if refuse:
+            raise InvalidRequest(f"unknown attribute {wire}", field=wire)
+        collector.add(wire, text, "attribute")
+    for child in element:
+        if not isinstance(child.tag, str) or child.tag in known_elements:
+            continue
+        wire = _wire_name(child.tag, spec.namespace)
+        if refuse:
+            raise InvalidRequest(f"unknown element {wire}", field=wire)
+        text = etree.tostring(child, encoding="unicode", with_tail=False)
+        collector.add(wire, text, "element", repeatable=True)
+    return collector.extras()
+
+
+_XSI_PREFIX = f"{{{XSI}}}"
+_KNOWN: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _known_names(spec: ObjectSpec) -> tuple[frozenset[str], frozenset[str]]:
+    known = _KNOWN.get(id(spec))
+    if known is None:
+        elements = {f for f in spec.fields if f.nested is not None or f.xml == "element"}
+        known = _KNOWN[id(spec)] = (
+            frozenset({XSI_TYPE, *(f.wire for f in spec.fields if f not in elements)}),
+            frozenset(f"{{{spec.namespace}}}{f.wire}" for f in elements),
+        )
+    return known
+
+
+def _wire_name(clark: str, namespace: str) -> str:
+    # Names in the object's own namespace (or none, for attributes) are written bare.
+    found, _, local = clark[1:].partition("}") if clark.startswith("{") else ("", "", clark)
+    return local if found == namespace else clark
 
 
 def spec_from_xsi_type(element: Any) -> ObjectSpec:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import InvalidRequest
 from ..namespaces import APIM
+from .extras import NO_EXTRAS, Extras
 from .fields import (
     BOOLEAN,
     DATETIME,
@@ -54,6 +55,7 @@ class Plan:
     quota_limit_unit: QuotaLimitUnit | None = None
     # A PlanStatus, or the plain string of a status this library does not know yet.
     status: PlanStatus | str | None = None
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +72,7 @@ class Contract:
     rate_limit_unit: RateLimitUnit | None = None
     quota_limit_unit: QuotaLimitUnit | None = None
     deleted: bool | None = None
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,6 +95,7 @@ class ApiKey:
     subscription_name: str | None = None
     enabled: bool | None = None
     deleted: bool | None = None
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,6 +113,7 @@ class Application:
     notes: str | None = None
     enabled: bool | None = None
     deleted: bool | None = None
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 def _limits() -> tuple[Field, ...]:

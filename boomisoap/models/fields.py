@@ -110,6 +110,14 @@ class Kind:
             raise ValueError(f"expected a string, got {type(value).__name__}")
         return check_text(value)
 
+    def as_sent(self, value: Any) -> str | None:
+        """A value this kind refused, kept as sent when reading openly; None if it cannot be.
+
+        Only enumerations are open (Boomi adds values); a wrongly typed value of any other
+        kind is an error in every mode.
+        """
+        return None
+
 
 class _Int(Kind):
     name = "int64"
@@ -235,6 +243,10 @@ class _Enum(Kind):
         except ValueError:
             allowed = ", ".join(member.value for member in self.enum)
             raise ValueError(f"{value!r} is not one of {allowed}") from None
+
+    def as_sent(self, value: Any) -> str | None:
+        # A plain str (not a member): it compares and prints exactly as the service sent it.
+        return str(value) if isinstance(value, str) else None
 
 
 STRING = Kind()

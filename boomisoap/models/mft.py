@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+from .extras import NO_EXTRAS, Extras
 from .fields import DATETIME, INT32, INT64, STRING, Field, Kind, ObjectSpec
 
 MFT = "mft"
@@ -33,6 +34,7 @@ class TransferUsage:
     decompression_count: int
     encryption_count: int
     decryption_count: int
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +48,7 @@ class MonthToDateTransfer:
     gui_downloads: int
     source_transfer_bytes: int
     target_transfer_bytes: int
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,6 +68,7 @@ class DailyTransfer:
     decompression_count: int
     encryption_count: int
     decryption_count: int
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +78,7 @@ class BillingDailyActionItem:
     action: str
     count: int
     bytes: int
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +122,7 @@ class BillingDaily:
     thru_node_name: str | None = None
     total_source_active_cloud_file_bytes: int
     total_target_active_cloud_file_bytes: int
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 def _camel(name: str) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from ..namespaces import API
+from .extras import NO_EXTRAS, Extras
 from .fields import (
     BOOLEAN,
     DATETIME,
@@ -37,6 +38,7 @@ class License:
 
     purchased: int | None = None
     used: int | None = None
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +51,7 @@ class Licensing:
     small_business_test: License | None = None
     enterprise_test: License | None = None
     trading_partner_test: License | None = None
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +60,7 @@ class Molecule:
 
     purchased: int | None = None
     used: int | None = None
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,6 +77,7 @@ class Account:
     support_access: bool | None = None
     support_level: SupportLevel | None = None
     widget_account: bool | None = None
+    extras: Extras = dataclasses.field(default=NO_EXTRAS, compare=False)
 
 
 def _counts(type_name: str, cls: type) -> ObjectSpec:

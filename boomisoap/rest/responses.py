@@ -25,6 +25,7 @@ from ..errors import (
     TransportError,
     error_for_status,
 )
+from ..models.extras import Unknown
 from ..models.fields import ObjectSpec
 from ..models.results import BulkAnswer, QueryPage
 from ..transport import HttpResponse, HttpTransport, answered_html, header, scrub
@@ -203,11 +204,20 @@ def _invalid(path: str, reason: str) -> EnvelopeValidationError:
     return EnvelopeValidationError(path or "/", reason, direction="response")
 
 
-def read_object(document: Any, spec: ObjectSpec, path: str = "", *, typed: bool = True) -> Any:
+def read_object(
+    document: Any,
+    spec: ObjectSpec,
+    path: str = "",
+    *,
+    typed: bool = True,
+    unknown: Unknown = "keep",
+) -> Any:
     """The dataclass a JSON object describes; its ``@type``, when present, must fit.
 
     ``typed=False`` ignores ``@type``: MFT rows are not typed in their schema, so a name
-    the service might add there means nothing to the client.
+    the service might add there means nothing to the client. ``unknown``: what becomes of
+    keys and enumeration values the field map does not know ("keep": extras and plain
+    strings, reported once; "refuse": an error, for ``validate="strict"``).
     """
     if not isinstance(document, dict):
         raise _invalid(path, f"expected a {spec.type_name} object")
@@ -215,22 +225,25 @@ def read_object(document: Any, spec: ObjectSpec, path: str = "", *, typed: bool 
     if typed and declared not in (None, "", spec.type_name):
         raise _invalid(f"{path}/@type", f"expected {spec.type_name}, got {declared!r}")
     try:
-        return from_json(document, spec)
+        return from_json(document, spec, unknown=unknown)
     except InvalidRequest as exc:
         # A value that does not fit its field is the service's error, reported like one.
         raise _invalid(f"{path}/{exc.field or '?'}", exc.message) from None
 
 
-def read_list(document: Any, spec: ObjectSpec) -> list[Any]:
+def read_list(document: Any, spec: ObjectSpec, *, unknown: Unknown = "keep") -> list[Any]:
     """An array of objects; a lone object is read as a list of one."""
     if isinstance(document, dict):
         document = [document]
     if not isinstance(document, list):
         raise _invalid("/", f"expected an array of {spec.type_name}")
-    return [read_object(item, spec, f"/{i}", typed=False) for i, item in enumerate(document)]
+    return [
+        read_object(item, spec, f"/{i}", typed=False, unknown=unknown)
+        for i, item in enumerate(document)
+    ]
 
 
-def read_page(document: Any, spec: ObjectSpec) -> QueryPage[Any]:
+def read_page(document: Any, spec: ObjectSpec, *, unknown: Unknown = "keep") -> QueryPage[Any]:
     """``{"@type": "ApimQueryResult"|"QueryResult", "result", "numberOfResults", "queryToken"}``."""
     if not isinstance(document, dict):
         raise _invalid("/", "expected a query result object")
@@ -239,7 +252,9 @@ def read_page(document: Any, spec: ObjectSpec) -> QueryPage[Any]:
         results = []
     if not isinstance(results, list):
         raise _invalid("/result", "expected an array")
-    items = tuple(read_object(item, spec, f"/result/{i}") for i, item in enumerate(results))
+    items = tuple(
+        read_object(item, spec, f"/result/{i}", unknown=unknown) for i, item in enumerate(results)
+    )
     count = document.get("numberOfResults", len(items))
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise _invalid("/numberOfResults", "expected a non-negative integer")
@@ -258,7 +273,9 @@ def read_successful(response: HttpResponse, *, excerpt: Excerpt) -> bool:
     return document
 
 
-def read_bulk(document: Any, spec: ObjectSpec) -> list[BulkAnswer[Any]]:
+def read_bulk(
+    document: Any, spec: ObjectSpec, *, unknown: Unknown = "keep"
+) -> list[BulkAnswer[Any]]:
     """``{"@type": "BulkResult", "response": [{"@type": "BulkResponse", "Result", "statusCode"}]}``.
 
     ``index``, ``id``, ``statusCode``, ``errorMessage`` and ``Result`` are all optional
@@ -287,7 +304,9 @@ def read_bulk(document: Any, spec: ObjectSpec) -> list[BulkAnswer[Any]]:
                 index=_integer(entry, "index", path),
                 id=object_id or None,
                 status_code=_integer(entry, "statusCode", path),
-                result=None if raw is None else read_object(raw, spec, f"{path}/Result"),
+                result=None
+                if raw is None
+                else read_object(raw, spec, f"{path}/Result", unknown=unknown),
                 # An empty errorMessage reads as none, as on the SOAP wire.
                 error_message=error_message or None,
             )

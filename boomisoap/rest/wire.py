@@ -18,6 +18,7 @@ from ..codec import associations as plan_associations
 from ..codec.jsoncodec import to_json
 from ..errors import InvalidRequest
 from ..models.apim import PlanAssociation
+from ..models.extras import Unknown
 from ..models.fields import ObjectSpec, hidden_ids
 from ..models.registry import spec_for
 from ..models.results import BulkAnswer, QueryPage
@@ -69,9 +70,13 @@ class RestWire:
         transport: HttpTransport,
         username: str,
         password: str,
+        validate: bool | str = True,
         extra_headers: dict[str, str] | None = None,
     ) -> None:
         self.service = service
+        # docs/client.md, "Validation modes": unknown keys and enumeration values are kept
+        # (True, False) or refused ("strict"); a wrongly typed known value is always an error.
+        self.unknown: Unknown = "refuse" if validate == "strict" else "keep"
         self.account_id = account_id
         self.root = base_url.rstrip("/") + REST_PATHS[service] + quote(account_id, safe="")
         self.transport = transport
@@ -124,10 +129,12 @@ class RestWire:
         return self.transport.exchange(call, http_request, parse)
 
     def _object_reader(self, spec: ObjectSpec) -> Reader[Any]:
-        return _document(lambda document: responses.read_object(document, spec))
+        return _document(
+            lambda document: responses.read_object(document, spec, unknown=self.unknown)
+        )
 
     def _page_reader(self, spec: ObjectSpec) -> Reader[QueryPage[Any]]:
-        return _document(lambda document: responses.read_page(document, spec))
+        return _document(lambda document: responses.read_page(document, spec, unknown=self.unknown))
 
     def get(self, spec: ObjectSpec, object_id: str) -> Any:
         url = self.url(spec, object_id)
@@ -170,7 +177,7 @@ class RestWire:
     def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkAnswer[Any]]:
         body = encode({"type": "GET", "request": [{"id": i} for i in ids]})
         url = self.url(spec, "bulk")
-        reader = _document(lambda answer: responses.read_bulk(answer, spec))
+        reader = _document(lambda answer: responses.read_bulk(answer, spec, unknown=self.unknown))
         return self._exchange("getBulk", spec, ids, "POST", url, reader, body)
 
     def plan_associations(self, method: str, associations: Iterable[PlanAssociation]) -> None:

@@ -116,9 +116,10 @@ def _licensing(counts: tuple[tuple[int, int], ...]) -> Licensing:
         "enterprise_test",
         "trading_partner_test",
     )
-    return Licensing(
-        **{n: License(purchased=p, used=u) for n, (p, u) in zip(names, counts, strict=True)}
-    )
+    licenses: dict[str, Any] = {
+        n: License(purchased=p, used=u) for n, (p, u) in zip(names, counts, strict=True)
+    }
+    return Licensing(**licenses)
 
 
 _TEST_LICENSES = ((1000, 0),) * 4

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from lxml import etree
+
 from ..codec.xmlcodec import read_object
 from ..errors import (
     BoomiError,
@@ -15,11 +17,12 @@ from ..errors import (
     error_for_status,
 )
 from ..legacy import normalise_wrapper
+from ..models.extras import Unknown
 from ..models.fields import ObjectSpec
 from ..models.results import BulkAnswer, QueryPage
 from ..namespaces import API, SOAP_ENV, WSSE
 from ..transport import HttpResponse, answered_html, header, is_xml, scrub
-from ..validation import validate_envelope
+from ..validation import Policy, screen_envelope
 from ..xmlsafe import UnsafeXMLError, parse
 
 _FAULT = f"{{{SOAP_ENV}}}Fault"
@@ -29,12 +32,17 @@ _BODY = f"{{{SOAP_ENV}}}Body"
 def response_body(
     response: HttpResponse,
     *,
-    validate: bool,
+    validate: bool | str,
     excerpt: str,
     object_type: str | None = None,
     secrets: Iterable[str] = (),
-) -> Any:
-    """The Body child of a SOAP response, or the typed error the response stands for.
+) -> tuple[Any, Unknown]:
+    """The Body child of a SOAP response and how to read it, or the typed error it stands for.
+
+    ``validate``: True reads in the open policy, "strict" in the closed one, False skips
+    the schema (docs/client.md, "Validation modes"). The second value is the readers'
+    ``unknown`` mode: "screened" when the strict screen passed (nothing unknown to look
+    for, so ordinary responses are read as fast as before), else "keep".
 
     The status decides the class through the one policy both wires share,
     :func:`boomisoap.errors.error_for_status`; ``object_type`` names the type a
@@ -78,11 +86,13 @@ def response_body(
         # Boomi's docs answer Platform calls in the older wrapper namespace: read both.
         normalise_wrapper(child)
     if validate:
-        return validate_envelope(envelope, direction="response")
+        policy: Policy = "strict" if validate == "strict" else "open"
+        child, closed = screen_envelope(envelope, direction="response", policy=policy)
+        return child, "screened" if closed else "keep"
     children = [c for c in body if isinstance(c.tag, str)]
     if len(children) != 1:
         raise EnvelopeValidationError("/Envelope/Body", "expected one child", direction="response")
-    return children[0]
+    return children[0], "keep"
 
 
 # Said instead of the parser's "DOCTYPE not allowed": an HTML page in place of an envelope
@@ -150,45 +160,60 @@ def _is_wsse_code(fault: Any, code: str) -> bool:
     return bool(sep) and element is not None and element.nsmap.get(prefix) == WSSE
 
 
-def _checked(reader: Any, *args: Any) -> Any:
-    # A value that does not fit its field is the service's error, reported like one.
+def _checked(reader: Any, *args: Any, unknown: Unknown) -> Any:
+    # A value that does not fit its field is the service's error, reported like one. What
+    # the field map does not know is kept: the schema, in the client's policy, has already
+    # said whether it may be there.
     try:
-        return reader(*args)
+        return reader(*args, unknown=unknown)
     except InvalidRequest as exc:
         raise EnvelopeValidationError(exc.field or "?", exc.message, direction="response") from None
 
 
-def read_result(body_child: Any) -> Any:
-    """``getResponse``/``createResponse``/``updateResponse``: the one typed result."""
+def _children(body_child: Any, local_name: str) -> list[Any]:
+    # The wrapper's children; when there are several, those named ``local_name`` (the open
+    # reading lets unknown siblings through the schema, and they are not the result).
     children = [c for c in body_child if isinstance(c.tag, str)]
+    if len(children) > 1:
+        children = [c for c in children if etree.QName(c).localname == local_name]
+    return children
+
+
+def read_result(body_child: Any, unknown: Unknown = "keep") -> Any:
+    """``getResponse``/``createResponse``/``updateResponse``: the one typed result."""
+    children = _children(body_child, "result")
     if len(children) != 1:
         raise EnvelopeValidationError(
             _name(body_child), "expected one result", direction="response"
         )
-    return _checked(read_object, children[0])
+    return _checked(read_object, children[0], unknown=unknown)
 
 
-def read_page(body_child: Any) -> QueryPage[Any]:
+def read_page(body_child: Any, unknown: Unknown = "keep") -> QueryPage[Any]:
     """``results[@numberOfResults]``: an optional ``queryToken`` first, then ``result`` items.
 
     Read by name, so the token is found wherever it stands; validation (on by default) is
     what holds an answer to the schema's order.
     """
-    results = next((c for c in body_child if isinstance(c.tag, str)), None)
+    results = next(iter(_children(body_child, "results")), None)
     if results is None:
         raise EnvelopeValidationError(_name(body_child), "missing results", direction="response")
-    items = tuple(_checked(read_object, r) for r in results.iterchildren(f"{{{API}}}result"))
+    items = tuple(
+        _checked(read_object, r, unknown=unknown) for r in results.iterchildren(f"{{{API}}}result")
+    )
     token = results.xpath("string(api:queryToken)", namespaces={"api": API})  # all its text
     count = _int_attribute(results, "numberOfResults", len(items))
     return QueryPage(items, count, token or None)
 
 
-def read_successful(body_child: Any) -> bool:
+def read_successful(body_child: Any, unknown: Unknown = "keep") -> bool:
     text = "".join(body_child.itertext()).strip().lower()
     return text in ("true", "1")
 
 
-def read_bulk(body_child: Any, spec: ObjectSpec) -> list[BulkAnswer[Any]]:
+def read_bulk(
+    body_child: Any, spec: ObjectSpec, unknown: Unknown = "keep"
+) -> list[BulkAnswer[Any]]:
     """``getBulkResponse/results`` (BulkResult): its ``response`` items as they came.
 
     Every part of an item is optional (Boomi's successful items carry only statusCode
@@ -200,7 +225,11 @@ def read_bulk(body_child: Any, spec: ObjectSpec) -> list[BulkAnswer[Any]]:
     items: list[BulkAnswer[Any]] = []
     for entry in bulk.iterchildren(f"{{{API}}}response"):
         result_element = entry.find(f"{{{API}}}Result")
-        result = None if result_element is None else _checked(read_object, result_element)
+        result = (
+            None
+            if result_element is None
+            else _checked(read_object, result_element, unknown=unknown)
+        )
         items.append(
             BulkAnswer(
                 index=_optional_int(entry, "index"),

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
+from ..models.extras import Unknown
 from ..models.fields import ObjectSpec, hidden_ids
 from ..models.results import BulkAnswer, QueryPage
 from ..query import Expr
@@ -34,7 +35,7 @@ class SoapWire:
         account_id: str,
         transport: HttpTransport,
         plugins: list[Any],
-        validate: bool = True,
+        validate: bool | str = True,
         response_verifier: Any = None,
         extra_headers: dict[str, str] | None = None,
     ) -> None:
@@ -65,7 +66,7 @@ class SoapWire:
         spec: ObjectSpec | None,
         ids: Sequence[str],
         build: Callable[[], bytes],
-        read: Callable[[Any], T],
+        read: Callable[[Any, Unknown], T],
     ) -> T:
         # Built per attempt: a retry carries a fresh Nonce and Created (see exchange()).
         body = build()
@@ -89,14 +90,14 @@ class SoapWire:
             hidden = (*self.transport.secrets.credentials(), *hidden_ids(spec, ids))
             # Scrubbed before it is cut: a cut could leave a secret's head behind.
             text = scrub(response.body.decode("utf-8", errors="replace"), hidden)
-            child = responses.response_body(
+            child, unknown = responses.response_body(
                 response,
                 validate=self.validate,
                 excerpt=self.transport.excerpt(text.encode("utf-8")),
                 object_type=call.object_type,
                 secrets=hidden,
             )
-            return read(child)
+            return read(child, unknown)
 
         return self.transport.exchange(call, request, parse, rebuild=build)
 
@@ -129,7 +130,11 @@ class SoapWire:
     def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkAnswer[Any]]:
         build = self._builder_of("get_bulk", spec, list(ids))
         return self._exchange(
-            "getBulk", spec, ids, build, lambda child: responses.read_bulk(child, spec)
+            "getBulk",
+            spec,
+            ids,
+            build,
+            lambda child, unknown: responses.read_bulk(child, spec, unknown),
         )
 
     def _builder_of(self, operation: str, *args: Any) -> Callable[[], bytes]:
