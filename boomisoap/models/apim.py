@@ -139,7 +139,7 @@ PLAN = ObjectSpec(
         Field("description", "description"),
         *_limits(),
         # xs:string on the wire: a status Boomi adds later is read as the plain string.
-        Field("status", "status", enum_kind(PlanStatus, open=True), queryable=True),
+        Field("status", "status", enum_kind(PlanStatus), queryable=True),
     ),
 )
 

@@ -214,27 +214,18 @@ class _Enum(Kind):
     name = "enum"
     operators = EQUALITY + NULLS
 
-    def __init__(self, enum: type[StrEnum], *, open: bool = False) -> None:
+    def __init__(self, enum: type[StrEnum]) -> None:
+        # A value read from the wire that is not a member is the readers' concern: they
+        # keep it as the plain string (as_sent) and report it, or refuse it when strict.
         self.enum = enum
-        # open: the wire type is xs:string (Plan status), so a value read from the wire
-        # that is not a member stays the plain string; what is sent is still checked.
-        self.open = open
 
     def to_text(self, value: Any) -> str:
         return str(value.value) if isinstance(value, StrEnum) else str(value)
 
-    def from_text(self, text: str) -> StrEnum | str:
-        return self._read(text)
+    def from_text(self, text: str) -> StrEnum:
+        return self.check(text)
 
-    def from_json(self, value: Any) -> StrEnum | str:
-        return self._read(value)
-
-    def _read(self, value: Any) -> StrEnum | str:
-        if self.open and isinstance(value, str):
-            try:
-                return self.enum(value)
-            except ValueError:
-                return value
+    def from_json(self, value: Any) -> StrEnum:
         return self.check(value)
 
     def check(self, value: Any) -> StrEnum:
@@ -257,8 +248,8 @@ BOOLEAN = _Bool()
 DATETIME = _DateTime()
 
 
-def enum_kind(enum: type[StrEnum], *, open: bool = False) -> Kind:
-    return _Enum(enum, open=open)
+def enum_kind(enum: type[StrEnum]) -> Kind:
+    return _Enum(enum)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -88,6 +88,10 @@ def response_body(
     if validate:
         policy: Policy = "strict" if validate == "strict" else "open"
         child, closed = screen_envelope(envelope, direction="response", policy=policy)
+        if policy == "strict":
+            # The schema leaves some of the model's enumerations open (Plan status is an
+            # xs:string): the readers refuse what the model does not know.
+            return child, "refuse"
         return child, "screened" if closed else "keep"
     children = [c for c in body if isinstance(c.tag, str)]
     if len(children) != 1:

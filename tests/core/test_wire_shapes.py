@@ -183,13 +183,15 @@ def test_account_dates_are_strings_in_the_schema() -> None:
 
 def test_plan_status_reads_any_string_and_checks_what_is_sent() -> None:
     spec = OBJECTS["Plan"]
-    plan = from_json({"@type": "Plan", "name": "p", "status": "ARCHIVED"}, spec)
+    # Read as the clients read answers (unknown="keep"): the value stays the plain string.
+    plan = from_json({"@type": "Plan", "name": "p", "status": "ARCHIVED"}, spec, unknown="keep")
     assert plan.status == "ARCHIVED" and not isinstance(plan.status, PlanStatus)
     known = from_json({"@type": "Plan", "name": "p", "status": "ENABLED"}, spec)
     assert known.status is PlanStatus.ENABLED
     wrapper = etree.Element(f"{{{APIM}}}r", nsmap={"apim": APIM, "api": API, "xsi": XSI})
     element = write_object(wrapper, f"{{{APIM}}}result", plan, spec)
-    assert element.get("status") == "ARCHIVED" and read_object(element, spec) == plan
+    assert element.get("status") == "ARCHIVED"
+    assert read_object(element, spec, unknown="keep") == plan
     with pytest.raises(InvalidRequest) as caught:
         bind(Q.status == "ARCHIVED", spec)
     assert caught.value.field == "status"
