@@ -13,10 +13,19 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from ..errors import AuthenticationError, BoomiFault, NotFound, RateLimited
 from . import wsdl
-from .httpio import BodyTooLarge, Request, Response, json_error, read_body, status_line
+from .httpio import (
+    BodyTooLarge,
+    Request,
+    Response,
+    json_error,
+    path_segments,
+    read_body,
+    status_line,
+)
 from .mft import MftHandler
 from .ratelimit import RateLimiter
 from .rest import RestHandler
@@ -87,7 +96,7 @@ class SandboxApp:
         return [response.body]
 
     def _dispatch(self, environ: Mapping[str, Any], request: Request) -> tuple[str, Response]:
-        parts = request.path.split("/")[1:]
+        parts = path_segments(environ)
         for service, prefix in SOAP_PREFIXES.items():
             if parts[: len(prefix)] == prefix and len(parts) == len(prefix) + 1:
                 return "soap", self._soap(service, parts[-1], environ, request)
@@ -173,7 +182,7 @@ class SandboxApp:
         return self.limiter is None or self.limiter.allow(key)
 
     def _successor(self, request: Request, account: str) -> str:
-        return f"{request.base_url}/apim/api/rest/v1/{account}/plan"
+        return f"{request.base_url}/apim/api/rest/v1/{quote(account, safe='')}/plan"
 
     def _record(
         self, wire: str, request: Request, response: Response, started: datetime, duration: float
