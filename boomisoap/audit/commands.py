@@ -21,7 +21,7 @@ from .codec import record_to_dict
 from .errors import AuditError, AuditURLError
 from .log import AuditLog
 from .record import AuditRecord
-from .render import body_text, extension, full_text, summary_line
+from .render import extension, full_text, pretty_text, summary_line
 from .replay import ReplayError, replay
 
 
@@ -199,29 +199,105 @@ def verify(url: str, hmac_key_env: str | None) -> None:
     sys.exit(1)
 
 
+def _cli_settings() -> Any:
+    """The root ``boomisoap`` command's settings (global options, BOOMI_*, profile), or None
+    when this group runs on its own."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return None
+    from ..cli.state import State
+
+    state = ctx.find_object(State)
+    return state.settings if state is not None else None
+
+
+def _replay_target(
+    base_url: str | None, username: str | None, password_env: str | None
+) -> tuple[str, str, str, float | None]:
+    """(base URL, user, password, timeout) from the global options, the BOOMI_* variables or
+    the profile; the hidden per-command options of older releases still win when given."""
+    settings = _cli_settings()
+    if password_env is not None:
+        password = _env(password_env, "password")
+    elif settings is not None and settings.token:
+        password = settings.token
+    elif settings is not None and settings.password:
+        password = settings.password
+    else:
+        raise click.UsageError(
+            "no password or token: set BOOMI_PASSWORD or BOOMI_TOKEN (or the global "
+            "--password / --token), or add one to the profile"
+        )
+    user = username or (settings.username if settings is not None else None)
+    if not user:
+        raise click.UsageError("no user name: set BOOMI_USERNAME or the global --username")
+    if password_env is None and settings is not None and settings.token:
+        user = f"BOOMI_TOKEN.{user}"  # how Boomi takes an API token (docs/client.md)
+    target = base_url or (settings.base_url if settings is not None else None)
+    if not target:
+        raise click.UsageError("no endpoint: set BOOMI_BASE_URL or the global --base-url")
+    return target, user, password, settings.timeout if settings is not None else None
+
+
+def _confirm_write(recorded: AuditRecord, url: str, yes: bool) -> None:
+    """A recorded create/update/delete changes the server again: ask first (or --yes)."""
+    from ..transport import IDEMPOTENT
+
+    if yes or recorded.operation in IDEMPOTENT:
+        return
+    what = f"record {recorded.seq} is a {recorded.operation}"
+    question = f"{what}: re-sending it to {url} changes the server again. Send it?"
+    try:
+        go = click.confirm(question, default=False, err=True)
+    except click.Abort:
+        # No standard input to answer from (a pipe, cron, CI): refuse instead of guessing.
+        raise click.UsageError(
+            f"{what}, which re-sending would repeat; there is no input to confirm it from: "
+            "pass --yes to send it"
+        ) from None
+    if not go:
+        raise click.ClickException(f"not sent: {what}")
+
+
 @audit.command("replay")
 @click.argument("url")
 @click.argument("record", type=int)
-@click.option("--base-url", required=True, help="Endpoint to send to, e.g. http://127.0.0.1:8080")
-@click.option("--username", required=True)
-@click.option("--password-env", required=True, help="Environment variable holding the password.")
 @click.option("--stream", help="Stream, when the store has several.")
-@click.option("--timeout", type=float, default=30.0, show_default=True)
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="Re-send a recorded write (create, update, delete ...) without asking.",
+)
+@click.option("--base-url", hidden=True, help="Deprecated: use the global --base-url.")
+@click.option("--username", hidden=True, help="Deprecated: use the global --username.")
+@click.option("--password-env", hidden=True, help="Deprecated: use BOOMI_PASSWORD.")
+@click.option("--timeout", type=float, hidden=True, help="Deprecated: use the global --timeout.")
 def replay_command(
     url: str,
     record: int,
-    base_url: str,
-    username: str,
-    password_env: str,
     stream: str | None,
-    timeout: float,
+    yes: bool,
+    base_url: str | None,
+    username: str | None,
+    password_env: str | None,
+    timeout: float | None,
 ) -> None:
-    """Re-send a recorded request with fresh credentials; show old vs new response."""
-    password = _env(password_env, "password")
+    """Re-send a recorded request with fresh credentials; show old vs new response.
+
+    The endpoint and credentials are the global ones (--base-url, --username, --password
+    or --token, the BOOMI_* variables, or the profile). A recorded write (create, update,
+    delete ...) is only re-sent after a yes at the prompt, or with --yes. The diff compares
+    the two answers indented (XML and JSON), so layout alone shows no difference.
+    """
+    target, user, password, default_timeout = _replay_target(base_url, username, password_env)
     with _open(url) as log:
         recorded = _pick(log, record, stream)
+    _confirm_write(recorded, target, yes)
     try:
-        result = replay(recorded, base_url, username, password, timeout=timeout)
+        result = replay(
+            recorded, target, user, password, timeout=timeout or default_timeout or 30.0
+        )
     except ReplayError as exc:
         raise click.ClickException(str(exc)) from None
     except requests.RequestException as exc:
@@ -233,8 +309,8 @@ def replay_command(
             err=True,
         )
     old_status = recorded.status if recorded.status is not None else "-"
-    old_text = body_text(recorded.response_body)
-    new_text = body_text(result.body)
+    old_text = pretty_text(recorded.response_body)
+    new_text = pretty_text(result.body)
     click.echo(f"replayed record {recorded.seq}: {result.method} {result.url}")
     click.echo(f"=== recorded response: {old_status}")
     click.echo(old_text)
