@@ -60,7 +60,7 @@ class Cli:
         self,
         *args: str,
         expect: int = 0,
-        input: str | None = None,
+        input: str | bytes | None = None,
         env: Mapping[str, str | None] | None = None,
     ) -> Result:
         result = CliRunner().invoke(cli, list(args), input=input, env={**self.env, **(env or {})})
