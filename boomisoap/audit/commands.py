@@ -74,13 +74,25 @@ def audit() -> None:
     jsonl:///path, postgresql://user@host:port/db)."""
 
 
+_OUTPUT_HELP = "text or json (default: json after the global -o json, else text)."
+
+
+def _output(given: str | None) -> str:
+    """This command's --output, else the global one (``boomisoap -o json audit ...``)."""
+    if given is not None:
+        return given
+    settings = _cli_settings()
+    return "json" if settings is not None and settings.output == "json" else "text"
+
+
 @audit.command("show")
 @click.argument("url")
 @click.option("--seq", type=int, help="Record number (default: the last one).")
 @click.option("--stream", help="Stream, when the store has several.")
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def show(url: str, seq: int | None, stream: str | None, output: str) -> None:
+@click.option("--output", type=click.Choice(["text", "json"]), help=_OUTPUT_HELP)
+def show(url: str, seq: int | None, stream: str | None, output: str | None) -> None:
     """Show one record in full: metadata, redacted headers and bodies."""
+    output = _output(output)
     with _open(url) as log:
         record = _pick(log, seq, stream)
         if output == "json":
@@ -122,9 +134,10 @@ def _select(log: AuditLog, filters: dict[str, Any]) -> Iterator[AuditRecord]:
 @click.argument("url")
 @_filters
 @click.option("--limit", type=int, help="Stop after this many records.")
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def search(url: str, limit: int | None, output: str, **filters: Any) -> None:
+@click.option("--output", type=click.Choice(["text", "json"]), help=_OUTPUT_HELP)
+def search(url: str, limit: int | None, output: str | None, **filters: Any) -> None:
     """List records matching every filter given."""
+    output = _output(output)
     with _open(url) as log:
         found = _select(log, filters)
         if output == "json":
