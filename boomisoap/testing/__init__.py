@@ -58,15 +58,18 @@ def pytest_configure(config: pytest.Config) -> None:
 def _start(node: Any) -> Sandbox:
     from ..sandbox import Sandbox
 
+    # pytest.fail outside the except blocks: the report shows one message, not a chain.
     try:
         options = options_for(node)
     except MarkerError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
-        return Sandbox.start(**options)
-    except (TypeError, ValueError) as exc:
-        # A value of the wrong kind (rate_limit="fast" ...): name the marker, not a frame.
-        pytest.fail(f"{node.nodeid}: @pytest.mark.{MARKER}{_shown(options)}: {exc}", pytrace=False)
+        problem = str(exc)
+    else:
+        try:
+            return Sandbox.start(**options)
+        except (TypeError, ValueError) as exc:
+            # A value Sandbox refuses (a port out of range ...): name the marker.
+            problem = f"{node.nodeid}: @pytest.mark.{MARKER}{_shown(options)}: {exc}"
+    pytest.fail(problem, pytrace=False)
 
 
 def _shown(options: Mapping[str, Any]) -> str:

@@ -135,6 +135,7 @@ def test_the_environment_fixture_serves_code_that_builds_its_own_clients(
         ('rate_limit="fast"', "(rate_limit=...) must be a number of requests per second"),
         ('users="u:p"', "(users=...) must be a mapping of user name to password, not str"),
         ("seed_demo=1", "(seed_demo=...) must be True or False, not int"),
+        ("port=-1", "@pytest.mark.boomi_sandbox(rate_limit=..., port=...): Invalid host/port"),
     ],
 )
 def test_marker_arguments_are_checked(pytester: pytest.Pytester, marker: str, message: str) -> None:
@@ -152,6 +153,7 @@ def test_marker_arguments_are_checked(pytester: pytest.Pytester, marker: str, me
     text = result.stdout.str()
     assert message in text
     assert "TypeError" not in text and "Traceback" not in text
+    assert "During handling" not in text
 
 
 def test_a_module_scoped_sandbox_is_shared_and_takes_the_module_marker(
