@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
@@ -222,3 +224,19 @@ def test_a_fresh_sandbox_per_test_by_default(pytester: pytest.Pytester) -> None:
         """
     )
     run(pytester).assert_outcomes(passed=2)
+
+
+def _doc_test_blocks() -> list[str]:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "emulator.md").read_text()
+    section = text.split("## pytest fixtures", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    return [block for block in blocks if "def test_" in block]
+
+
+def test_the_documented_examples_pass(pytester: pytest.Pytester) -> None:
+    blocks = _doc_test_blocks()
+    assert len(blocks) >= 3
+    pytester.makepyfile(**{f"test_doc_{i}": block for i, block in enumerate(blocks)})
+    result = run(pytester)
+    tests = sum(block.count("def test_") for block in blocks)
+    result.assert_outcomes(passed=tests)
