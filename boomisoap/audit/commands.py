@@ -70,8 +70,31 @@ def _pick(log: AuditLog, seq: int | None, stream: str | None) -> AuditRecord:
 
 @click.group("audit")
 def audit() -> None:
-    """Inspect, search, export, verify and replay audit stores (URL: sqlite:///path,
-    jsonl:///path, postgresql://user@host:port/db)."""
+    """Inspect, search, export, verify and replay audit stores (URL: sqlite:///./file in the
+    working directory, sqlite:///abs/path, jsonl:///./file, postgresql://user@host:port/db;
+    without a URL, show, search, export and verify read the global --audit store)."""
+
+
+def _cli_settings() -> Any:
+    """The root ``boomisoap`` command's settings (global options, BOOMI_*, profile), or None
+    when this group runs on its own."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return None
+    from ..cli.state import State
+
+    state = ctx.find_object(State)
+    return state.settings if state is not None else None
+
+
+def _store_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """The store URL argument, or the global ``--audit`` (``BOOMISOAP_AUDIT``) without one."""
+    if value:
+        return value
+    settings = _cli_settings()
+    if settings is not None and settings.audit:
+        return str(settings.audit)
+    raise click.UsageError("give the audit store URL, or the global --audit / BOOMISOAP_AUDIT")
 
 
 _OUTPUT_HELP = "text or json (default: json after the global -o json, else text)."
@@ -86,7 +109,7 @@ def _output(given: str | None) -> str:
 
 
 @audit.command("show")
-@click.argument("url")
+@click.argument("url", required=False, callback=_store_url)
 @click.option("--seq", type=int, help="Record number (default: the last one).")
 @click.option("--stream", help="Stream, when the store has several.")
 @click.option("--output", type=click.Choice(["text", "json"]), help=_OUTPUT_HELP)
@@ -131,7 +154,7 @@ def _select(log: AuditLog, filters: dict[str, Any]) -> Iterator[AuditRecord]:
 
 
 @audit.command("search")
-@click.argument("url")
+@click.argument("url", required=False, callback=_store_url)
 @_filters
 @click.option("--limit", type=int, help="Stop after this many records.")
 @click.option("--output", type=click.Choice(["text", "json"]), help=_OUTPUT_HELP)
@@ -156,7 +179,7 @@ def search(url: str, limit: int | None, output: str | None, **filters: Any) -> N
 
 
 @audit.command("export")
-@click.argument("url")
+@click.argument("url", required=False, callback=_store_url)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "files"]), required=True)
 @click.option("--dest", type=click.Path(path_type=Path), required=True)
 @_filters
@@ -193,7 +216,7 @@ def _export_files(r: AuditRecord, dest: Path) -> None:
 
 
 @audit.command("verify")
-@click.argument("url")
+@click.argument("url", required=False, callback=_store_url)
 @click.option("--hmac-key-env", help="Environment variable holding the HMAC key (UTF-8).")
 def verify(url: str, hmac_key_env: str | None) -> None:
     """Check the hash chain(s) and head markers; exit 1 when anything is broken."""
@@ -210,18 +233,6 @@ def verify(url: str, hmac_key_env: str | None) -> None:
         f"{report.reason}"
     )
     sys.exit(1)
-
-
-def _cli_settings() -> Any:
-    """The root ``boomisoap`` command's settings (global options, BOOMI_*, profile), or None
-    when this group runs on its own."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is None:
-        return None
-    from ..cli.state import State
-
-    state = ctx.find_object(State)
-    return state.settings if state is not None else None
 
 
 def _replay_target(

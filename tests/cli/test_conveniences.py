@@ -169,3 +169,23 @@ def test_plot_without_an_extension_writes_a_png(run: Cli, tmp_path: Path) -> Non
     run.script("mft", "daily", "--month", "10", "--year", "2026", "--plot", "daily")
     assert not (tmp_path / "daily").exists()
     assert (tmp_path / "daily.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_audit_commands_read_the_global_store(run_fresh: Cli) -> None:
+    store = "sqlite:///./audit.db"
+    run_fresh.script("--audit", store, "plans", "list")
+    shown = run_fresh.script("--audit", store, "-o", "json", "audit", "show").stdout
+    assert json.loads(shown)["operation"] == "query"
+    env = {"BOOMISOAP_AUDIT": store}
+    assert "apim.query" in run_fresh.script("audit", "search", env=env).stdout
+    assert "OK" in run_fresh.script("audit", "verify", env=env).stdout
+    done = run_fresh.script("audit", "show", expect=2)
+    assert "give the audit store URL, or the global --audit" in done.stderr
+
+
+def test_shell_completion_through_the_click_variable(run: Cli) -> None:
+    env = {"_BOOMISOAP_COMPLETE": "bash_complete", "COMP_WORDS": "boomisoap accounts l"}
+    done = run.script(env={**env, "COMP_CWORD": "2"})
+    assert "plain,list" in done.stdout.splitlines()
+    source = run.script(env={"_BOOMISOAP_COMPLETE": "bash_source"}).stdout
+    assert "_boomisoap_completion()" in source and "complete -o nosort" in source
