@@ -122,3 +122,21 @@ def test_an_id_file_that_does_not_exist(run: Cli, tmp_path: Path) -> None:
     missing = tmp_path / "none.txt"
     done = run.script("accounts", "get-many", "--from-file", str(missing), expect=2)
     assert "No such file or directory" in one_error_line(done)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("notaurl", "base URL 'notaurl' must be http:// or https:// with a host"),
+        ("ftp://host", "base URL 'ftp://host' must be http:// or https://"),
+        ("http://[::1", "base URL 'http://[::1' is not a valid URL"),
+        ("http://127.0.0.1:99999", "is not a valid URL: Port out of range"),
+        ("http://u:s3cr3t-in-url@[::1", "base URL 'http://***@[::1' is not a valid URL"),
+        ("http://h/x?a=1", "must not have a query or fragment"),
+    ],
+)
+def test_bad_base_urls(run: Cli, url: str, expected: str) -> None:
+    done = run.script("plans", "list", env={"BOOMI_BASE_URL": url}, expect=2)
+    line = one_error_line(done)
+    assert expected in line
+    assert "s3cr3t" not in done.stderr
