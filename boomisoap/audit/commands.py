@@ -314,6 +314,15 @@ def replay_command(
     delete ...) is only re-sent after a yes at the prompt, or with --yes. The diff compares
     the two answers indented (XML and JSON), so layout alone shows no difference.
     """
+    old = {
+        "--base-url": (base_url, "the global --base-url or BOOMI_BASE_URL"),
+        "--username": (username, "the global --username or BOOMI_USERNAME"),
+        "--password-env": (password_env, "BOOMI_PASSWORD or the global --password"),
+        "--timeout": (timeout, "the global --timeout"),
+    }
+    for flag, (value, instead) in old.items():
+        if value is not None:
+            click.echo(f"note: audit replay {flag} is deprecated; use {instead}", err=True)
     target, user, password, default_timeout = _replay_target(base_url, username, password_env)
     with _open(url) as log:
         recorded = _pick(log, record, stream)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from boomisoap.sandbox import Sandbox
 
-from .conftest import Cli, script_command
+from .conftest import PASSWORD, USER, Cli, script_command
 
 SEEDED_ACCOUNT = "abc-H566GG"
 
@@ -189,3 +189,14 @@ def test_shell_completion_through_the_click_variable(run: Cli) -> None:
     assert "plain,list" in done.stdout.splitlines()
     source = run.script(env={"_BOOMISOAP_COMPLETE": "bash_source"}).stdout
     assert "_boomisoap_completion()" in source and "complete -o nosort" in source
+
+
+def test_replay_keeps_its_old_options_with_a_note(run_fresh: Cli, fresh: Sandbox) -> None:
+    run_fresh.script("--audit", "sqlite:///./audit.db", "plans", "list")
+    done = run_fresh.script(
+        "audit", "replay", "sqlite:///./audit.db", "1",
+        "--base-url", fresh.base_url, "--username", USER, "--password-env", "OLD_PW",
+        env={"OLD_PW": PASSWORD, "BOOMI_PASSWORD": "wrong", "BOOMI_BASE_URL": "http://h:1"},
+    )  # fmt: skip
+    assert "=== diff: identical" in done.stdout
+    assert "note: audit replay --password-env is deprecated" in done.stderr
