@@ -21,7 +21,7 @@ from .codec import record_to_dict
 from .errors import AuditError, AuditURLError
 from .log import AuditLog
 from .record import AuditRecord
-from .render import body_text, extension, full_text, summary_line
+from .render import extension, full_text, pretty_text, summary_line
 from .replay import ReplayError, replay
 
 
@@ -70,17 +70,52 @@ def _pick(log: AuditLog, seq: int | None, stream: str | None) -> AuditRecord:
 
 @click.group("audit")
 def audit() -> None:
-    """Inspect, search, export, verify and replay audit stores (URL: sqlite:///path,
-    jsonl:///path, postgresql://user@host:port/db)."""
+    """Inspect, search, export, verify and replay audit stores (URL: sqlite:///./file in the
+    working directory, sqlite:///abs/path, jsonl:///./file, postgresql://user@host:port/db;
+    without a URL, show, search, export and verify read the global --audit store)."""
+
+
+def _cli_settings() -> Any:
+    """The root ``boomisoap`` command's settings (global options, BOOMI_*, profile), or None
+    when this group runs on its own."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return None
+    from ..cli.state import State
+
+    state = ctx.find_object(State)
+    return state.settings if state is not None else None
+
+
+def _store_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """The store URL argument, or the global ``--audit`` (``BOOMISOAP_AUDIT``) without one."""
+    if value:
+        return value
+    settings = _cli_settings()
+    if settings is not None and settings.audit:
+        return str(settings.audit)
+    raise click.UsageError("give the audit store URL, or the global --audit / BOOMISOAP_AUDIT")
+
+
+_OUTPUT_HELP = "text or json (default: json after the global -o json, else text)."
+
+
+def _output(given: str | None) -> str:
+    """This command's --output, else the global one (``boomisoap -o json audit ...``)."""
+    if given is not None:
+        return given
+    settings = _cli_settings()
+    return "json" if settings is not None and settings.output == "json" else "text"
 
 
 @audit.command("show")
-@click.argument("url")
+@click.argument("url", required=False, callback=_store_url)
 @click.option("--seq", type=int, help="Record number (default: the last one).")
 @click.option("--stream", help="Stream, when the store has several.")
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def show(url: str, seq: int | None, stream: str | None, output: str) -> None:
+@click.option("--output", type=click.Choice(["text", "json"]), help=_OUTPUT_HELP)
+def show(url: str, seq: int | None, stream: str | None, output: str | None) -> None:
     """Show one record in full: metadata, redacted headers and bodies."""
+    output = _output(output)
     with _open(url) as log:
         record = _pick(log, seq, stream)
         if output == "json":
@@ -119,12 +154,13 @@ def _select(log: AuditLog, filters: dict[str, Any]) -> Iterator[AuditRecord]:
 
 
 @audit.command("search")
-@click.argument("url")
+@click.argument("url", required=False, callback=_store_url)
 @_filters
 @click.option("--limit", type=int, help="Stop after this many records.")
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def search(url: str, limit: int | None, output: str, **filters: Any) -> None:
+@click.option("--output", type=click.Choice(["text", "json"]), help=_OUTPUT_HELP)
+def search(url: str, limit: int | None, output: str | None, **filters: Any) -> None:
     """List records matching every filter given."""
+    output = _output(output)
     with _open(url) as log:
         found = _select(log, filters)
         if output == "json":
@@ -143,7 +179,7 @@ def search(url: str, limit: int | None, output: str, **filters: Any) -> None:
 
 
 @audit.command("export")
-@click.argument("url")
+@click.argument("url", required=False, callback=_store_url)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "files"]), required=True)
 @click.option("--dest", type=click.Path(path_type=Path), required=True)
 @_filters
@@ -180,7 +216,7 @@ def _export_files(r: AuditRecord, dest: Path) -> None:
 
 
 @audit.command("verify")
-@click.argument("url")
+@click.argument("url", required=False, callback=_store_url)
 @click.option("--hmac-key-env", help="Environment variable holding the HMAC key (UTF-8).")
 def verify(url: str, hmac_key_env: str | None) -> None:
     """Check the hash chain(s) and head markers; exit 1 when anything is broken."""
@@ -199,29 +235,102 @@ def verify(url: str, hmac_key_env: str | None) -> None:
     sys.exit(1)
 
 
+def _replay_target(
+    base_url: str | None, username: str | None, password_env: str | None
+) -> tuple[str, str, str, float | None]:
+    """(base URL, user, password, timeout) from the global options, the BOOMI_* variables or
+    the profile; the hidden per-command options of older releases still win when given."""
+    settings = _cli_settings()
+    if password_env is not None:
+        password = _env(password_env, "password")
+    elif settings is not None and settings.token:
+        password = settings.token
+    elif settings is not None and settings.password:
+        password = settings.password
+    else:
+        raise click.UsageError(
+            "no password or token: set BOOMI_PASSWORD or BOOMI_TOKEN (or the global "
+            "--password / --token), or add one to the profile"
+        )
+    user = username or (settings.username if settings is not None else None)
+    if not user:
+        raise click.UsageError("no user name: set BOOMI_USERNAME or the global --username")
+    if password_env is None and settings is not None and settings.token:
+        user = f"BOOMI_TOKEN.{user}"  # how Boomi takes an API token (docs/client.md)
+    target = base_url or (settings.base_url if settings is not None else None)
+    if not target:
+        raise click.UsageError("no endpoint: set BOOMI_BASE_URL or the global --base-url")
+    return target, user, password, settings.timeout if settings is not None else None
+
+
+def _confirm_write(recorded: AuditRecord, url: str, yes: bool) -> None:
+    """A recorded create/update/delete changes the server again: ask first (or --yes)."""
+    from ..transport import IDEMPOTENT
+
+    if yes or recorded.operation in IDEMPOTENT:
+        return
+    what = f"record {recorded.seq} is a {recorded.operation}"
+    question = f"{what}: re-sending it to {url} changes the server again. Send it?"
+    try:
+        go = click.confirm(question, default=False, err=True)
+    except click.Abort:
+        # No standard input to answer from (a pipe, cron, CI): refuse instead of guessing.
+        raise click.UsageError(
+            f"{what}, which re-sending would repeat; there is no input to confirm it from: "
+            "pass --yes to send it"
+        ) from None
+    if not go:
+        raise click.ClickException(f"not sent: {what}")
+
+
 @audit.command("replay")
 @click.argument("url")
 @click.argument("record", type=int)
-@click.option("--base-url", required=True, help="Endpoint to send to, e.g. http://127.0.0.1:8080")
-@click.option("--username", required=True)
-@click.option("--password-env", required=True, help="Environment variable holding the password.")
 @click.option("--stream", help="Stream, when the store has several.")
-@click.option("--timeout", type=float, default=30.0, show_default=True)
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="Re-send a recorded write (create, update, delete ...) without asking.",
+)
+@click.option("--base-url", hidden=True, help="Deprecated: use the global --base-url.")
+@click.option("--username", hidden=True, help="Deprecated: use the global --username.")
+@click.option("--password-env", hidden=True, help="Deprecated: use BOOMI_PASSWORD.")
+@click.option("--timeout", type=float, hidden=True, help="Deprecated: use the global --timeout.")
 def replay_command(
     url: str,
     record: int,
-    base_url: str,
-    username: str,
-    password_env: str,
     stream: str | None,
-    timeout: float,
+    yes: bool,
+    base_url: str | None,
+    username: str | None,
+    password_env: str | None,
+    timeout: float | None,
 ) -> None:
-    """Re-send a recorded request with fresh credentials; show old vs new response."""
-    password = _env(password_env, "password")
+    """Re-send a recorded request with fresh credentials; show old vs new response.
+
+    The endpoint and credentials are the global ones (--base-url, --username, --password
+    or --token, the BOOMI_* variables, or the profile). A recorded write (create, update,
+    delete ...) is only re-sent after a yes at the prompt, or with --yes. The diff compares
+    the two answers indented (XML and JSON), so layout alone shows no difference.
+    """
+    old = {
+        "--base-url": (base_url, "the global --base-url or BOOMI_BASE_URL"),
+        "--username": (username, "the global --username or BOOMI_USERNAME"),
+        "--password-env": (password_env, "BOOMI_PASSWORD or the global --password"),
+        "--timeout": (timeout, "the global --timeout"),
+    }
+    for flag, (value, instead) in old.items():
+        if value is not None:
+            click.echo(f"note: audit replay {flag} is deprecated; use {instead}", err=True)
+    target, user, password, default_timeout = _replay_target(base_url, username, password_env)
     with _open(url) as log:
         recorded = _pick(log, record, stream)
+    _confirm_write(recorded, target, yes)
     try:
-        result = replay(recorded, base_url, username, password, timeout=timeout)
+        result = replay(
+            recorded, target, user, password, timeout=timeout or default_timeout or 30.0
+        )
     except ReplayError as exc:
         raise click.ClickException(str(exc)) from None
     except requests.RequestException as exc:
@@ -233,8 +342,8 @@ def replay_command(
             err=True,
         )
     old_status = recorded.status if recorded.status is not None else "-"
-    old_text = body_text(recorded.response_body)
-    new_text = body_text(result.body)
+    old_text = pretty_text(recorded.response_body)
+    new_text = pretty_text(result.body)
     click.echo(f"replayed record {recorded.seq}: {result.method} {result.url}")
     click.echo(f"=== recorded response: {old_status}")
     click.echo(old_text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from .record import AuditRecord, format_time
 
 
@@ -11,6 +13,38 @@ def body_text(body: bytes | None) -> str:
     if not body:
         return "(empty)"
     return body.decode("utf-8", "replace")
+
+
+def pretty_text(body: bytes | None) -> str:
+    """A body for reading and diffing: XML and JSON indented, anything else as text.
+
+    Two answers that differ only in layout (one line vs indented, attribute spacing)
+    give the same text, so a diff shows what changed, not how it was written.
+    """
+    if not body:
+        return body_text(body)
+    stripped = body.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        try:
+            return json.dumps(json.loads(body), ensure_ascii=False, indent=2)
+        except ValueError:
+            return body_text(body)
+    if stripped[:1] == b"<":
+        from lxml import etree
+
+        from ..xmlsafe import UnsafeXMLError, parse
+
+        try:
+            root = parse(body)
+        except UnsafeXMLError:
+            return body_text(body)
+        for element in root.iter():
+            if element.text is not None and not element.text.strip() and len(element):
+                element.text = None
+            if element.tail is not None and not element.tail.strip():
+                element.tail = None
+        return str(etree.tostring(root, encoding="unicode", pretty_print=True)).rstrip("\n")
+    return body_text(body)
 
 
 def summary_line(r: AuditRecord) -> str:

@@ -79,6 +79,15 @@ class BoomisoapGroup(click.Group):
             _fail(ctx, f"cannot reach the service: {describe(exc)}", EXIT_TRANSPORT)
         except BoomiError as exc:
             _fail(ctx, describe(exc), EXIT_API_ERROR)
+        except UnicodeDecodeError as exc:
+            # Input that is not UTF-8 where text is expected (a file, a pipe).
+            _fail(ctx, f"input is not UTF-8 text: {exc.reason} at byte {exc.start}", EXIT_USAGE)
+        except BrokenPipeError:
+            raise  # main() treats a reader that left as success
+        except OSError as exc:
+            # A file or socket the command could not use: one line, not a traceback.
+            where = f": {exc.filename}" if exc.filename else ""
+            _fail(ctx, f"{exc.strerror or type(exc).__name__}{where}", EXIT_API_ERROR)
 
 
 def _fail(ctx: click.Context, message: str, code: int) -> None:
@@ -135,7 +144,11 @@ def _fail(ctx: click.Context, message: str, code: int) -> None:
     metavar="URL",
     envvar="BOOMISOAP_AUDIT",
     show_envvar=True,
-    help="Record every exchange in an audit trail (e.g. sqlite:///audit.db).",
+    help=(
+        "Record every exchange in an audit trail: sqlite:///./audit.db (a file in the "
+        "working directory), sqlite:////var/log/boomi/audit.db (an absolute path), "
+        "jsonl:///./audit.jsonl, postgresql://user@host/db."
+    ),
 )
 @click.option(
     "--config",

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -170,6 +172,8 @@ def resolve(given: Mapping[str, Any], profile: Mapping[str, Any], source: str) -
     for key in ("timeout", "rate_limit"):
         if key in values:
             values[key] = float(values[key])
+    if "base_url" in values:
+        check_base_url(values["base_url"])
     values.pop("mft_paths", None)
     paths = _mft_paths(given.get("mft_paths") or (), profile.get("mft_paths") or {})
     return Settings(**values, mft_paths=paths, source=source)
@@ -184,6 +188,29 @@ def _mft_paths(flags: Iterable[str], table: Mapping[str, Any]) -> MftPaths | Non
         return mft_paths_from(flags, mft_paths_from(table))
     except InvalidRequest as exc:
         raise ConfigError(f"MFT paths: {exc.message}") from None
+
+
+def check_base_url(url: str) -> None:
+    """An ``http(s)://host[:port][/prefix]`` URL, or a ConfigError saying what is wrong.
+
+    Checked here so that a typo in ``--base-url`` / ``BOOMI_BASE_URL`` is a usage error
+    naming the setting, not a transport error or a traceback from the URL parser.
+    """
+    # user:password@ in a URL is a credential: never repeated in a message.
+    shown = repr(re.sub(r"//[^/?#]*@", "//***@", url))
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError as exc:
+        raise ConfigError(f"base URL {shown} is not a valid URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"base URL {shown} must be http:// or https:// with a host (e.g. https://api.boomi.com)"
+        )
+    if port == 0:
+        raise ConfigError(f"base URL {shown}: port 0 is not a port to connect to")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"base URL {shown} must not have a query or fragment")
 
 
 OUTPUTS = ("table", "json", "xml", "csv")

@@ -83,13 +83,34 @@ def mtd_command(org_id: int, month: int | None, year: int | None) -> None:
     _rows(MONTH_TO_DATE, get_state().mft().accounting.month_to_date(org_id, month, year))
 
 
+def _plot_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``--plot FILE``: a PNG file. ``daily`` becomes ``daily.png``; another extension is
+    refused (the plot is always PNG); the directory must exist before anything is sent."""
+    if value is None:
+        return None
+    if not value.suffix:
+        value = value.with_suffix(".png")
+    elif value.suffix.lower() != ".png":
+        raise click.BadParameter(
+            f"the plot is a PNG image: give a FILE ending in .png, not {value.name!r}",
+            ctx=ctx,
+            param=param,
+        )
+    if not value.expanduser().resolve().parent.is_dir():
+        raise click.BadParameter(f"directory {value.parent} does not exist", ctx=ctx, param=param)
+    return value
+
+
 @mft_group.command("daily")
 @_period_options
 @click.option(
     "--plot",
     "plot",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Also draw transfers and bytes per day into FILE.png (needs boomisoap[plot]).",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_plot_path,
+    help="Also draw transfers and bytes per day into FILE, a PNG image (.png is added when "
+    "FILE has no extension; needs boomisoap[plot]).",
 )
 @output_option
 def daily_command(org_id: int, month: int | None, year: int | None, plot: Path | None) -> None:

@@ -1,4 +1,4 @@
-"""One command factory for every object type: list/query, get, get-many, create, update, delete.
+"""One command factory for every object type: list, get, get-many, create, update, delete.
 
 The commands an object type gets follow its ``ObjectSpec.operations`` and its options follow
 its field map, so adding an object type to the registry adds its commands here too.
@@ -21,8 +21,11 @@ from .progress import track
 from .state import State, get_state, output_option
 from .where import WhereError, operators_text, parse_where
 
-# Command name -> object type. The query command is ``list`` for APIM objects and
-# ``query`` for Accounts, the names the two services' users know.
+# Command name -> object type. Every group has the same verbs: ``list`` (documented) runs
+# the query operation, and ``query`` stays as a hidden alias of it on every group (the old
+# spelling of ``accounts``), so ``plans query`` and ``accounts list`` both work.
+LIST_VERB = "list"
+LIST_ALIASES = ("query",)
 OBJECT_GROUPS: dict[str, str] = {
     "plans": "Plan",
     "contracts": "Contract",
@@ -90,10 +93,21 @@ def _start(spec: ObjectSpec) -> State:
     return state
 
 
-def _list_command(spec: ObjectSpec, name: str) -> click.Command:
-    label = f"{spec.type_name} results"
+def article(name: str) -> str:
+    """``name`` with its indefinite article: "a Plan", "an ApiKey", "an Account"."""
+    return f"{'an' if name[:1].upper() in 'AEIOU' else 'a'} {name}"
 
-    @click.command(name, help=f"List {spec.type_name} objects, following queryMore pages.")
+
+def _list_command(spec: ObjectSpec, name: str, *, hidden: bool = False) -> click.Command:
+    label = f"{spec.type_name} results"
+    aliases = "" if hidden else f" (Also spelled: {', '.join(LIST_ALIASES)}.)"
+
+    @click.command(
+        name,
+        hidden=hidden,
+        help=f"List {spec.type_name} objects (the query operation), following queryMore pages."
+        + aliases,
+    )
     @where_option(spec)
     @click.option("--limit", type=click.IntRange(min=1), help="Stop after this many results.")
     @output_option
@@ -120,13 +134,39 @@ def _get_command(spec: ObjectSpec) -> click.Command:
     return command
 
 
+class InputError(click.ClickException):
+    """Input the command cannot use (a file that is not UTF-8): exit status 2, one line."""
+
+    exit_code = 2
+
+
+def ids_file_option(func: F) -> F:
+    """``--from-file``, opened in binary: read_ids decodes it and names a bad byte."""
+    return click.option(
+        "--from-file",
+        type=click.File("rb"),
+        help="Read ids from FILE, UTF-8, one a line ('-' for stdin; blank lines and # "
+        "comments skipped).",
+    )(func)
+
+
 def read_ids(ids: tuple[str, ...], from_file: Any) -> list[str]:
     wanted = list(ids)
     if from_file is not None:
-        for line in from_file:
-            text = line.strip()
-            if text and not text.startswith("#"):
-                wanted.append(text)
+        data = from_file.read()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            name = getattr(from_file, "name", "-")
+            shown = "stdin" if name in ("-", "<stdin>") else str(name)
+            raise InputError(
+                f"--from-file: {shown} is not UTF-8 text "
+                f"(byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            ) from None
+        for line in text.splitlines():
+            item = line.strip()
+            if item and not item.startswith("#"):
+                wanted.append(item)
     if not wanted:
         raise click.UsageError("give at least one ID, or --from-file FILE")
     return wanted
@@ -137,15 +177,12 @@ def _get_many_command(spec: ObjectSpec) -> click.Command:
         "get-many",
         help=(
             f"Get many {spec.type_name} objects with bulk GETs of up to {BULK_LIMIT} ids. "
-            "Ids that fail are listed on stderr and make the exit status 1."
+            "Ids that fail are listed on stderr and make the exit status 1; a last line on "
+            "stderr counts the ids found and failed."
         ),
     )
     @click.argument("ids", nargs=-1, metavar="[ID]...")
-    @click.option(
-        "--from-file",
-        type=click.File("r"),
-        help="Read ids from FILE, one a line ('-' for stdin; blank lines and # comments skipped).",
-    )
+    @ids_file_option
     @output_option
     def command(ids: tuple[str, ...], from_file: Any) -> None:
         state = _start(spec)
@@ -166,9 +203,11 @@ def _get_many_command(spec: ObjectSpec) -> click.Command:
                             f"{item.error_message or 'failed'}"
                         )
 
-        output.many(spec, found())
+        count = output.many(spec, found())
         for failure in failures:
             click.echo(f"error: {failure}", err=True)
+        # On stderr, so that stdout stays one JSON/CSV/XML document.
+        click.echo(f"get-many: {count} found, {len(failures)} failed", err=True)
         if failures:
             raise click.exceptions.Exit(1)
 
@@ -176,7 +215,7 @@ def _get_many_command(spec: ObjectSpec) -> click.Command:
 
 
 def _create_command(spec: ObjectSpec) -> click.Command:
-    @click.command("create", help=f"Create a {spec.type_name} from the given fields.")
+    @click.command("create", help=f"Create {article(spec.type_name)} from the given fields.")
     @field_options(spec, "create")
     @output_option
     def command(**params: Any) -> None:
@@ -191,7 +230,8 @@ def _create_command(spec: ObjectSpec) -> click.Command:
 def _update_command(spec: ObjectSpec) -> click.Command:
     @click.command(
         "update",
-        help=f"Update a {spec.type_name}: get it, replace the given fields, send the update.",
+        help=f"Update {article(spec.type_name)}: get it, replace the given fields, send the "
+        "update.",
     )
     @click.argument("object_id", metavar="ID")
     @field_options(spec, "update")
@@ -212,7 +252,7 @@ def _update_command(spec: ObjectSpec) -> click.Command:
 
 
 def _delete_command(spec: ObjectSpec) -> click.Command:
-    @click.command("delete", help=f"Delete a {spec.type_name}.")
+    @click.command("delete", help=f"Delete {article(spec.type_name)}.")
     @click.argument("object_id", metavar="ID")
     @output_option
     def command(object_id: str) -> None:
@@ -232,7 +272,9 @@ def object_group(name: str, type_name: str) -> click.Group:
     note = f" Deprecated by Boomi: use {spec.deprecated}." if spec.deprecated else ""
     group = click.Group(name, help=f"{spec.type_name} objects of the {service}.{note}")
     if "query" in ops:
-        group.add_command(_list_command(spec, "list" if spec.service == "apim" else "query"))
+        group.add_command(_list_command(spec, LIST_VERB))
+        for alias in LIST_ALIASES:
+            group.add_command(_list_command(spec, alias, hidden=True))
     if "get" in ops:
         group.add_command(_get_command(spec))
     if "getBulk" in ops:

@@ -28,6 +28,7 @@ class State:
     profile: str | None = None
     show_secrets: bool = False
     with_security: bool = False
+    pretty: bool | None = None  # envelope: None = indent on a terminal only
     _settings: Settings | None = None
     recorder: ResponseRecorder = dataclasses.field(default_factory=ResponseRecorder)
 

@@ -12,7 +12,6 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from ..codec import associations as plan_associations
 from ..codec.jsoncodec import to_json
@@ -25,6 +24,7 @@ from ..models.results import BulkAnswer, QueryPage
 from ..query import Expr
 from ..query import to_json as query_json
 from ..transport import Call, HttpRequest, HttpResponse, HttpTransport
+from ..urlpath import segment
 from . import responses
 
 T = TypeVar("T")
@@ -78,7 +78,7 @@ class RestWire:
         # (True, False) or refused ("strict"); a wrongly typed known value is always an error.
         self.unknown: Unknown = "refuse" if validate == "strict" else "keep"
         self.account_id = account_id
-        self.root = base_url.rstrip("/") + REST_PATHS[service] + quote(account_id, safe="")
+        self.root = base_url.rstrip("/") + REST_PATHS[service] + segment(account_id, "account_id")
         self.transport = transport
         authorization = basic_credentials(username, password)
         # The encoded credentials are as secret as the password: a server echoing the
@@ -91,8 +91,9 @@ class RestWire:
         return f"<RestWire {self.service} {self.root}>"
 
     def url(self, spec: ObjectSpec, *segments: str) -> str:
-        """``{root}/{rest_path}/{segment}/...``; ids are percent-encoded whole."""
-        return "/".join((self.root, spec.rest_path, *(quote(s, safe="") for s in segments)))
+        """``{root}/{rest_path}/{segment}/...``; ids are percent-encoded whole (urlpath)."""
+        field = spec.id_field or "id"
+        return "/".join((self.root, spec.rest_path, *(segment(s, field) for s in segments)))
 
     def _exchange(
         self,
@@ -159,7 +160,7 @@ class RestWire:
             if fld.server_assigned:
                 document.pop(fld.wire, None)
         # The seeds create at ``/{type}/`` with the trailing slash.
-        url = self.url(spec, "")
+        url = self.url(spec) + "/"
         reader = self._object_reader(spec)
         return self._exchange("create", spec, [], "POST", url, reader, encode(document))
 

@@ -13,12 +13,19 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
 
 from .. import redact
 from ..errors import AuthenticationError, BoomiFault, NotFound, RateLimited
 from . import wsdl
-from .httpio import BodyTooLarge, Request, Response, json_error, read_body, status_line
+from .httpio import (
+    BodyTooLarge,
+    Request,
+    Response,
+    json_error,
+    path_segments,
+    read_body,
+    status_line,
+)
 from .mft import MftHandler
 from .ratelimit import RateLimiter
 from .rest import RestHandler, secret_ids_in_path
@@ -92,7 +99,7 @@ class SandboxApp:
         if self.mft.serves(request.path):
             # Exact configured paths first: a custom MFT set may share a root with Platform.
             return "mft", self._mft(environ, request)
-        parts = _segments(environ, request)
+        parts = path_segments(environ)
         for service, prefix in SOAP_PREFIXES.items():
             if parts[: len(prefix)] == prefix and len(parts) == len(prefix) + 1:
                 return "soap", self._soap(service, parts[-1], environ, request)
@@ -231,19 +238,6 @@ def _request(environ: Mapping[str, Any]) -> Request:
         body=b"",
         base_url=f"{environ.get('wsgi.url_scheme', 'http')}://{host}",
     )
-
-
-def _segments(environ: Mapping[str, Any], request: Request) -> list[str]:
-    """The path's segments, each percent-decoded on its own.
-
-    PATH_INFO is already decoded, so an id holding ``%2F`` (an ApiKey's key may) would
-    split in two; the raw request URI keeps the segments apart.
-    """
-    raw = str(environ.get("REQUEST_URI") or "").partition("?")[0]
-    if not raw.startswith("/"):
-        return request.path.split("/")[1:]
-    # As for PATH_INFO above: bytes that are not UTF-8 become lone surrogates, refused later.
-    return [unquote(part, errors="surrogateescape") for part in raw.split("/")[1:]]
 
 
 def _shown_path(path: str, secret_ids: tuple[str, ...]) -> str:

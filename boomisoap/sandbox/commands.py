@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import click
@@ -33,6 +35,33 @@ def _mft_paths(values: tuple[str, ...]) -> MftPaths | None:
         raise click.BadParameter(exc.message, param_hint="--mft-path") from None
 
 
+def _rate_limit(ctx: click.Context, param: click.Parameter, value: str) -> float | None:
+    """``--rate-limit``: a positive number of requests per second, or ``off``/``0``."""
+    if value.strip().lower() in ("off", "none", "0", "0.0"):
+        return None
+    try:
+        limit = float(value)
+    except ValueError:
+        limit = -1.0
+    if not limit > 0 or limit == float("inf"):
+        raise click.BadParameter(
+            f"expected a positive number of requests per second or 'off', got {value!r}",
+            ctx=ctx,
+            param=param,
+        )
+    return limit
+
+
+def _db_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--db``: the file may be new, but its directory must exist (checked before serving)."""
+    if value is None:
+        return None
+    folder = Path(value).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"directory {folder} does not exist", ctx=ctx, param=param)
+    return value
+
+
 @click.group("sandbox")
 def sandbox_group() -> None:
     """The local Boomi API emulator."""
@@ -40,13 +69,20 @@ def sandbox_group() -> None:
 
 @sandbox_group.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port (0: any free).")
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: any free).",
+)
 @click.option(
     "--db",
     "db",
     default=None,
     type=click.Path(dir_okay=False),
-    help="SQLite file kept across restarts (default: in memory).",
+    callback=_db_path,
+    help="SQLite file kept across restarts (default: in memory); its directory must exist.",
 )
 @click.option(
     "--user", "users", multiple=True, metavar="NAME:PASS", help="A user (repeatable; default u:p)."
@@ -65,7 +101,8 @@ def sandbox_group() -> None:
     "--rate-limit",
     default="10",
     show_default=True,
-    help="Requests per second per account, or 'off'.",
+    callback=_rate_limit,
+    help="Requests per second per account (a positive number), or 'off'.",
 )
 @click.option("--seed-demo", is_flag=True, help="Load the demo data of the seed documents.")
 @click.option("--mft-api-key", default=None, help="MFT bearer key (default: generated, shown).")
@@ -82,7 +119,7 @@ def sandbox_group() -> None:
     "--max-body",
     default=1024 * 1024,
     show_default=True,
-    type=int,
+    type=click.IntRange(min=1),
     help="Largest request body in bytes (larger: 413).",
 )
 @click.option(
@@ -124,7 +161,7 @@ def serve_command(
     users: tuple[str, ...],
     tokens: tuple[str, ...],
     account_id: str,
-    rate_limit: str,
+    rate_limit: float | None,
     seed_demo: bool,
     mft_api_key: str | None,
     mft_paths: tuple[str, ...],
@@ -140,13 +177,12 @@ def serve_command(
     from .server import Sandbox
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    limit = None if rate_limit.lower() in ("off", "none", "0") else float(rate_limit)
     options: dict[str, Any] = {
         "users": dict(_pair(u, "--user") for u in users) if users else None,
         "tokens": dict(_pair(t, "--token") for t in tokens),
         "db": db,
         "seed_demo": seed_demo,
-        "rate_limit": limit,
+        "rate_limit": rate_limit,
         "account_id": account_id,
         "host": host,
         "port": port,
@@ -161,7 +197,7 @@ def serve_command(
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with Sandbox.start(**options) as sandbox:
+    with _started(Sandbox, options) as sandbox:
         click.echo(
             f"boomisoap sandbox listening on {sandbox.base_url} (account {sandbox.account_id})"
         )
@@ -173,6 +209,22 @@ def serve_command(
             pass
     click.echo("boomisoap sandbox stopped")
     return 0
+
+
+def _started(cls: Any, options: dict[str, Any]) -> Any:
+    """``Sandbox.start(**options)``, its failures as one-line errors instead of tracebacks."""
+    where = f"{options['host']}:{options['port']}"
+    try:
+        return cls.start(**options)
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"cannot open the --db file {options['db']}: {exc}") from None
+    except OSError as exc:
+        # EADDRINUSE, EACCES (a port below 1024), EADDRNOTAVAIL (a foreign address) ...
+        reason = exc.strerror or str(exc)
+        raise click.ClickException(f"cannot listen on {where}: {reason}") from None
+    except ValueError as exc:
+        # waitress: a --host that does not resolve ("Invalid host/port specified.")
+        raise click.UsageError(f"cannot listen on {where}: {exc}") from None
 
 
 def _signature_options(

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 class BodyTooLarge(Exception):
@@ -58,6 +58,22 @@ STATUS_TEXT = {
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
+
+
+def path_segments(environ: Mapping[str, Any]) -> list[str]:
+    """The request path's segments, each percent-decoded (UTF-8) after splitting.
+
+    Split first, decode second: ``%2F`` inside an id stays part of that id instead of
+    becoming a separator (``boomisoap.urlpath`` encodes the same way). waitress hands the
+    raw target as ``REQUEST_URI``; other servers only give the decoded ``PATH_INFO``.
+    """
+    raw = environ.get("REQUEST_URI")
+    if isinstance(raw, str) and raw:
+        target = urlsplit(raw).path if "://" in raw.partition("?")[0] else raw.partition("?")[0]
+        # Bytes that are not UTF-8 become lone surrogates, which every id check refuses.
+        return [unquote(part, errors="surrogateescape") for part in target.split("/")[1:]]
+    raw_path = str(environ.get("PATH_INFO", "/")).encode("latin-1")
+    return raw_path.decode("utf-8", "surrogateescape").split("/")[1:]
 
 
 def status_line(status: int) -> str:

@@ -12,6 +12,7 @@ from ..models.fields import ObjectSpec, hidden_ids
 from ..models.results import BulkAnswer, QueryPage
 from ..query import Expr
 from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, is_xml, scrub
+from ..urlpath import segment
 from ..validation import validate_envelope
 from . import responses
 from .envelopes import EnvelopeBuilder
@@ -41,7 +42,9 @@ class SoapWire:
     ) -> None:
         self.service = service
         self.account_id = account_id
-        self.url = base_url.rstrip("/") + SOAP_PATHS[service] + account_id
+        # The account id is data: encoded as one path segment (urlpath).
+        path = SOAP_PATHS[service] + segment(account_id, "account_id")
+        self.url = base_url.rstrip("/") + path
         self.transport = transport
         self.validate = validate
         self._builder = EnvelopeBuilder(zeep_client(service, plugins))

@@ -60,7 +60,7 @@ class Cli:
         self,
         *args: str,
         expect: int = 0,
-        input: str | None = None,
+        input: str | bytes | None = None,
         env: Mapping[str, str | None] | None = None,
     ) -> Result:
         result = CliRunner().invoke(cli, list(args), input=input, env={**self.env, **(env or {})})
@@ -74,9 +74,16 @@ class Cli:
         return result
 
     def script(
-        self, *args: str, expect: int = 0, env: Mapping[str, str | None] | None = None
+        self,
+        *args: str,
+        expect: int = 0,
+        env: Mapping[str, str | None] | None = None,
+        input: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """A real run of the installed console script (``python -m boomisoap.cli`` if absent)."""
+        """A real run of the installed console script (``python -m boomisoap.cli`` if absent).
+
+        Standard input is ``input``, or empty: a run never reads the developer's terminal.
+        """
         merged = {**os.environ, **self.env, **(env or {})}
         full_env = {k: v for k, v in merged.items() if v is not None}
         command = script_command()
@@ -86,6 +93,7 @@ class Cli:
             cwd=self.cwd,
             capture_output=True,
             text=True,
+            input=input if input is not None else "",
             timeout=60,
             check=False,
         )

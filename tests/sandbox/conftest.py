@@ -9,6 +9,7 @@ import pytest
 from boomisoap.sandbox import Sandbox
 from boomisoap.testing import (  # noqa: F401 - fixtures, in case the plugin is not installed
     apim_client,
+    boomi_requests,
     boomi_sandbox,
     mft_client,
     platform_client,

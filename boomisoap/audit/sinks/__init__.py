@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import AuditURLError
@@ -14,7 +15,8 @@ __all__ = ["JsonlSink", "Sink", "SqliteSink", "open_sink"]
 
 def open_sink(url: str, *, read_only: bool = False) -> Sink:
     """``sqlite:///abs/path[?synchronous=full]``, ``sqlite:///:memory:``, ``jsonl:///abs/path[?max_bytes=N]``
-    or ``postgresql://user@host:port/db[?host=/socket/dir][&stream=NAME]``."""
+    or ``postgresql://user@host:port/db[?host=/socket/dir][&stream=NAME]``; a local path
+    starting ``./`` or ``../`` (``sqlite:///./audit.db``) is relative to the working directory."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme in ("postgresql", "postgres"):
@@ -25,8 +27,15 @@ def open_sink(url: str, *, read_only: bool = False) -> Sink:
         raise AuditURLError(f"unknown audit store scheme in {url!r} (sqlite, jsonl, postgresql)")
     if parts.netloc:
         raise AuditURLError(f"{scheme} URLs name a local path: {scheme}:///abs/path, not {url!r}")
-    # sqlite:////abs/path (the SQLAlchemy spelling) means the same file.
-    path = "/" + parts.path.lstrip("/") if parts.path.startswith("/") else parts.path
+    # sqlite:////abs/path (the SQLAlchemy spelling) means the same file as sqlite:///abs/path;
+    # sqlite:///./file and sqlite:///../file are relative to the working directory (as in
+    # SQLAlchemy), made absolute here so that a later chdir does not move the store.
+    if parts.path.startswith(("/./", "/../")):
+        path = os.path.abspath(parts.path[1:])
+    elif parts.path.startswith("/"):
+        path = "/" + parts.path.lstrip("/")
+    else:
+        path = parts.path
     query = parse_qs(parts.query)
     unknown = set(query) - ({"synchronous"} if scheme == "sqlite" else {"max_bytes"})
     if unknown:
