@@ -7,21 +7,11 @@ from typing import Any
 import pytest
 
 from boomisoap import ApimClient, PlatformClient
-from boomisoap.errors import AuthenticationError, InvalidRequest, NotFound
+from boomisoap.errors import InvalidRequest, NotFound
 from boomisoap.sandbox import Sandbox
 from boomisoap.transport import Call, HttpRequest, HttpResponse
 
 AWKWARD = ["acct 1/../x", "a%2Fb%", "ü/..", "../acct-1", "a?b#c"]
-
-
-def _urls(client: Any) -> list[str]:
-    seen: list[str] = []
-
-    def observe(call: Call, request: HttpRequest, response: HttpResponse) -> None:
-        seen.append(request.url)
-
-    client.transport.observers.append(observe)
-    return seen
 
 
 def _client(cls: Any, base_url: str, account_id: str, wire: str) -> Any:
@@ -38,28 +28,29 @@ def _client(cls: Any, base_url: str, account_id: str, wire: str) -> Any:
 
 @pytest.mark.parametrize("wire", ["soap", "rest"])
 @pytest.mark.parametrize("account_id", AWKWARD)
-def test_an_awkward_account_id_round_trips(account_id: str, wire: str) -> None:
-    with (
-        Sandbox.start(users={"u": "p"}, rate_limit=None, account_id=account_id) as sandbox,
-        _client(PlatformClient, sandbox.base_url, account_id, wire) as client,
-    ):
-        urls = _urls(client)
-        assert client.accounts.get(account_id).account_id == account_id
-    # One encoded segment: no raw slash, dot segment, space or percent from the id.
-    tail = urls[0].split("/v1/", 1)[1]
-    first = tail.split("/")[0]
-    assert "/" not in first and " " not in first and first not in (".", "..")
-    assert "?" not in urls[0] and "#" not in urls[0]
+def test_an_awkward_account_id_is_refused_before_sending(account_id: str, wire: str) -> None:
+    # Boomi's account ids are letters, digits, "_" and "-" ("name-T9DOG4"): anything that
+    # would need encoding in a path is refused by name (docs/choices.md, "URL path parts").
+    with pytest.raises(InvalidRequest) as caught:
+        _client(PlatformClient, "http://127.0.0.1:9", account_id, wire)
+    assert caught.value.field == "account_id"
 
 
 @pytest.mark.parametrize("wire", ["soap", "rest"])
-def test_a_traversing_account_id_never_reaches_another_account(wire: str) -> None:
-    with (
-        Sandbox.start(users={"u": "p"}, rate_limit=None) as sandbox,
-        _client(PlatformClient, sandbox.base_url, f"x/../{sandbox.account_id}", wire) as client,
-        pytest.raises(AuthenticationError, match=r"account x/\.\./acct-1"),
-    ):
-        client.accounts.get(sandbox.account_id)
+def test_the_emulator_never_serves_a_traversing_account_path(wire: str) -> None:
+    # What a client would have to send for x/../acct-1: the emulator splits the raw path
+    # before decoding, so the account is "x/../acct-1", not acct-1.
+    import requests
+
+    with Sandbox.start(users={"u": "p"}, rate_limit=None) as sandbox:
+        root = "/api/rest/v1/" if wire == "rest" else "/api/soap/v1/"
+        url = f"{sandbox.base_url}{root}x%2F..%2F{sandbox.account_id}"
+        if wire == "rest":
+            url += f"/Account/{sandbox.account_id}"
+            answer = requests.get(url, auth=("u", "p"), timeout=10)
+        else:
+            answer = requests.post(url, data=b"<x/>", auth=("u", "p"), timeout=10)
+        assert answer.status_code in (400, 403, 404), answer.text
 
 
 @pytest.mark.parametrize("wire", ["soap", "rest"])
@@ -79,7 +70,7 @@ def test_a_traversing_object_id_is_looked_up_as_itself(wire: str) -> None:
 @pytest.mark.parametrize("wire", ["soap", "rest"])
 @pytest.mark.parametrize("bad", [".", ".."])
 def test_dot_segments_are_refused_before_sending(bad: str, wire: str) -> None:
-    with pytest.raises(InvalidRequest, match="account_id must not be") as caught:
+    with pytest.raises(InvalidRequest) as caught:
         PlatformClient(
             account_id=bad,
             username="u",
