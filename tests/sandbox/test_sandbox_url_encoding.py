@@ -9,7 +9,6 @@ import pytest
 from boomisoap import ApimClient, PlatformClient
 from boomisoap.errors import InvalidRequest, NotFound
 from boomisoap.sandbox import Sandbox
-from boomisoap.transport import Call, HttpRequest, HttpResponse
 
 AWKWARD = ["acct 1/../x", "a%2Fb%", "ü/..", "../acct-1", "a?b#c"]
 
