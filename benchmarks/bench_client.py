@@ -43,6 +43,9 @@ class CannedSession(requests.Session):
         self.body = body
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        return self.send(*args, **kwargs)
+
+    def send(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         response = requests.Response()
         response.status_code = 200
         response.raw = io.BytesIO(self.body)

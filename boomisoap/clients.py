@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from .errors import InvalidRequest
+from .httpconfig import Timeout, http_options
 from .models.apim import ApiKey, Application, Contract, Plan
 from .models.platform import Account
 from .models.registry import spec_for
@@ -13,7 +15,10 @@ from .services import ObjectService, Wire
 from .transport import HttpTransport, shared_bucket
 
 if TYPE_CHECKING:
+    import requests
+
     from .audit import AuditLog
+    from .history import History
 
 DEFAULT_BASE_URL = "https://api.boomi.com"
 TOKEN_USER_PREFIX = "BOOMI_TOKEN."
@@ -26,6 +31,13 @@ def open_audit(audit: AuditLog | str | None) -> AuditLog | None:
     from .audit import AuditLog
 
     return AuditLog.open(audit)
+
+
+def check_history(history: Any) -> int:
+    """``history=N``: how many exchanges a client keeps in memory (0: none)."""
+    if isinstance(history, bool) or not isinstance(history, int) or history < 0:
+        raise InvalidRequest("history must be a whole number of exchanges >= 0", field="history")
+    return history
 
 
 class _Client:
@@ -46,12 +58,28 @@ class _Client:
         verify_responses: Any = None,
         audit: AuditLog | str | None = None,
         validate: bool = True,
-        timeout: float = 30.0,
+        timeout: Timeout = 30.0,
         retries: int = 5,
         rate_limit: float | None = 10.0,
         correlation_id: str | None = None,
         otp: str | None = None,
+        session: requests.Session | None = None,
+        verify: bool | str | None = None,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+        deadline: float | None = None,
+        history: int = 0,
     ) -> None:
+        # HTTP options (see docs/client.md, HTTP configuration), checked before anything else.
+        http = http_options(
+            session=session,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+            timeout=timeout,
+            deadline=deadline,
+        )
+        history = check_history(history)
         if not account_id or not isinstance(account_id, str):
             raise InvalidRequest("account_id must be a non-empty string", field="account_id")
         if (password is None) == (token is None):
@@ -73,13 +101,15 @@ class _Client:
         if rate_limit is not None:
             bucket = shared_bucket(urlsplit(self.base_url).netloc, account_id, rate_limit)
         self.transport = HttpTransport(
-            timeout=timeout,
+            timeout=http.timeout,
             retries=retries,
             bucket=bucket,
             audit=self.audit,
             close_audit=isinstance(audit, str),
             correlation_id=correlation_id,
             secrets=(password, otp or ""),
+            http=http,
+            history=history,
         )
         extra_headers = {"X-Boomi-OTP": otp} if otp else {}
         self._wire = self._make_wire(
@@ -151,6 +181,37 @@ class _Client:
             raise InvalidRequest("envelopes exist on the SOAP wire only", field="wire")
         result: bytes = build(operation, *args)
         return result
+
+    @property
+    def history(self) -> History | None:
+        """The last ``history=N`` exchanges, redacted (None when history is off)."""
+        return self.transport.history
+
+    def reload_environment(self) -> None:
+        """Read the proxy and CA bundle environment variables again (they are read once,
+        at the first call to each host)."""
+        self.transport.reload_environment()
+
+    @classmethod
+    def from_env(
+        cls,
+        profile: str | None = None,
+        *,
+        config: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Self:
+        """A client from the ``BOOMI_*`` variables and config profiles the CLI reads.
+
+        Keyword ``options`` beat the environment, which beats the profile (``profile``,
+        else ``$BOOMISOAP_PROFILE``, else ``[default]``) of the config file (``config``,
+        else ``$BOOMISOAP_CONFIG``, else ``~/.config/boomisoap/config.toml``), which beats
+        the defaults. A config file holding a secret must be private to its owner.
+        """
+        from .config import client_kwargs, settings_from_env
+
+        settings = settings_from_env(profile, config=config, environ=environ, given=options)
+        return cls(**client_kwargs(settings, options))
 
     def close(self) -> None:
         self.transport.close()

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlencode, urlsplit
 
-from ..clients import open_audit
+from ..clients import check_history, open_audit
 from ..errors import EnvelopeValidationError, InvalidRequest
+from ..httpconfig import Timeout, http_options
 from ..models.fields import INT32, ObjectSpec
 from ..models.mft import (
     BILLING_DAILY,
@@ -32,7 +33,10 @@ from . import responses
 from .wire import JSON
 
 if TYPE_CHECKING:
+    import requests
+
     from ..audit import AuditLog
+    from ..history import History
 
 T = TypeVar("T")
 
@@ -149,12 +153,28 @@ class MftClient:
         base_url: str,
         api_key: str,
         base_path: str = DEFAULT_BASE_PATH,
-        timeout: float = 30.0,
+        timeout: Timeout = 30.0,
         retries: int = 5,
         rate_limit: float | None = 10.0,
         audit: AuditLog | str | None = None,
         correlation_id: str | None = None,
+        session: requests.Session | None = None,
+        verify: bool | str | None = None,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+        deadline: float | None = None,
+        history: int = 0,
     ) -> None:
+        # HTTP options (see docs/client.md, HTTP configuration), checked before anything else.
+        http = http_options(
+            session=session,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+            timeout=timeout,
+            deadline=deadline,
+        )
+        history = check_history(history)
         if not isinstance(base_url, str) or not base_url.strip():
             raise InvalidRequest("base_url must be a non-empty string", field="base_url")
         if not isinstance(api_key, str) or not api_key.strip():
@@ -170,15 +190,42 @@ class MftClient:
             key_id = "mft:" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
             bucket = shared_bucket(urlsplit(self.base_url).netloc, key_id, rate_limit)
         self.transport = HttpTransport(
-            timeout=timeout,
+            timeout=http.timeout,
             retries=retries,
             bucket=bucket,
             audit=self.audit,
             close_audit=isinstance(audit, str),
             correlation_id=correlation_id,
             secrets=(api_key,),
+            http=http,
+            history=history,
         )
         self.accounting = AccountingService(self.transport, self.base_url + self.base_path, api_key)
+
+    @property
+    def history(self) -> History | None:
+        """The last ``history=N`` exchanges, redacted (None when history is off)."""
+        return self.transport.history
+
+    def reload_environment(self) -> None:
+        """Read the proxy and CA bundle environment variables again."""
+        self.transport.reload_environment()
+
+    @classmethod
+    def from_env(
+        cls,
+        profile: str | None = None,
+        *,
+        config: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Self:
+        """A client from ``BOOMI_MFT_API_KEY``, ``BOOMI_BASE_URL`` and the other variables
+        and profiles the CLI reads (see :meth:`ApimClient.from_env`)."""
+        from ..config import mft_kwargs, settings_from_env
+
+        settings = settings_from_env(profile, config=config, environ=environ, given=options)
+        return cls(**mft_kwargs(settings, options))
 
     def close(self) -> None:
         self.transport.close()

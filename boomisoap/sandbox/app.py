@@ -7,14 +7,16 @@ the per-account rate limit (503) and the account check (403).
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ..audit.correlation import correlation
 from ..errors import AuthenticationError, BoomiFault, NotFound, RateLimited
+from ..logs import get_logger
 from . import wsdl
 from .httpio import BodyTooLarge, Request, Response, json_error, read_body, status_line
 from .mft import MftHandler
@@ -24,7 +26,7 @@ from .rest import error as rest_error
 from .security import Authenticator
 from .soap import SoapHandler
 
-LOG = logging.getLogger("boomisoap.sandbox")
+LOG = get_logger("boomisoap.sandbox")
 SOAP_PREFIXES = {"apim": ["apim", "api", "soap", "v1"], "platform": ["api", "soap", "v1"]}
 REST_PREFIXES = {"apim": ["apim", "api", "rest", "v1"], "platform": ["api", "rest", "v1"]}
 MFT_PREFIX = ["mft", "api", "v1"]
@@ -60,6 +62,12 @@ class SandboxApp:
     def __call__(
         self, environ: Mapping[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
+        # The emulator's log records carry the correlation id the client sent.
+        cid = environ.get("HTTP_X_CORRELATION_ID")
+        with correlation(cid) if cid else contextlib.nullcontext():
+            return self._answer(environ, start_response)
+
+    def _answer(self, environ: Mapping[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started_at = datetime.now(UTC)
         clock = time.perf_counter()
         request = _request(environ)

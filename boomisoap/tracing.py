@@ -1,0 +1,77 @@
+"""OpenTelemetry spans, one per client call (retries included), when OpenTelemetry is
+installed (``pip install boomisoap[otel]``); without it, nothing is imported or done.
+
+The span is a CLIENT span named ``<service> <ObjectType>.<operation>`` (e.g.
+``apim Plan.create``) with the attributes ``boomisoap.service``, ``boomisoap.operation``,
+``boomisoap.object_type``, ``boomisoap.wire``, ``boomisoap.correlation_id``,
+``boomisoap.attempts``, ``http.request.method``, ``url.full`` (redacted) and
+``http.response.status_code``; a failed call ends with status ERROR and ``error.type``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .transport import Call
+
+_MISSING = object()
+_API: Any = None
+
+
+class _NoSpan:
+    def set_attribute(self, key: str, value: Any) -> None:
+        pass
+
+
+def _otel() -> Any:
+    """The opentelemetry.trace module, or _MISSING; looked up once."""
+    global _API
+    if _API is None:
+        try:
+            from opentelemetry import trace
+        except ImportError:
+            _API = _MISSING
+        else:
+            _API = trace
+    return _API
+
+
+@contextmanager
+def call_span(
+    call: Call, method: str, safe_url: Callable[[], str], correlation_id: str
+) -> Iterator[Any]:
+    """A span around one call; ``safe_url`` gives its URL without secrets."""
+    trace = _otel()
+    if trace is _MISSING:
+        yield _NoSpan()
+        return
+    from . import __version__
+
+    tracer = trace.get_tracer("boomisoap", __version__)
+    name = f"{call.service} {call.object_type + '.' if call.object_type else ''}{call.operation}"
+    attributes = {
+        "boomisoap.service": call.service,
+        "boomisoap.operation": call.operation,
+        "boomisoap.wire": call.wire,
+        "boomisoap.correlation_id": correlation_id,
+        "http.request.method": method,
+        "url.full": safe_url(),
+    }
+    if call.object_type:
+        attributes["boomisoap.object_type"] = call.object_type
+    with tracer.start_as_current_span(
+        name,
+        kind=trace.SpanKind.CLIENT,
+        attributes=attributes,
+        record_exception=False,
+        set_status_on_exception=False,
+    ) as span:
+        try:
+            yield span
+        except BaseException as exc:
+            span.set_attribute("error.type", type(exc).__name__)
+            span.set_status(trace.Status(trace.StatusCode.ERROR, type(exc).__name__))
+            raise
