@@ -72,6 +72,11 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
                 todo.append(nxt)
 
 
+def refused_server_certificate(exc: BaseException) -> bool:
+    """Whether the client refused the server's certificate (so sent nothing)."""
+    return any(isinstance(inner, ssl.SSLCertVerificationError) for inner in _chain(exc))
+
+
 def tls_problem(exc: BaseException) -> str | None:
     """Which TLS check failed, in words, if the failure was TLS at all."""
     for inner in _chain(exc):
@@ -82,17 +87,36 @@ def tls_problem(exc: BaseException) -> str | None:
                 return f"server certificate check failed: {detail}"
             return f"server certificate check failed: {meaning} ({detail})"
     for inner in _chain(exc):
+        if isinstance(inner, ssl.SSLEOFError):
+            # Under TLS 1.3 a server that refuses the client's certificate (or its absence)
+            # says so after the client has finished; a client still writing sees only EOF.
+            return (
+                "the server closed the TLS connection (it may require a client certificate, "
+                "or refuse the one sent)"
+            )
         if isinstance(inner, ssl.SSLError):
             reason = inner.reason or ""
             meaning = _REASONS.get(reason)
             if meaning is not None:
                 return meaning
-            return f"TLS error: {reason or inner.strerror or type(inner).__name__}"
+            return str(reason or inner.strerror or type(inner).__name__)
     return None
 
 
-def cause_of(exc: BaseException, secrets: Iterable[str] = ()) -> str:
-    """A short phrase for why an attempt failed, free of secrets."""
+def cause_of(
+    exc: BaseException, secrets: Iterable[str] = (), proxy: str | None = None
+) -> str:
+    """A short phrase for why an attempt failed, free of secrets; ``proxy`` is the proxy
+    the request went to, if any."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.ProxyError):
+        where = f"proxy {redact_url(proxy)}" if proxy else "the proxy"
+        return f"{where} failed: {_plain_cause(exc, secrets)}"
+    return _plain_cause(exc, secrets)
+
+
+def _plain_cause(exc: BaseException, secrets: Iterable[str]) -> str:
     tls = tls_problem(exc)
     if tls is not None:
         return "TLS: " + tls
@@ -105,10 +129,6 @@ def cause_of(exc: BaseException, secrets: Iterable[str] = ()) -> str:
             return "connection reset by the peer"
         if isinstance(inner, TimeoutError | socket.timeout):
             return "timed out"
-    import requests
-
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return "proxy failed: " + _innermost_text(exc, secrets)
     return _innermost_text(exc, secrets)
 
 

@@ -381,8 +381,11 @@ class HttpTransport:
         """``POST https://host/path: connection failed: TLS: hostname mismatch (...)``."""
         from .neterrors import cause_of, safe_url
 
+        from requests.utils import select_proxy
+
         hidden = self._hidden(call)
-        cause = safe_url(cause_of(exc, hidden), hidden)
+        proxy = select_proxy(request.url, self.settings_for(request.url).proxies)
+        cause = safe_url(cause_of(exc, hidden, proxy), hidden)
         return TransportError(f"{self.describe(request, call)}: {what}: {cause}", sent=sent)
 
     def _read_body(self, answer: requests.Response) -> bytes:
@@ -530,10 +533,15 @@ def _prepare(session: requests.Session, request: HttpRequest) -> requests.Prepar
 def _never_connected(exc: requests.ConnectionError) -> bool:
     import urllib3.exceptions
 
+    from .neterrors import refused_server_certificate
+
     reason = exc.args[0] if exc.args else None
     inner = getattr(reason, "reason", reason)
-    return isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
-        inner, urllib3.exceptions.NewConnectionError
+    return (
+        isinstance(exc, requests.exceptions.ConnectTimeout)
+        or isinstance(inner, urllib3.exceptions.NewConnectionError)
+        # The client broke off the handshake itself: nothing was written.
+        or refused_server_certificate(exc)
     )
 
 

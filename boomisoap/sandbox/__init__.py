@@ -10,8 +10,9 @@ from typing import Any
 
 from .security import SecurityPolicy
 from .server import Sandbox
+from .tls import SandboxTLS
 
-__all__ = ["Sandbox", "SecurityPolicy", "serve"]
+__all__ = ["Sandbox", "SandboxTLS", "SecurityPolicy", "serve"]
 
 
 def serve(argv: list[str] | None = None) -> int:
