@@ -174,3 +174,55 @@ def test_password_is_not_in_tls_errors(https_sandbox: Sandbox) -> None:
     with client(https_sandbox.base_url) as apim, pytest.raises(TransportError) as caught:
         apim.plans.get("p-1")
     assert PASSWORD not in str(caught.value) and PASSWORD not in repr(caught.value)
+
+
+def test_sandbox_serve_with_tls_flags(ca: TestCA, server_cert: Issued, client_cert: Issued) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    command = [
+        sys.executable,
+        "-m",
+        "boomisoap.sandbox",
+        "serve",
+        "--port",
+        "0",
+        "--rate-limit",
+        "off",
+        "--user",
+        f"u:{PASSWORD}",
+        "--tls-cert",
+        str(server_cert.cert),
+        "--tls-key",
+        str(server_cert.key),
+        "--tls-client-ca",
+        str(ca.cert),
+    ]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        base_url = line.split("listening on ")[1].split()[0]
+        assert base_url.startswith("https://127.0.0.1:")
+        with client(base_url, verify=str(ca.cert), cert=client_cert.pair) as apim:
+            assert apim.plans.create(_plan()).plan_id
+        with client(base_url, verify=str(ca.cert)) as apim, pytest.raises(TransportError):
+            apim.plans.create(_plan())
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_sandbox_serve_refuses_a_key_without_certificate(server_cert: Issued) -> None:
+    from click.testing import CliRunner
+
+    from boomisoap.sandbox.commands import sandbox_group
+
+    result = CliRunner().invoke(sandbox_group, ["serve", "--tls-key", str(server_cert.key)])
+    assert result.exit_code == 2 and "--tls-cert and --tls-key go together" in result.output
