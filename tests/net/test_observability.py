@@ -117,13 +117,24 @@ def test_history_uses_the_audit_logs_own_rules(sandbox: Sandbox) -> None:
         assert b"Private-Plan-Name" not in apim.history.last.request_body  # type: ignore[union-attr]
 
 
+def _reset_global_tracer_provider() -> None:
+    # What OpenTelemetry's own test utilities do: the global provider can be set only once
+    # per process, and the docs' example sets its own.
+    from opentelemetry.util._once import Once
+
+    trace._TRACER_PROVIDER_SET_ONCE = Once()  # type: ignore[attr-defined]
+    trace._TRACER_PROVIDER = None  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
+def spans() -> Iterator[InMemorySpanExporter]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
+    _reset_global_tracer_provider()
     trace.set_tracer_provider(provider)
-    return exporter
+    yield exporter
+    _reset_global_tracer_provider()
 
 
 def test_one_span_per_call_with_its_attributes(
