@@ -103,9 +103,7 @@ def tls_problem(exc: BaseException) -> str | None:
     return None
 
 
-def cause_of(
-    exc: BaseException, secrets: Iterable[str] = (), proxy: str | None = None
-) -> str:
+def cause_of(exc: BaseException, secrets: Iterable[str] = (), proxy: str | None = None) -> str:
     """A short phrase for why an attempt failed, free of secrets; ``proxy`` is the proxy
     the request went to, if any."""
     import requests

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .transport import Call
+from typing import Any
 
 _MISSING = object()
 _API: Any = None
@@ -41,7 +38,13 @@ def _otel() -> Any:
 
 @contextmanager
 def call_span(
-    call: Call, method: str, safe_url: Callable[[], str], correlation_id: str
+    service: str,
+    operation: str,
+    object_type: str | None,
+    wire: str,
+    method: str,
+    safe_url: Callable[[], str],
+    correlation_id: str,
 ) -> Iterator[Any]:
     """A span around one call; ``safe_url`` gives its URL without secrets."""
     trace = _otel()
@@ -51,17 +54,17 @@ def call_span(
     from . import __version__
 
     tracer = trace.get_tracer("boomisoap", __version__)
-    name = f"{call.service} {call.object_type + '.' if call.object_type else ''}{call.operation}"
+    name = f"{service} {object_type + '.' if object_type else ''}{operation}"
     attributes = {
-        "boomisoap.service": call.service,
-        "boomisoap.operation": call.operation,
-        "boomisoap.wire": call.wire,
+        "boomisoap.service": service,
+        "boomisoap.operation": operation,
+        "boomisoap.wire": wire,
         "boomisoap.correlation_id": correlation_id,
         "http.request.method": method,
         "url.full": safe_url(),
     }
-    if call.object_type:
-        attributes["boomisoap.object_type"] = call.object_type
+    if object_type:
+        attributes["boomisoap.object_type"] = object_type
     with tracer.start_as_current_span(
         name,
         kind=trace.SpanKind.CLIENT,

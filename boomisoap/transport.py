@@ -231,7 +231,13 @@ class HttpTransport:
         with (
             correlation(correlation_id),
             call_span(
-                call, request.method, lambda: self.safe_url(request, call), correlation_id
+                call.service,
+                call.operation,
+                call.object_type,
+                call.wire,
+                request.method,
+                lambda: self.safe_url(request, call),
+                correlation_id,
             ) as span,
         ):
             return self._attempts(call, request, parse, rebuild, correlation_id, span)
@@ -379,9 +385,9 @@ class HttpTransport:
         sent: bool | None,
     ) -> TransportError:
         """``POST https://host/path: connection failed: TLS: hostname mismatch (...)``."""
-        from .neterrors import cause_of, safe_url
-
         from requests.utils import select_proxy
+
+        from .neterrors import cause_of, safe_url
 
         hidden = self._hidden(call)
         proxy = select_proxy(request.url, self.settings_for(request.url).proxies)
