@@ -8,11 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .clients import ApimClient, PlatformClient
+from .config import ConfigError
 from .errors import (
     AuthenticationError,
     BoomiError,
     BoomiFault,
     Conflict,
+    DeadlineExceeded,
     EnvelopeValidationError,
     InvalidRequest,
     NotFound,
@@ -22,6 +24,7 @@ from .errors import (
     SignatureError,
     TransportError,
 )
+from .history import History
 from .models import (
     Account,
     AccountStatus,
@@ -65,10 +68,13 @@ __all__ = [
     "BoomiError",
     "BoomiFault",
     "BulkItem",
+    "ConfigError",
     "Conflict",
     "Contract",
     "DailyTransfer",
+    "DeadlineExceeded",
     "EnvelopeValidationError",
+    "History",
     "InvalidRequest",
     "License",
     "Licensing",

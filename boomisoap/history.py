@@ -11,8 +11,10 @@ from __future__ import annotations
 import collections
 import threading
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from .audit.record import AuditRecord
+if TYPE_CHECKING:
+    from .audit.record import AuditRecord
 
 
 class History:

@@ -295,7 +295,9 @@ class HttpTransport:
         """The per-attempt timeout, cut down to what is left of the deadline."""
         if ends is None:
             return self.timeout
-        left = ends - time.monotonic()
+        # Never zero or less (requests refuses those): a spent deadline makes the attempt
+        # time out at once, and the deadline check before the retry ends the call.
+        left = max(ends - time.monotonic(), 0.001)
         if isinstance(self.timeout, tuple):
             return (min(self.timeout[0], left), min(self.timeout[1], left))
         return min(self.timeout, left)

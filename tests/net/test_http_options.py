@@ -153,3 +153,17 @@ def test_secret_path_parts_are_hidden_from_urls() -> None:
     shown = safe_url(url, hidden=["s3cr3t/key"])
     assert "s3cr3t" not in shown and "abc123" not in shown
     assert shown.startswith("https://h/apim/api/rest/v1/acct-1/apiKey/")
+
+
+def test_the_deadline_stops_rate_limited_retries() -> None:
+    from boomisoap import Plan, RateLimited
+
+    with Sandbox.start(users={"u": PASSWORD}, rate_limit=1.0) as limited:
+        apim = _apim(base_url=limited.base_url, rate_limit=None, retries=50, deadline=0.3)
+        with apim:
+            apim.plans.create(Plan(name="first"))  # the one request of this second
+            with pytest.raises(DeadlineExceeded) as caught:
+                apim.plans.create(Plan(name="second"))
+    assert isinstance(caught.value.__cause__, RateLimited)
+    assert caught.value.attempts >= 1
+    assert "last error" in str(caught.value)
