@@ -168,6 +168,8 @@ class HttpTransport:
         self._close_audit = close_audit
         self.correlation_id = correlation_id
         self._secrets = tuple(s for s in secrets if s)
+        # A session the caller gave stays theirs: close() leaves it open.
+        self._owns_session = session is None
         self._session = session or new_session(http.ssl_context)
         # Proxies, CA bundle and client certificate per (scheme, host), environment read
         # once: requests would re-read the proxy variables (and ~/.netrc) on every call.
@@ -203,7 +205,8 @@ class HttpTransport:
         return settings
 
     def close(self) -> None:
-        self._session.close()
+        if self._owns_session:
+            self._session.close()
         if self._close_audit and self.audit is not None:
             self.audit.close()
 
@@ -531,6 +534,7 @@ def _prepare(session: requests.Session, request: HttpRequest) -> requests.Prepar
             dict(request.headers), session.headers, dict_class=CaseInsensitiveDict
         ),
         data=request.body or None,
+        params=dict(session.params) if session.params else None,
         auth=session.auth,
         cookies=merge_cookies(RequestsCookieJar(), session.cookies),  # type: ignore[no-untyped-call]
         hooks=session.hooks,

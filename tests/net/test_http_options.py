@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from boomisoap import ApimClient, InvalidRequest, MftClient, PlatformClient, TransportError
+from boomisoap import ApimClient, InvalidRequest, MftClient, Plan, PlatformClient, TransportError
 from boomisoap.audit import REDACTED
 from boomisoap.errors import DeadlineExceeded
 from boomisoap.neterrors import safe_url
@@ -167,3 +167,22 @@ def test_the_deadline_stops_rate_limited_retries() -> None:
     assert isinstance(caught.value.__cause__, RateLimited)
     assert caught.value.attempts >= 1
     assert "last error" in str(caught.value)
+
+
+def test_closing_a_client_leaves_the_users_session_open(sandbox: Sandbox) -> None:
+    seen: list[str] = []
+
+    class Recording(requests.adapters.HTTPAdapter):
+        def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+            seen.append(str(request.url))
+            return super().send(request, **kwargs)
+
+    session = requests.Session()
+    session.mount("http://", Recording())
+    session.params = {"trace": "on"}  # the session's own settings reach the request
+    with _apim(base_url=sandbox.base_url, rate_limit=None, session=session) as apim:
+        apim.plans.create(Plan(name="mine"))
+    assert seen == [f"{sandbox.base_url}/apim/api/soap/v1/acct-1?trace=on"]
+    # Not closed with the client: its owner can go on using it.
+    answer = session.get(f"{sandbox.base_url}/apim/api/soap/v1/acct-1?wsdl", timeout=10)
+    assert answer.status_code == 401 and len(seen) == 2  # unauthenticated, but answered
