@@ -16,6 +16,7 @@ from typing import Any
 
 _MISSING = object()
 _API: Any = None
+_TRACER: Any = None
 
 
 class _NoSpan:
@@ -36,6 +37,17 @@ def _otel() -> Any:
     return _API
 
 
+def _tracer(trace: Any) -> Any:
+    """One tracer for the process: a ProxyTracer until a provider is set, which then
+    hands over to that provider's tracer by itself."""
+    global _TRACER
+    if _TRACER is None:
+        from . import __version__
+
+        _TRACER = trace.get_tracer("boomisoap", __version__)
+    return _TRACER
+
+
 @contextmanager
 def call_span(
     service: str,
@@ -51,9 +63,7 @@ def call_span(
     if trace is _MISSING:
         yield _NoSpan()
         return
-    from . import __version__
-
-    tracer = trace.get_tracer("boomisoap", __version__)
+    tracer = _tracer(trace)
     name = f"{service} {object_type + '.' if object_type else ''}{operation}"
     attributes = {
         "boomisoap.service": service,

@@ -520,8 +520,37 @@ def _resolve(session: requests.Session, http: HttpOptions, url: str) -> _Setting
 
 
 def _prepare(session: requests.Session, request: HttpRequest) -> requests.PreparedRequest:
-    """``Session.prepare_request`` without its per-call read of ~/.netrc: the client
-    sends its own credentials, and a netrc entry would replace them."""
+    """``Session.prepare_request`` without its per-call read of ~/.netrc (the client sends
+    its own credentials, and a netrc entry would replace them).
+
+    The client builds its URLs itself, already quoted: unless the session adds auth or
+    query parameters, the request is assembled directly, which costs a tenth of requests'
+    general preparation (URL parsing and re-quoting, header checks).
+    """
+    from requests.structures import CaseInsensitiveDict
+
+    if session.auth is not None or session.params or not request.url.isascii():
+        return _prepare_fully(session, request)
+    headers: Any = CaseInsensitiveDict()
+    headers.update(session.headers)
+    headers.update(request.headers)
+    for name in [name for name, value in headers.items() if value is None]:
+        del headers[name]  # requests' merge rule: None removes a session header
+    body = request.body or None
+    if body is not None or request.method not in ("GET", "HEAD"):
+        headers["Content-Length"] = str(len(body or b""))
+    prepared = requests.PreparedRequest()
+    prepared.method = request.method.upper()
+    prepared.url = request.url
+    prepared.headers = headers
+    prepared.body = body
+    prepared.hooks = {"response": list(session.hooks.get("response", ()))}
+    if session.cookies:
+        prepared.prepare_cookies(session.cookies)
+    return prepared
+
+
+def _prepare_fully(session: requests.Session, request: HttpRequest) -> requests.PreparedRequest:
     from requests.cookies import RequestsCookieJar, merge_cookies
     from requests.sessions import merge_setting
     from requests.structures import CaseInsensitiveDict
@@ -534,7 +563,7 @@ def _prepare(session: requests.Session, request: HttpRequest) -> requests.Prepar
             dict(request.headers), session.headers, dict_class=CaseInsensitiveDict
         ),
         data=request.body or None,
-        params=dict(session.params) if session.params else None,
+        params=session.params or None,
         auth=session.auth,
         cookies=merge_cookies(RequestsCookieJar(), session.cookies),  # type: ignore[no-untyped-call]
         hooks=session.hooks,

@@ -186,3 +186,26 @@ def test_closing_a_client_leaves_the_users_session_open(sandbox: Sandbox) -> Non
     # Not closed with the client: its owner can go on using it.
     answer = session.get(f"{sandbox.base_url}/apim/api/soap/v1/acct-1?wsdl", timeout=10)
     assert answer.status_code == 401 and len(seen) == 2  # unauthenticated, but answered
+
+
+def test_session_headers_and_cookies_reach_the_request(sandbox: Sandbox) -> None:
+    seen: list[requests.PreparedRequest] = []
+
+    class Recording(requests.adapters.HTTPAdapter):
+        def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+            seen.append(request)
+            return super().send(request, **kwargs)
+
+    session = requests.Session()
+    session.mount("http://", Recording())
+    session.headers["X-Team"] = "billing"
+    session.headers["Accept-Encoding"] = None  # type: ignore[assignment]  # None removes it
+    session.cookies.set("route", "node-2")
+    with _apim(base_url=sandbox.base_url, rate_limit=None, session=session) as apim:
+        apim.plans.create(Plan(name="with session headers"))
+    (sent,) = seen
+    assert sent.headers["X-Team"] == "billing"
+    assert sent.headers["Cookie"] == "route=node-2"
+    assert "Accept-Encoding" not in sent.headers
+    assert sent.headers["Content-Length"] == str(len(sent.body or b""))
+    assert sent.headers["X-Correlation-ID"]
