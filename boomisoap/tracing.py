@@ -37,6 +37,10 @@ def _otel() -> Any:
     return _API
 
 
+def _idle_providers(trace: Any) -> tuple[type, ...]:
+    return (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+
+
 def _tracer(trace: Any) -> Any:
     """One tracer for the process: a ProxyTracer until a provider is set, which then
     hands over to that provider's tracer by itself."""
@@ -60,7 +64,8 @@ def call_span(
 ) -> Iterator[Any]:
     """A span around one call; ``safe_url`` gives its URL without secrets."""
     trace = _otel()
-    if trace is _MISSING:
+    if trace is _MISSING or isinstance(trace.get_tracer_provider(), _idle_providers(trace)):
+        # No SDK configured: every span would be a non-recording one; skip the work.
         yield _NoSpan()
         return
     tracer = _tracer(trace)
