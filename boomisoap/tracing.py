@@ -16,7 +16,7 @@ from typing import Any
 
 _MISSING = object()
 _API: Any = None
-_TRACER: Any = None
+_TRACER: tuple[Any, Any] | None = None
 
 
 class _NoSpan:
@@ -41,15 +41,14 @@ def _idle_providers(trace: Any) -> tuple[type, ...]:
     return (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
 
 
-def _tracer(trace: Any) -> Any:
-    """One tracer for the process: a ProxyTracer until a provider is set, which then
-    hands over to that provider's tracer by itself."""
+def _tracer(trace: Any, provider: Any) -> Any:
+    """The tracer of ``provider``, fetched once per provider (tests may replace it)."""
     global _TRACER
-    if _TRACER is None:
+    if _TRACER is None or _TRACER[0] is not provider:
         from . import __version__
 
-        _TRACER = trace.get_tracer("boomisoap", __version__)
-    return _TRACER
+        _TRACER = (provider, provider.get_tracer("boomisoap", __version__))
+    return _TRACER[1]
 
 
 @contextmanager
@@ -64,11 +63,12 @@ def call_span(
 ) -> Iterator[Any]:
     """A span around one call; ``safe_url`` gives its URL without secrets."""
     trace = _otel()
-    if trace is _MISSING or isinstance(trace.get_tracer_provider(), _idle_providers(trace)):
+    provider = None if trace is _MISSING else trace.get_tracer_provider()
+    if provider is None or isinstance(provider, _idle_providers(trace)):
         # No SDK configured: every span would be a non-recording one; skip the work.
         yield _NoSpan()
         return
-    tracer = _tracer(trace)
+    tracer = _tracer(trace, provider)
     name = f"{service} {object_type + '.' if object_type else ''}{operation}"
     attributes = {
         "boomisoap.service": service,
