@@ -83,6 +83,16 @@ def test_an_explicit_proxy_beats_the_session_and_the_environment(
     assert len(proxy.seen) == 1
 
 
+def test_the_sessions_own_proxies_are_used(http_sandbox: Sandbox, proxy: ForwardProxy) -> None:
+    import requests
+
+    session = requests.Session()
+    session.proxies = {"http": proxy.url}
+    with client(http_sandbox.base_url, session=session) as apim:
+        apim.plans.create(Plan(name="session proxy"))
+    assert [s.method for s in proxy.seen] == ["POST"]
+
+
 def test_a_dead_proxy_is_named_and_its_password_hidden(http_sandbox: Sandbox) -> None:
     dead = "http://puser:proxy-Secret1@127.0.0.1:1"
     with (
