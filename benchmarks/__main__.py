@@ -8,7 +8,7 @@ import json
 import sys
 from typing import Any
 
-SUITES = ("bench_client", "bench_roundtrip", "bench_emulator", "bench_audit")
+SUITES = ("bench_client", "bench_roundtrip", "bench_emulator", "bench_audit", "bench_environment")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,13 +36,18 @@ PLAN_ID = "4d50decd-f2b6-d59e-53f4-22ec4f188bb1"
 
 
 class CannedSession(requests.Session):
-    """A session that answers every request with the same envelope, in memory."""
+    """A session that answers every request with the same envelope, in memory.
+
+    The answer replaces ``Session.send``, where the network begins: both clients pay what
+    they really do up to the socket (zeep: ``Session.request``, which prepares the request
+    and re-reads the proxy variables and ~/.netrc; boomisoap: its own assembly).
+    """
 
     def __init__(self, body: bytes = RESPONSE) -> None:
         super().__init__()
         self.body = body
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def send(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         response = requests.Response()
         response.status_code = 200
         response.raw = io.BytesIO(self.body)

@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .clients import ApimClient, PlatformClient
+from .config import ConfigError
 from .deprecation import DeprecationNotice
 from .errors import (
     AuthenticationError,
     BoomiError,
     BoomiFault,
     Conflict,
+    DeadlineExceeded,
     EnvelopeValidationError,
     InvalidRequest,
     NotFound,
@@ -24,6 +26,7 @@ from .errors import (
     SignatureError,
     TransportError,
 )
+from .history import History
 from .models import (
     Account,
     AccountStatus,
@@ -70,12 +73,15 @@ __all__ = [
     "BoomiError",
     "BoomiFault",
     "BulkItem",
+    "ConfigError",
     "Conflict",
     "Contract",
     "DailyTransfer",
+    "DeadlineExceeded",
     "DeprecationNotice",
     "EnvelopeValidationError",
     "Extras",
+    "History",
     "InvalidRequest",
     "License",
     "Licensing",

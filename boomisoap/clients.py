@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from . import options
 from .deprecation import DeprecationNotice, DeprecationNotices
 from .errors import InvalidRequest
+from .httpconfig import Timeout, http_options
 from .models.apim import ApiKey, Application, Contract, Plan, PlanAssociation
 from .models.fields import ObjectSpec, check_text
 from .models.platform import Account
@@ -17,7 +18,10 @@ from .services import ObjectService, Wire
 from .transport import HttpTransport, shared_bucket
 
 if TYPE_CHECKING:
+    import requests
+
     from .audit import AuditLog
+    from .history import History
 
 DEFAULT_BASE_URL = "https://api.boomi.com"
 TOKEN_USER_PREFIX = "BOOMI_TOKEN."
@@ -52,6 +56,13 @@ def _check_one(name: str, text: str) -> None:
         raise InvalidRequest(f"{name}: {exc}", field=name) from None
 
 
+def check_history(history: Any) -> int:
+    """``history=N``: how many exchanges a client keeps in memory (0: none)."""
+    if isinstance(history, bool) or not isinstance(history, int) or history < 0:
+        raise InvalidRequest("history must be a whole number of exchanges >= 0", field="history")
+    return history
+
+
 class _Client:
     service = ""
 
@@ -70,21 +81,36 @@ class _Client:
         verify_responses: Any = None,
         audit: AuditLog | str | None = None,
         validate: bool | str = True,
-        timeout: float = 30.0,
+        timeout: Timeout = 30.0,
         retries: int = 5,
         rate_limit: float | None = 10.0,
         correlation_id: str | None = None,
         otp: str | None = None,
+        session: requests.Session | None = None,
+        verify: bool | str | None = None,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+        deadline: float | None = None,
+        history: int = 0,
     ) -> None:
         if wire not in ("soap", "rest"):
             raise InvalidRequest("wire must be 'soap' or 'rest'", field="wire")
         if not (isinstance(validate, bool) or validate == "strict"):
             raise InvalidRequest("validate must be True, False or 'strict'", field="validate")
-        # Every option is checked before anything is built from it (boomisoap.options).
+        # HTTP options (see docs/client.md, HTTP configuration), checked before anything else.
+        http = http_options(
+            session=session,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+            timeout=timeout,
+            deadline=deadline,
+        )
+        history = check_history(history)
+        # Every other option is checked before anything is built from it (boomisoap.options).
         account_id = options.account_id(account_id)
         username = options.username(username, wire)
         base_url = options.base_url(base_url)
-        timeout = options.positive_number("timeout", timeout)
         retries = options.count("retries", retries)
         rate_limit = options.optional_positive_number("rate_limit", rate_limit)
         otp = options.optional_text("otp", otp, secret=True, header=True)
@@ -108,13 +134,15 @@ class _Client:
         if rate_limit is not None:
             bucket = shared_bucket(urlsplit(self.base_url).netloc, account_id, rate_limit)
         self.transport = HttpTransport(
-            timeout=timeout,
+            timeout=http.timeout,
             retries=retries,
             bucket=bucket,
             audit=self.audit,
             close_audit=isinstance(audit, str),
             correlation_id=correlation_id,
             secrets=(password, otp or ""),
+            http=http,
+            history=history,
         )
         # Deprecation headers on any answer, either wire: warned once per object type.
         self._deprecations = DeprecationNotices()
@@ -206,6 +234,37 @@ class _Client:
         _check_envelope_text(args)
         result: bytes = build(operation, *args)
         return result
+
+    @property
+    def history(self) -> History | None:
+        """The last ``history=N`` exchanges, redacted (None when history is off)."""
+        return self.transport.history
+
+    def reload_environment(self) -> None:
+        """Read the proxy and CA bundle environment variables again (they are read once,
+        at the first call to each host)."""
+        self.transport.reload_environment()
+
+    @classmethod
+    def from_env(
+        cls,
+        profile: str | None = None,
+        *,
+        config: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Self:
+        """A client from the ``BOOMI_*`` variables and config profiles the CLI reads.
+
+        Keyword ``options`` beat the environment, which beats the profile (``profile``,
+        else ``$BOOMISOAP_PROFILE``, else ``[default]``) of the config file (``config``,
+        else ``$BOOMISOAP_CONFIG``, else ``~/.config/boomisoap/config.toml``), which beats
+        the defaults. A config file holding a secret must be private to its owner.
+        """
+        from .config import client_kwargs, settings_from_env
+
+        settings = settings_from_env(profile, config=config, environ=environ, given=options)
+        return cls(**client_kwargs(settings, options))
 
     def close(self) -> None:
         self.transport.close()

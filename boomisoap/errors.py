@@ -171,6 +171,15 @@ class TransportError(BoomiError):
         self.sent = sent
 
 
+class DeadlineExceeded(TransportError):
+    """The client's ``deadline=`` ran out before a call succeeded; ``__cause__`` is the
+    last attempt's error (None when no attempt could start)."""
+
+    def __init__(self, message: str, *, attempts: int, sent: bool | None = None) -> None:
+        super().__init__(message, sent=sent)
+        self.attempts = attempts
+
+
 class SecurityError(BoomiError):
     """A WS-Security check failed (signature, timestamp, token)."""
 

@@ -10,6 +10,7 @@ mock) never runs the job; whoever set it then does the work itself afterwards.
 from __future__ import annotations
 
 import contextvars
+import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -63,16 +64,29 @@ class _HTTPSPool(HTTPSConnectionPool):
 
 
 class _Adapter(HTTPAdapter):
+    def __init__(self, *args: Any, ssl_context: ssl.SSLContext | None = None, **kwargs: Any):
+        # Set before the base class builds its pool manager with it.
+        self._ssl_context = ssl_context
+        super().__init__(*args, **kwargs)
+
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        if self._ssl_context is not None:
+            kwargs["ssl_context"] = self._ssl_context
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        if self._ssl_context is not None:
+            proxy_kwargs["ssl_context"] = self._ssl_context
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
 
-def new_session() -> requests.Session:
+
+def new_session(ssl_context: ssl.SSLContext | None = None) -> requests.Session:
     """A session with keep-alive pools sized for threaded clients and no retries of its
-    own (the transport decides what may be sent again)."""
+    own (the transport decides what may be sent again). ``ssl_context`` holds a client
+    certificate requests cannot load itself (PKCS#12)."""
     session = requests.Session()
-    adapter = _Adapter(pool_connections=4, pool_maxsize=64, max_retries=0)
+    adapter = _Adapter(pool_connections=4, pool_maxsize=64, max_retries=0, ssl_context=ssl_context)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

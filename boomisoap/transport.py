@@ -8,30 +8,36 @@ attempt, failed or not, is handed to the audit log exactly as it crossed the wir
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 
 from .errors import (
     BoomiError,
     BoomiFault,
+    DeadlineExceeded,
     EnvelopeValidationError,
     RateLimited,
     TransportError,
 )
 from .http_session import new_session, while_waiting
+from .httpconfig import HttpOptions, Timeout
+from .observe import Observer
 from .redact import SecretSet, redact_id
 from .redact import scrub as _scrub
 
 if TYPE_CHECKING:
     from .audit import AuditLog
     from .audit.capture import RequestSide
+    from .history import History
 
 T = TypeVar("T")
 
@@ -159,7 +165,7 @@ class HttpTransport:
     def __init__(
         self,
         *,
-        timeout: float = 30.0,
+        timeout: Timeout = 30.0,
         retries: int = 5,
         bucket: TokenBucket | None = None,
         audit: AuditLog | None = None,
@@ -171,8 +177,15 @@ class HttpTransport:
         backoff_max: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        http: HttpOptions | None = None,
+        history: int = 0,
     ) -> None:
+        http = http or HttpOptions(session=session, timeout=timeout)
+        if session is None:
+            session = http.session
+        self.http = http
         self.timeout = timeout
+        self.deadline = http.deadline
         self.max_response_bytes = max_response_bytes
         self.retries = retries
         self.bucket = bucket
@@ -182,7 +195,14 @@ class HttpTransport:
         self.correlation_id = correlation_id
         # Held while the client lives: scrubbed from every message and log record.
         self.secrets = SecretSet(secrets)
-        self._session = session or new_session()
+        # A session the caller gave stays theirs: close() leaves it open.
+        self._owns_session = session is None
+        self._session = session or new_session(http.ssl_context)
+        # Proxies, CA bundle and client certificate per (scheme, host), environment read
+        # once: requests would re-read the proxy variables (and ~/.netrc) on every call.
+        self._settings: dict[tuple[str, str], _Settings] = {}
+        self._settings_lock = threading.Lock()
+        self._observer = Observer(history, audit)
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._sleep = sleep
@@ -190,8 +210,30 @@ class HttpTransport:
         # (the CLI keeps the raw bodies this way for --output xml).
         self.observers: list[Callable[[Call, HttpRequest, HttpResponse], None]] = []
 
+    @property
+    def history(self) -> History | None:
+        """The last exchanges (redacted), when the client was made with ``history=N``."""
+        return self._observer.history
+
+    def reload_environment(self) -> None:
+        """Read the proxy and CA bundle environment variables again on the next call."""
+        with self._settings_lock:
+            self._settings.clear()
+
+    def settings_for(self, url: str) -> _Settings:
+        """The proxies, verify and cert a request to ``url`` is sent with."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc)
+        settings = self._settings.get(key)
+        if settings is None:
+            settings = _resolve(self._session, self.http, url)
+            with self._settings_lock:
+                self._settings[key] = settings
+        return settings
+
     def close(self) -> None:
-        self._session.close()
+        if self._owns_session:
+            self._session.close()
         self.secrets.close()
         if self._close_audit and self.audit is not None:
             self.audit.close()
@@ -215,6 +257,34 @@ class HttpTransport:
             self.secrets.add(*call.object_ids)
         headers = {**request.headers, "X-Correlation-ID": correlation_id}
         request = dataclasses.replace(request, headers=headers)
+        from .audit.correlation import correlation
+        from .tracing import call_span
+
+        # The id is current for the whole call: every log record made meanwhile carries it.
+        with (
+            correlation(correlation_id),
+            call_span(
+                call.service,
+                call.operation,
+                call.object_type,
+                call.wire,
+                request.method,
+                lambda: self.safe_url(request, call),
+                correlation_id,
+            ) as span,
+        ):
+            return self._attempts(call, request, parse, rebuild, correlation_id, span)
+
+    def _attempts(
+        self,
+        call: Call,
+        request: HttpRequest,
+        parse: Callable[[HttpResponse], T],
+        rebuild: Callable[[], bytes] | None,
+        correlation_id: str,
+        span: Any,
+    ) -> T:
+        ends = None if self.deadline is None else time.monotonic() + self.deadline
         attempt = 0
         while True:
             attempt += 1
@@ -223,7 +293,7 @@ class HttpTransport:
             if self.bucket is not None:
                 delay = self.bucket.reserve()
                 if delay > 0:
-                    self._sleep(delay)
+                    self._wait(delay, ends, call, request, attempt - 1, None)
             # The request half of the audit record is redacted while the server works.
             # Credentials only: the ApiKey keys a client has seen can be thousands, and
             # each would be searched in every body (an exchange's own keys are found in it).
@@ -244,7 +314,8 @@ class HttpTransport:
             response: HttpResponse | None = None
             try:
                 with while_waiting(None if prepared is None else prepared.run):
-                    response = self._send(request)
+                    response = self._send(request, call, self._attempt_timeout(ends))
+                span.set_attribute("http.response.status_code", response.status)
                 if call.secret_fields:
                     # Known before parsing: a validation error may quote one of them.
                     self.secrets.add(*secret_values(response))
@@ -265,7 +336,7 @@ class HttpTransport:
                     known,
                 )
                 if self._should_retry(call, exc, attempt):
-                    self._sleep(self._backoff(attempt))
+                    self._wait(self._backoff(attempt), ends, call, request, attempt, exc)
                     continue
                 raise
             self._record(
@@ -280,37 +351,109 @@ class HttpTransport:
                 prepared,
                 known,
             )
+            span.set_attribute("boomisoap.attempts", attempt)
             return result
+
+    def _attempt_timeout(self, ends: float | None) -> Timeout:
+        """The per-attempt timeout, cut down to what is left of the deadline."""
+        if ends is None:
+            return self.timeout
+        # Never zero or less (requests refuses those): a spent deadline makes the attempt
+        # time out at once, and the deadline check before the retry ends the call.
+        left = max(ends - time.monotonic(), 0.001)
+        if isinstance(self.timeout, tuple):
+            return (min(self.timeout[0], left), min(self.timeout[1], left))
+        return min(self.timeout, left)
+
+    def _wait(
+        self,
+        pause: float,
+        ends: float | None,
+        call: Call,
+        request: HttpRequest,
+        attempts: int,
+        last: BoomiError | None,
+    ) -> None:
+        """Sleep ``pause`` seconds, unless that would end past the deadline."""
+        if ends is not None and time.monotonic() + pause >= ends:
+            where = self.describe(request, call)
+            why = "" if last is None else f"; last error: {last}"
+            raise DeadlineExceeded(
+                f"{where}: deadline of {self.deadline:g}s reached after {attempts} "
+                f"attempt{'s' if attempts != 1 else ''}{why}",
+                attempts=attempts,
+                sent=None if last is None else getattr(last, "sent", True),
+            ) from last
+        self._sleep(pause)
+
+    def safe_url(self, request: HttpRequest, call: Call | None = None) -> str:
+        """The URL of a request, safe to show: no credentials, no secret ids."""
+        from .neterrors import safe_url
+
+        return safe_url(request.url, self._hidden(call))
+
+    def describe(self, request: HttpRequest, call: Call | None = None) -> str:
+        """``METHOD url`` of a request, safe to show."""
+        return f"{request.method} {self.safe_url(request, call)}"
+
+    def _hidden(self, call: Call | None) -> tuple[str, ...]:
+        # The id of an object whose id is a secret (an ApiKey's key) is in its REST path.
+        credentials = self.secrets.credentials()
+        if call is None or not call.secret_ids:
+            return credentials
+        return (*credentials, *call.object_ids)
 
     def _correlation_id(self) -> str:
         from .audit.correlation import current_correlation_id
 
         return current_correlation_id() or self.correlation_id or str(uuid.uuid4())
 
-    def _send(self, request: HttpRequest) -> HttpResponse:
+    def _send(
+        self, request: HttpRequest, call: Call | None = None, timeout: Timeout | None = None
+    ) -> HttpResponse:
+        settings = self.settings_for(request.url)
         try:
-            answer = self._session.request(
-                request.method,
-                request.url,
-                data=request.body or None,
-                headers=dict(request.headers),
-                timeout=self.timeout,
+            answer = self._session.send(
+                _prepare(self._session, request),
+                timeout=self.timeout if timeout is None else timeout,
                 allow_redirects=False,
                 stream=True,
+                proxies=settings.proxies,
+                verify=settings.verify,
+                cert=settings.cert,
             )
             try:
                 body = self._read_body(answer)
             finally:
                 answer.close()
         except requests.Timeout as exc:
-            raise TransportError(f"timed out: {type(exc).__name__}", sent=None) from None
+            raise self._failure(request, call, "timed out", exc, sent=None) from exc
         except requests.ConnectionError as exc:
             # A refused or unreachable connection never carried the request.
             sent = not _never_connected(exc)
-            raise TransportError(f"connection failed: {type(exc).__name__}", sent=sent) from None
+            raise self._failure(request, call, "connection failed", exc, sent=sent) from exc
         except requests.RequestException as exc:
-            raise TransportError(f"request failed: {type(exc).__name__}") from None
+            raise self._failure(request, call, "request failed", exc, sent=None) from exc
         return HttpResponse(answer.status_code, dict(answer.headers), body)
+
+    def _failure(
+        self,
+        request: HttpRequest,
+        call: Call | None,
+        what: str,
+        exc: BaseException,
+        *,
+        sent: bool | None,
+    ) -> TransportError:
+        """``POST https://host/path: connection failed: TLS: hostname mismatch (...)``."""
+        from requests.utils import select_proxy
+
+        from .neterrors import cause_of, safe_url
+
+        hidden = self._hidden(call)
+        proxy = select_proxy(request.url, self.settings_for(request.url).proxies)
+        cause = safe_url(cause_of(exc, hidden, proxy), hidden)
+        return TransportError(f"{self.describe(request, call)}: {what}: {cause}", sent=sent)
 
     def _read_body(self, answer: requests.Response) -> bytes:
         # Read in chunks and stop at the limit, so a hostile or broken server cannot make
@@ -358,7 +501,7 @@ class HttpTransport:
         prepared: RequestSide | None,
         known: tuple[str, ...] = (),
     ) -> None:
-        if self.audit is None:
+        if self.audit is None and not self._observer.active():
             return
         from .audit.exchange import Exchange
 
@@ -369,34 +512,122 @@ class HttpTransport:
         else:
             outcome = "transport_error"
         fault = error if isinstance(error, BoomiFault) else None
-        self.audit.record(
-            Exchange(
-                service=call.service,
-                operation=call.operation,
-                wire=call.wire,
-                method=request.method,
-                url=request.url,
-                request_headers=request.headers,
-                request_body=request.body,
-                started_at=started,
-                duration=time.perf_counter() - clock,
-                outcome=outcome,
-                correlation_id=correlation_id,
-                status=None if response is None else response.status,
-                response_headers={} if response is None else response.headers,
-                response_body=None if response is None else response.body,
-                object_type=call.object_type,
-                object_ids=call.object_ids,
-                secret_ids=call.secret_ids,
-                known_secrets=known,
-                account_id=call.account_id,
-                fault_code=None if fault is None else fault.fault_code,
-                status_code=None if fault is None else fault.status_code,
-                error_class=None if error is None else type(error).__name__,
-                attempt=attempt,
-            ),
-            request=prepared,
+        exchange = Exchange(
+            service=call.service,
+            operation=call.operation,
+            wire=call.wire,
+            method=request.method,
+            url=request.url,
+            request_headers=request.headers,
+            request_body=request.body,
+            started_at=started,
+            duration=time.perf_counter() - clock,
+            outcome=outcome,
+            correlation_id=correlation_id,
+            status=None if response is None else response.status,
+            response_headers={} if response is None else response.headers,
+            response_body=None if response is None else response.body,
+            object_type=call.object_type,
+            object_ids=call.object_ids,
+            secret_ids=call.secret_ids,
+            known_secrets=known,
+            account_id=call.account_id,
+            fault_code=None if fault is None else fault.fault_code,
+            status_code=None if fault is None else fault.status_code,
+            error_class=None if error is None else type(error).__name__,
+            attempt=attempt,
         )
+        if self.audit is not None:
+            self.audit.record(exchange, request=prepared)
+        self._observer.observe(exchange)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Settings:
+    proxies: dict[str, str]
+    verify: bool | str
+    cert: str | tuple[str, str] | None
+
+
+def _resolve(session: requests.Session, http: HttpOptions, url: str) -> _Settings:
+    """What requests' ``merge_environment_settings`` would give, decided once per host.
+
+    The client's own option wins, then the session's setting, then (when the session
+    trusts the environment) the ``*_proxy``/``no_proxy`` and ``REQUESTS_CA_BUNDLE``/
+    ``CURL_CA_BUNDLE`` variables.
+    """
+    explicit = dict(http.proxies or {})
+    proxies: dict[str, str] = {}
+    ca_bundle: str | None = None
+    if session.trust_env:
+        from requests.utils import get_environ_proxies
+
+        proxies.update(get_environ_proxies(url, no_proxy=explicit.get("no_proxy")))
+        ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    proxies.update(session.proxies)
+    proxies.update(explicit)
+    proxies.pop("no_proxy", None)
+    verify: bool | str
+    if http.verify is not None:
+        verify = http.verify
+    elif session.verify is not True and session.verify is not None:
+        verify = session.verify
+    else:
+        verify = ca_bundle or True
+    cert = http.cert if http.cert is not None else session.cert
+    return _Settings(proxies, verify, cert)
+
+
+def _prepare(session: requests.Session, request: HttpRequest) -> requests.PreparedRequest:
+    """``Session.prepare_request`` without its per-call read of ~/.netrc (the client sends
+    its own credentials, and a netrc entry would replace them).
+
+    The client builds its URLs itself, already quoted: unless the session adds auth or
+    query parameters, the request is assembled directly, which costs a tenth of requests'
+    general preparation (URL parsing and re-quoting, header checks).
+    """
+    from requests.structures import CaseInsensitiveDict
+
+    if session.auth is not None or session.params or not request.url.isascii():
+        return _prepare_fully(session, request)
+    headers: Any = CaseInsensitiveDict()
+    headers.update(session.headers)
+    headers.update(request.headers)
+    for name in [name for name, value in headers.items() if value is None]:
+        del headers[name]  # requests' merge rule: None removes a session header
+    body = request.body or None
+    if body is not None or request.method not in ("GET", "HEAD"):
+        headers["Content-Length"] = str(len(body or b""))
+    prepared = requests.PreparedRequest()
+    prepared.method = request.method.upper()
+    prepared.url = request.url
+    prepared.headers = headers
+    prepared.body = body
+    prepared.hooks = {"response": list(session.hooks.get("response", ()))}
+    if session.cookies:
+        prepared.prepare_cookies(session.cookies)
+    return prepared
+
+
+def _prepare_fully(session: requests.Session, request: HttpRequest) -> requests.PreparedRequest:
+    from requests.cookies import RequestsCookieJar, merge_cookies
+    from requests.sessions import merge_setting
+    from requests.structures import CaseInsensitiveDict
+
+    prepared = requests.PreparedRequest()
+    prepared.prepare(
+        method=request.method,
+        url=request.url,
+        headers=merge_setting(  # type: ignore[no-untyped-call]
+            dict(request.headers), session.headers, dict_class=CaseInsensitiveDict
+        ),
+        data=request.body or None,
+        params=session.params or None,
+        auth=session.auth,
+        cookies=merge_cookies(RequestsCookieJar(), session.cookies),  # type: ignore[no-untyped-call]
+        hooks=session.hooks,
+    )
+    return prepared
 
 
 def secret_values(response: HttpResponse) -> list[str]:
@@ -413,10 +644,15 @@ def secret_values(response: HttpResponse) -> list[str]:
 def _never_connected(exc: requests.ConnectionError) -> bool:
     import urllib3.exceptions
 
+    from .neterrors import refused_server_certificate
+
     reason = exc.args[0] if exc.args else None
     inner = getattr(reason, "reason", reason)
-    return isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
-        inner, urllib3.exceptions.NewConnectionError
+    return (
+        isinstance(exc, requests.exceptions.ConnectTimeout)
+        or isinstance(inner, urllib3.exceptions.NewConnectionError)
+        # The client broke off the handshake itself: nothing was written.
+        or refused_server_certificate(exc)
     )
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from ..logs import get_logger
 from .batch import Batcher
 from .capture import RequestSide, draft, secret_values
 from .chain import Chain
@@ -23,7 +24,7 @@ from .rules import RedactionRules
 from .sinks import Sink, open_sink
 from .verify import Head, VerifyReport
 
-_log = logging.getLogger("boomisoap.audit")
+_log = get_logger("boomisoap.audit")
 _OPEN_BATCHED: weakref.WeakSet[AuditLog] = weakref.WeakSet()
 _OPEN_LOCK = threading.Lock()
 
@@ -81,6 +82,11 @@ class AuditLog:
     @property
     def url(self) -> str:
         return self.sink.url
+
+    @property
+    def redactor(self) -> Redactor:
+        """The redaction this log applies (built-in rules plus its own)."""
+        return self._redactor
 
     @property
     def batched(self) -> bool:

@@ -1,50 +1,39 @@
-"""Connection settings from flags, environment variables and named profiles in a TOML file.
-
-A flag beats its environment variable (click reads both), which beats the profile, which
-beats the built-in default. The file lives at ``$XDG_CONFIG_HOME/boomisoap/config.toml``
-(``~/.config/boomisoap/config.toml`` without XDG), or wherever ``--config`` /
-``BOOMISOAP_CONFIG`` say; each top-level table is a profile, ``[default]`` the one used
-without ``--profile``. A file that holds a secret must be readable by its owner only.
-"""
+"""The CLI's side of the connection settings: the reading is :mod:`boomisoap.config`
+(shared with every client's ``from_env()``); here its errors become usage errors."""
 
 from __future__ import annotations
 
-import dataclasses
-import os
-import re
-import stat
-import tomllib
-from collections.abc import Iterable, Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import click
 
-from ..errors import InvalidRequest
-from ..models.mftpaths import MftPaths, mft_paths_from
+from .. import config as _config
+from ..config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_PROFILE,
+    OUTPUTS,
+    PROFILE_KEYS,
+    SECRET_KEYS,
+    Settings,
+    default_config_path,
+)
 
-DEFAULT_BASE_URL = "https://api.boomi.com"
-DEFAULT_PROFILE = "default"
-SECRET_KEYS = ("password", "token", "mft_api_key")
-# What a profile may set, with the type its value must have.
-PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
-    "account_id": str,
-    "username": str,
-    "password": str,
-    "token": str,
-    "base_url": str,
-    "mft_api_key": str,
-    "audit": str,
-    "wire": str,
-    "output": str,
-    "password_digest": bool,
-    "validate": bool,
-    "timeout": (int, float),
-    "retries": int,
-    "rate_limit": (int, float),
-    "mft_paths": dict,  # a [NAME.mft_paths] table: key = segment (docs/mft.md)
-}
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_PROFILE",
+    "OUTPUTS",
+    "PROFILE_KEYS",
+    "SECRET_KEYS",
+    "ConfigError",
+    "Settings",
+    "default_config_path",
+    "load_profile",
+    "read_profiles",
+    "resolve",
+]
 
 
 class ConfigError(click.ClickException):
@@ -53,164 +42,26 @@ class ConfigError(click.ClickException):
     exit_code = 2
 
 
-def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
-    environ = os.environ if environ is None else environ
-    base = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "boomisoap" / "config.toml"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Settings:
-    """Everything needed to build a client. Secrets stay out of ``repr``."""
-
-    account_id: str | None = None
-    username: str | None = None
-    password: str | None = dataclasses.field(default=None, repr=False)
-    token: str | None = dataclasses.field(default=None, repr=False)
-    base_url: str = DEFAULT_BASE_URL
-    mft_api_key: str | None = dataclasses.field(default=None, repr=False)
-    audit: str | None = None
-    wire: str = "soap"
-    output: str | None = None
-    password_digest: bool = False
-    validate: bool = True
-    timeout: float = 30.0
-    retries: int = 5
-    rate_limit: float = 10.0  # requests/second, client side (Boomi's limit); 0 = off
-    mft_paths: MftPaths | None = None  # None: MftClient's defaults
-    source: str = "flags and environment"
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.password, self.token, self.mft_api_key) if s)
+@contextlib.contextmanager
+def _usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except _config.ConfigError as exc:
+        raise ConfigError(exc.message) from None
 
 
 def read_profiles(path: Path) -> dict[str, dict[str, Any]]:
-    """Every profile in ``path``; refuses a group- or world-readable file with secrets."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    profiles: dict[str, dict[str, Any]] = {}
-    for name, table in document.items():
-        if not isinstance(table, dict):
-            raise ConfigError(f"config file {path}: top-level {name!r} must be a [profile] table")
-        profiles[name] = _checked_profile(path, name, table)
-    if any(key in table for table in profiles.values() for key in SECRET_KEYS):
-        _check_private(path)
-    return profiles
-
-
-def _checked_profile(path: Path, name: str, table: dict[str, Any]) -> dict[str, Any]:
-    for key, value in table.items():
-        expected = PROFILE_KEYS.get(key)
-        if expected is None:
-            known = ", ".join(PROFILE_KEYS)
-            raise ConfigError(f"config file {path}, [{name}]: unknown key {key!r} (known: {known})")
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            # The value itself is not echoed: it may be a secret.
-            raise ConfigError(f"config file {path}, [{name}]: {key} has the wrong type")
-    return table
-
-
-def _check_private(path: Path) -> None:
-    if os.name != "posix":
-        return
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRGRP | stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH):
-        who = "others" if mode & (stat.S_IROTH | stat.S_IWOTH) else "its group"
-        raise ConfigError(
-            f"config file {path} holds a password, token or API key but is accessible by "
-            f"{who} (mode {stat.S_IMODE(mode):03o}); refusing to use it. "
-            f"Run: chmod 600 {path}"
-        )
+    with _usage_errors():
+        return _config.read_profiles(path)
 
 
 def load_profile(
     config: str | None, profile: str | None, environ: Mapping[str, str] | None = None
 ) -> tuple[dict[str, Any], str]:
-    """The chosen profile's values and a description of where they came from.
-
-    A missing file is fine unless it was named explicitly, and so is a missing
-    ``[default]``; a profile named with ``--profile`` must exist.
-    """
-    explicit = config is not None
-    path = Path(config).expanduser() if config else default_config_path(environ)
-    if not path.exists():
-        if explicit:
-            raise ConfigError(f"config file {path} does not exist")
-        if profile is not None:
-            raise ConfigError(f"profile {profile!r} not found: no config file at {path}")
-        return {}, "flags and environment"
-    profiles = read_profiles(path)
-    name = profile or DEFAULT_PROFILE
-    if name not in profiles:
-        if profile is None:
-            return {}, "flags and environment"
-        known = ", ".join(sorted(profiles)) or "none"
-        raise ConfigError(f"profile {name!r} not found in {path} (profiles: {known})")
-    return profiles[name], f"profile [{name}] of {path}"
+    with _usage_errors():
+        return _config.load_profile(config, profile, environ)
 
 
 def resolve(given: Mapping[str, Any], profile: Mapping[str, Any], source: str) -> Settings:
-    """Merge the flag/environment values (``None`` when absent) over a profile."""
-    values: dict[str, Any] = {}
-    for key in PROFILE_KEYS:
-        value = given.get(key)
-        if value is None:
-            value = profile.get(key)
-        if value is not None:
-            values[key] = value
-    if "wire" in values and values["wire"] not in ("soap", "rest"):
-        raise ConfigError(f"wire must be soap or rest, not {values['wire']!r}")
-    if "output" in values and values["output"] not in OUTPUTS:
-        raise ConfigError(f"output must be one of {', '.join(OUTPUTS)}, not {values['output']!r}")
-    for key in ("timeout", "rate_limit"):
-        if key in values:
-            values[key] = float(values[key])
-    if "base_url" in values:
-        check_base_url(values["base_url"])
-    values.pop("mft_paths", None)
-    paths = _mft_paths(given.get("mft_paths") or (), profile.get("mft_paths") or {})
-    return Settings(**values, mft_paths=paths, source=source)
-
-
-def _mft_paths(flags: Iterable[str], table: Mapping[str, Any]) -> MftPaths | None:
-    """The profile's table, then each ``--mft-path KEY=SEGMENT`` over it."""
-    flags = tuple(flags)
-    if not flags and not table:
-        return None
-    try:
-        return mft_paths_from(flags, mft_paths_from(table))
-    except InvalidRequest as exc:
-        raise ConfigError(f"MFT paths: {exc.message}") from None
-
-
-def check_base_url(url: str) -> None:
-    """An ``http(s)://host[:port][/prefix]`` URL, or a ConfigError saying what is wrong.
-
-    Checked here so that a typo in ``--base-url`` / ``BOOMI_BASE_URL`` is a usage error
-    naming the setting, not a transport error or a traceback from the URL parser.
-    """
-    # user:password@ in a URL is a credential: never repeated in a message.
-    shown = repr(re.sub(r"//[^/?#]*@", "//***@", url))
-    try:
-        parts = urlsplit(url)
-        port = parts.port  # raises ValueError when out of range or not a number
-    except ValueError as exc:
-        raise ConfigError(f"base URL {shown} is not a valid URL: {exc}") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"base URL {shown} must be http:// or https:// with a host (e.g. https://api.boomi.com)"
-        )
-    if port == 0:
-        raise ConfigError(f"base URL {shown}: port 0 is not a port to connect to")
-    if parts.query or parts.fragment:
-        raise ConfigError(f"base URL {shown} must not have a query or fragment")
-
-
-OUTPUTS = ("table", "json", "xml", "csv")
+    with _usage_errors():
+        return _config.resolve(given, profile, source)

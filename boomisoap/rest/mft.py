@@ -13,13 +13,14 @@ import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from .. import options
-from ..clients import open_audit
+from ..clients import check_history, open_audit
 from ..deprecation import DeprecationNotice, DeprecationNotices
 from ..errors import EnvelopeValidationError, InvalidRequest
+from ..httpconfig import Timeout, http_options
 from ..models.fields import INT32, ObjectSpec
 from ..models.mft import (
     BILLING_DAILY,
@@ -37,7 +38,10 @@ from . import responses
 from .wire import JSON
 
 if TYPE_CHECKING:
+    import requests
+
     from ..audit import AuditLog
+    from ..history import History
 
 T = TypeVar("T")
 
@@ -167,16 +171,31 @@ class MftClient:
         api_key: str,
         base_path: str | None = None,
         paths: MftPaths | None = None,
-        timeout: float = 30.0,
+        timeout: Timeout = 30.0,
         retries: int = 5,
         rate_limit: float | None = 10.0,
         audit: AuditLog | str | None = None,
         correlation_id: str | None = None,
+        session: requests.Session | None = None,
+        verify: bool | str | None = None,
+        cert: str | tuple[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
+        deadline: float | None = None,
+        history: int = 0,
     ) -> None:
-        # Every option is checked before anything is built from it (boomisoap.options).
+        # HTTP options (see docs/client.md, HTTP configuration), checked before anything else.
+        http = http_options(
+            session=session,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+            timeout=timeout,
+            deadline=deadline,
+        )
+        history = check_history(history)
+        # Every other option is checked before anything is built from it (boomisoap.options).
         base_url = options.base_url(base_url)
         api_key = options.text("api_key", api_key, secret=True, header=True)
-        timeout = options.positive_number("timeout", timeout)
         retries = options.count("retries", retries)
         rate_limit = options.optional_positive_number("rate_limit", rate_limit)
         correlation_id = options.optional_text("correlation_id", correlation_id, header=True)
@@ -204,13 +223,15 @@ class MftClient:
             key_id = "mft:" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
             bucket = shared_bucket(urlsplit(self.base_url).netloc, key_id, rate_limit)
         self.transport = HttpTransport(
-            timeout=timeout,
+            timeout=http.timeout,
             retries=retries,
             bucket=bucket,
             audit=self.audit,
             close_audit=isinstance(audit, str),
             correlation_id=correlation_id,
             secrets=(api_key,),
+            http=http,
+            history=history,
         )
         # As for APIM and Platform: deprecation headers on any answer warn once per call type.
         self._deprecations = DeprecationNotices()
@@ -221,6 +242,31 @@ class MftClient:
     def deprecations(self) -> Mapping[str, DeprecationNotice]:
         """Row type (or call name) -> the deprecation the service signalled for it."""
         return self._deprecations.by_type
+
+    @property
+    def history(self) -> History | None:
+        """The last ``history=N`` exchanges, redacted (None when history is off)."""
+        return self.transport.history
+
+    def reload_environment(self) -> None:
+        """Read the proxy and CA bundle environment variables again."""
+        self.transport.reload_environment()
+
+    @classmethod
+    def from_env(
+        cls,
+        profile: str | None = None,
+        *,
+        config: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Self:
+        """A client from ``BOOMI_MFT_API_KEY``, ``BOOMI_BASE_URL`` and the other variables
+        and profiles the CLI reads (see :meth:`ApimClient.from_env`)."""
+        from ..config import mft_kwargs, settings_from_env
+
+        settings = settings_from_env(profile, config=config, environ=environ, given=options)
+        return cls(**mft_kwargs(settings, options))
 
     def close(self) -> None:
         self.transport.close()

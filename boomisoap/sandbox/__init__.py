@@ -11,8 +11,9 @@ from typing import Any
 from .lifecycle import Deprecated, Retirement
 from .security import SecurityPolicy
 from .server import Sandbox
+from .tls import SandboxTLS
 
-__all__ = ["Deprecated", "Retirement", "Sandbox", "SecurityPolicy", "serve"]
+__all__ = ["Deprecated", "Retirement", "Sandbox", "SandboxTLS", "SecurityPolicy", "serve"]
 
 
 def serve(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ the per-account rate limit (503) and the account check (403).
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .. import redact
+from ..audit.correlation import correlation
 from ..errors import AuthenticationError, BoomiFault, NotFound, RateLimited
+from ..logs import get_logger
 from . import wsdl
 from .httpio import (
     BodyTooLarge,
@@ -33,7 +35,7 @@ from .rest import error as rest_error
 from .security import Authenticator
 from .soap import SoapHandler
 
-LOG = logging.getLogger("boomisoap.sandbox")
+LOG = get_logger("boomisoap.sandbox")
 SOAP_PREFIXES = {"apim": ["apim", "api", "soap", "v1"], "platform": ["api", "soap", "v1"]}
 REST_PREFIXES = {"apim": ["apim", "api", "rest", "v1"], "platform": ["api", "rest", "v1"]}
 RATE_LIMITED = "Rate limit exceeded: at most {rate:g} requests per second per account"
@@ -68,6 +70,12 @@ class SandboxApp:
     def __call__(
         self, environ: Mapping[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
+        # The emulator's log records carry the correlation id the client sent.
+        cid = environ.get("HTTP_X_CORRELATION_ID")
+        with correlation(cid) if cid else contextlib.nullcontext():
+            return self._answer(environ, start_response)
+
+    def _answer(self, environ: Mapping[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started_at = datetime.now(UTC)
         clock = time.perf_counter()
         request = _request(environ)

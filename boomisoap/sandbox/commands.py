@@ -154,6 +154,24 @@ def sandbox_group() -> None:
     show_default=True,
     help="HTTP status of SOAP authentication faults (500: WS-I Basic Profile R1126).",
 )
+@click.option(
+    "--tls-cert",
+    metavar="PEM",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Serve HTTPS with this certificate chain (with --tls-key).",
+)
+@click.option(
+    "--tls-key",
+    metavar="PEM",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The unencrypted private key of --tls-cert.",
+)
+@click.option(
+    "--tls-client-ca",
+    metavar="PEM",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Require client certificates signed by this CA (mutual TLS; needs --tls-cert).",
+)
 def serve_command(
     host: str,
     port: int,
@@ -172,6 +190,9 @@ def serve_command(
     sign_key: str | None,
     sign_cert: str | None,
     auth_fault_status: str,
+    tls_cert: str | None,
+    tls_key: str | None,
+    tls_client_ca: str | None,
 ) -> int:
     """Serve the emulator until interrupted, logging one line per request."""
     from .server import Sandbox
@@ -193,6 +214,7 @@ def serve_command(
         "log_requests": True,
         "auth_fault_status": int(auth_fault_status),
         **_signature_options(trust_certs, require_signature, sign_key, sign_cert),
+        **_tls_options(tls_cert, tls_key, tls_client_ca),
     }
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -225,6 +247,22 @@ def _started(cls: Any, options: dict[str, Any]) -> Any:
     except ValueError as exc:
         # waitress: a --host that does not resolve ("Invalid host/port specified.")
         raise click.UsageError(f"cannot listen on {where}: {exc}") from None
+
+
+def _tls_options(cert: str | None, key: str | None, client_ca: str | None) -> dict[str, Any]:
+    """The Sandbox.start ``tls=`` of the --tls-* flags, its files checked here."""
+    if cert is None and key is None and client_ca is None:
+        return {}
+    if cert is None or key is None:
+        raise click.UsageError("--tls-cert and --tls-key go together")
+    from .tls import SandboxTLS
+
+    tls = SandboxTLS(cert, key, client_ca=client_ca)
+    try:
+        tls.context()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tls-cert") from None
+    return {"tls": tls}
 
 
 def _signature_options(

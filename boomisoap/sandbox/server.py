@@ -32,6 +32,7 @@ from .tokens import DEFAULT_TTL, QueryTokens
 if TYPE_CHECKING:
     from ..wsse.signature import X509Signer
     from .signing import MessageSignatures
+    from .tls import SandboxTLS, TlsFront
 
 DEFAULT_USERS = {"u": "p"}
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -68,8 +69,12 @@ class Sandbox:
         auth_fault_status: int = AUTH_FAULT_STATUS,
         deprecated: Mapping[str, Deprecated | str | None] | None = None,
         retired: Mapping[str, Retirement | str | None] | None = None,
+        tls: SandboxTLS | None = None,
     ) -> None:
         checked_auth_fault_status(auth_fault_status)  # before anything is opened
+        # Checked first: a bad certificate fails the start before anything is opened.
+        self._tls_context = None if tls is None else tls.context()
+        self._tls_front: TlsFront | None = None
         self.users = dict(DEFAULT_USERS if users is None else users)
         self.account_id = account_id
         self.mft_api_key = mft_api_key or secrets.token_urlsafe(32)
@@ -130,6 +135,22 @@ class Sandbox:
         if self._server is not None:
             raise RuntimeError("the sandbox is already serving")
         self._server = self._create_server()
+        if self._tls_context is not None:
+            from .tls import TlsFront
+
+            try:
+                self._tls_front = TlsFront(
+                    self._tls_context,
+                    self._host,
+                    self._port,
+                    ("127.0.0.1", int(self._server.effective_port)),
+                )
+            except OSError:
+                from waitress import wasyncore
+
+                wasyncore.close_all(self._server._map, ignore_all=True)
+                self._server = None
+                raise
         self._stopping.clear()
         self._thread = threading.Thread(
             target=self._loop, name=f"boomisoap-sandbox-{self.port}", daemon=True
@@ -148,10 +169,12 @@ class Sandbox:
     def _create_server(self) -> Any:
         from waitress.server import create_server
 
+        # With TLS, waitress listens on a private loopback port behind the TLS front.
+        tls = self._tls_context is not None
         return create_server(
             self.app,
-            host=self._host,
-            port=self._port,
+            host="127.0.0.1" if tls else self._host,
+            port=0 if tls else self._port,
             threads=self._threads,
             # waitress buffers the body before the application sees it: its own ceiling
             # sits above ours so that the application answers 413 in the wire's format.
@@ -165,13 +188,21 @@ class Sandbox:
     def port(self) -> int:
         if self._server is None:
             raise RuntimeError("the sandbox is not serving")
+        if self._tls_front is not None:
+            return self._tls_front.port
         return int(self._server.effective_port)
 
     @property
     def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``: what a client's ``base_url`` should be."""
+        """``http://127.0.0.1:<port>`` (``https://`` with ``tls=``): a client's ``base_url``."""
         host = self._host if ":" not in self._host else f"[{self._host}]"
-        return f"http://{host}:{self.port}"
+        scheme = "http" if self._tls_context is None else "https"
+        return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def tls_refused(self) -> list[str]:
+        """OpenSSL's reason for each TLS handshake the sandbox refused (with ``tls=``)."""
+        return [] if self._tls_front is None else list(self._tls_front.refused)
 
     def stop(self) -> None:
         """Stop serving: end the loop, let the workers finish, close every socket."""
@@ -179,6 +210,9 @@ class Sandbox:
         if server is None:
             return
         self._server = self._thread = None
+        if self._tls_front is not None:
+            self._tls_front.stop()
+            self._tls_front = None
         self._stopping.set()
         with contextlib.suppress(OSError):
             server.pull_trigger()  # wake the loop now rather than at its next timeout

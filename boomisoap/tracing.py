@@ -1,0 +1,95 @@
+"""OpenTelemetry spans, one per client call (retries included), when OpenTelemetry is
+installed (``pip install boomisoap[otel]``); without it, nothing is imported or done.
+
+The span is a CLIENT span named ``<service> <ObjectType>.<operation>`` (e.g.
+``apim Plan.create``) with the attributes ``boomisoap.service``, ``boomisoap.operation``,
+``boomisoap.object_type``, ``boomisoap.wire``, ``boomisoap.correlation_id``,
+``boomisoap.attempts``, ``http.request.method``, ``url.full`` (redacted) and
+``http.response.status_code``; a failed call ends with status ERROR and ``error.type``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_MISSING = object()
+_API: Any = None
+_TRACER: tuple[Any, Any] | None = None
+
+
+class _NoSpan:
+    def set_attribute(self, key: str, value: Any) -> None:
+        pass
+
+
+def _otel() -> Any:
+    """The opentelemetry.trace module, or _MISSING; looked up once."""
+    global _API
+    if _API is None:
+        try:
+            from opentelemetry import trace
+        except ImportError:
+            _API = _MISSING
+        else:
+            _API = trace
+    return _API
+
+
+def _idle_providers(trace: Any) -> tuple[type, ...]:
+    return (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+
+
+def _tracer(trace: Any, provider: Any) -> Any:
+    """The tracer of ``provider``, fetched once per provider (tests may replace it)."""
+    global _TRACER
+    if _TRACER is None or _TRACER[0] is not provider:
+        from . import __version__
+
+        _TRACER = (provider, provider.get_tracer("boomisoap", __version__))
+    return _TRACER[1]
+
+
+@contextmanager
+def call_span(
+    service: str,
+    operation: str,
+    object_type: str | None,
+    wire: str,
+    method: str,
+    safe_url: Callable[[], str],
+    correlation_id: str,
+) -> Iterator[Any]:
+    """A span around one call; ``safe_url`` gives its URL without secrets."""
+    trace = _otel()
+    provider = None if trace is _MISSING else trace.get_tracer_provider()
+    if provider is None or isinstance(provider, _idle_providers(trace)):
+        # No SDK configured: every span would be a non-recording one; skip the work.
+        yield _NoSpan()
+        return
+    tracer = _tracer(trace, provider)
+    name = f"{service} {object_type + '.' if object_type else ''}{operation}"
+    attributes = {
+        "boomisoap.service": service,
+        "boomisoap.operation": operation,
+        "boomisoap.wire": wire,
+        "boomisoap.correlation_id": correlation_id,
+        "http.request.method": method,
+        "url.full": safe_url(),
+    }
+    if object_type:
+        attributes["boomisoap.object_type"] = object_type
+    with tracer.start_as_current_span(
+        name,
+        kind=trace.SpanKind.CLIENT,
+        attributes=attributes,
+        record_exception=False,
+        set_status_on_exception=False,
+    ) as span:
+        try:
+            yield span
+        except BaseException as exc:
+            span.set_attribute("error.type", type(exc).__name__)
+            span.set_status(trace.Status(trace.StatusCode.ERROR, type(exc).__name__))
+            raise
