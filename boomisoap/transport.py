@@ -606,6 +606,12 @@ def _prepare(session: requests.Session, request: HttpRequest) -> requests.Prepar
     prepared.hooks = {"response": list(session.hooks.get("response", ()))}
     if session.cookies:
         prepared.prepare_cookies(session.cookies)
+    else:
+        # requests builds the next request of a redirect (Response.next) even when it does
+        # not follow it, and that needs the jar prepare_cookies would have set.
+        from requests.cookies import RequestsCookieJar
+
+        prepared._cookies = RequestsCookieJar()  # type: ignore[attr-defined]
     return prepared
 
 

@@ -143,7 +143,7 @@ def test_mft_errors_name_the_url_too() -> None:
     with _mft(rate_limit=None, retries=0) as mft, pytest.raises(TransportError) as caught:
         mft.accounting.transfer_quota()
     assert str(caught.value).startswith(
-        "GET http://127.0.0.1:1/mft/api/v1/accounting/transferQuota: connection failed"
+        "GET http://127.0.0.1:1/api/Accounting/transferQuota: connection failed"
     )
     assert "k" * 20 not in str(caught.value)
 
