@@ -221,3 +221,24 @@ class Signer:
             self.alg,
             base64.b64encode(signature).decode("ascii"),
         )
+
+
+def write_key_pair(path: str | os.PathLike[str], *, ecdsa: bool = False) -> tuple[Path, Path]:
+    """A new private key at ``path`` (mode 600, never overwritten) and its public key at
+    ``path.pub``."""
+    private = Path(path)
+    public = Path(f"{private}.pub")
+    key: PrivateKey = (
+        ec.generate_private_key(ec.SECP256R1()) if ecdsa else (ed25519.Ed25519PrivateKey.generate())
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    try:
+        fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise AuditError(f"{private} exists already: not overwritten") from None
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+    public.write_bytes(public_pem(key))
+    return private, public

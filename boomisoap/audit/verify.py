@@ -173,4 +173,12 @@ def combine(reports: Sequence[VerifyReport]) -> VerifyReport:
         return VerifyReport(0, True, None, "empty", None, 0)
     stream = reports[0].stream if len(reports) == 1 else None
     reason = f"{total} records intact in {len(reports)} stream(s)"
+    # What each stream's check adds (its tree, checkpoints, pruning) after the count.
+    notes = [r.reason.split("; ", 1)[1] for r in reports if "; " in r.reason]
+    if len(reports) == 1 and notes:
+        reason += "; " + notes[0]
+    elif notes:
+        reason += "; " + "; ".join(
+            f"{r.stream}: {r.reason.split('; ', 1)[1]}" for r in reports if "; " in r.reason
+        )
     return VerifyReport(total, True, None, reason, stream, len(reports))
