@@ -112,6 +112,9 @@ class Checkpointing:
         """Sign the committed tree head now (None when it was signed already)."""
         with self._lock:
             head = self.sink.tree_head(self.sink.stream)
+            if self._last_size < 0:  # the first time: what an earlier writer signed
+                signed = self.sink.checkpoints(self.sink.stream)
+                self._last_size = signed[-1].size if signed else 0
             self._since = 0
             self._last_time = time.monotonic()
             if head.size == self._last_size or head.size == 0:

@@ -31,6 +31,9 @@ class StreamTree:
 
 class TreeCheck:
     def __init__(self, stream: str, tree: StreamTree, public_key: PublicKey | None) -> None:
+        # The same checkpoint stored and anchored is checked once.
+        unique = {(c.stream, c.size, c.root, c.signature): c for c in tree.checkpoints}
+        tree.checkpoints = [c for c in unique.values() if c.stream == stream]
         self.stream = stream
         self.tree = tree
         self.public_key = public_key

@@ -302,7 +302,7 @@ def test_a_store_without_the_tree_verifies_by_chain_and_gets_it_on_next_append(s
 
 def test_a_signing_key_others_can_read_is_refused(tmp_path, key):
     os.chmod(key, 0o640)
-    with pytest.raises(AuditError, match="accessible by its group .*chmod 600"):
+    with pytest.raises(AuditError, match=r"accessible by its group .*chmod 600"):
         load_private_key(key)
     with pytest.raises(AuditError, match="refusing"):
         AuditLog.open(f"sqlite://{tmp_path / 'k.db'}", signing_key=key)
