@@ -400,6 +400,52 @@ def prune_command(url: str, before: str, stream: str | None, signing_key: str | 
     click.echo(f"pruned {deleted} record(s)")
 
 
+@audit.command("serve")
+@click.argument("url")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=int, default=8750, show_default=True)
+@click.option("--token-env", help="Environment variable holding the access token "
+              "(required for a non-loopback --host).")  # fmt: skip
+@click.option("--public-key", help="PEM public key checking the checkpoint signatures.")
+@click.option("--hmac-key-env", help="Environment variable holding the HMAC key (UTF-8).")
+def serve_command(
+    url: str,
+    host: str,
+    port: int,
+    token_env: str | None,
+    public_key: str | None,
+    hmac_key_env: str | None,
+) -> None:
+    """Serve a read-only web viewer of the store (needs boomisoap[viewer])."""
+    try:
+        from .viewer import check_bind, serve
+    except ImportError:
+        raise click.ClickException(
+            "the viewer needs Flask: pip install 'boomisoap[viewer]'"
+        ) from None
+    token = _env(token_env, "access token") if token_env else None
+    try:
+        check_bind(host, token)
+    except AuditError as exc:
+        raise click.UsageError(str(exc)) from None
+    public = _public_key(public_key) if public_key else None
+    key = _env(hmac_key_env, "HMAC key").encode("utf-8") if hmac_key_env else None
+    try:
+        serve(
+            url,
+            host,
+            port,
+            token=token,
+            public_key=public,
+            hmac_key=key,
+            ready=lambda base: click.echo(f"serving {base} (read-only)", err=True),
+        )
+    except AuditURLError as exc:
+        raise click.UsageError(str(exc)) from None
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @audit.command("keygen")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True)
 @click.option("--ecdsa", is_flag=True, help="ECDSA P-256 instead of Ed25519.")
