@@ -350,3 +350,19 @@ def test_prove_needs_a_covering_checkpoint(tmp_path):
             log.prove(1)
         with pytest.raises(AuditError, match="no signing key"):
             log.checkpoint()
+
+
+def test_jsonl_tree_tail_lost_in_a_power_cut_is_rebuilt_by_the_next_writer(tmp_path, key):
+    """Appends fsync the lines and the head file but not the tree file: a power cut may
+    take the tree's tail, which the next writer rebuilds from the records."""
+    url = f"jsonl://{tmp_path / 'p.jsonl'}"
+    fill(url, key, n=9)
+    tree = tmp_path / "p.jsonl.tree"
+    whole = tree.read_bytes()
+    tree.write_bytes(whole[: 32 * 7])  # the nodes of 4 records and a half
+    assert not check(url, key).ok  # a reader sees the missing nodes
+    with AuditLog.open(url) as log:
+        log.record(exchange(9))
+    assert tree.read_bytes()[: len(whole)] == whole
+    report = check(url, key)
+    assert report.ok and report.checked == 10, report

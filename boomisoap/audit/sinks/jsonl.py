@@ -186,11 +186,32 @@ class JsonlSink(Sink):
             # Nodes of an append that never committed are cut off like its lines.
             nodes = nodes_for(cp.tree.size) * HASH_SIZE
             tree_bytes = _size(self.tree_path)
-            if tree_bytes < nodes:
-                raise AuditError(f"{self.tree_path} is shorter than its checkpoint says")
             if tree_bytes > nodes:
                 os.truncate(self.tree_path, nodes)
+            elif tree_bytes < nodes:
+                self._rebuild_tree_tail(cp.tree, tree_bytes)
         return cp
+
+    def _rebuild_tree_tail(self, expected: Frontier, tree_bytes: int) -> None:
+        """The tree file lost its tail (appends do not fsync it: after a power loss the
+        records, which are fsynced, are what counts): rebuild the lost nodes from the
+        records and check they give the committed tree head."""
+        size = 0
+        while nodes_for(size + 1) * HASH_SIZE <= tree_bytes:
+            size += 1
+        os.truncate(self.tree_path, nodes_for(size) * HASH_SIZE)
+        with self.nodes() as node:
+            tree = Frontier.from_nodes(size, node)
+        _, files, _ = self._snapshot_locked()
+        entries = (
+            (e.seq, e.encoded)
+            for e in _read_entries(files, links=True)
+            if isinstance(e, Link) and e.seq > size
+        )
+        tree, nodes = catch_up(tree, entries)
+        if tree != expected:
+            raise AuditError(f"{self.tree_path} does not match the records: run verify")
+        self._write_nodes(nodes, sync=True)
 
     def _tree_of(self, cp: Checkpoint) -> Frontier:
         """The committed tree, first extended over records it lacks (a store written
@@ -206,14 +227,15 @@ class JsonlSink(Sink):
                 if isinstance(e, Link) and e.seq > tree.size
             )
             tree, nodes = catch_up(tree, entries)
-            self._write_nodes(nodes)
+            self._write_nodes(nodes, sync=True)
         return tree
 
-    def _write_nodes(self, nodes: list[tuple[int, bytes]]) -> None:
+    def _write_nodes(self, nodes: list[tuple[int, bytes]], *, sync: bool) -> None:
         fd = os.open(self.tree_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             _write_all(fd, b"".join(h for _, h in nodes))
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         finally:
             os.close(fd)
 
@@ -243,7 +265,9 @@ class JsonlSink(Sink):
                     os.fsync(fd)
                 finally:
                     os.close(fd)
-                self._write_nodes(nodes)
+                # Not fsynced: the tree is rebuilt from the (fsynced) records should a
+                # power loss take its tail (see _recover).
+                self._write_nodes(nodes, sync=False)
                 if cp.offset == 0:
                     _fsync_dir(self.path.parent)
                 self._write_checkpoint(
@@ -444,6 +468,12 @@ class JsonlSink(Sink):
                         break
                 if last is None:
                     raise AuditError(f"record {through} is not in the store")
+                # The pruned records' nodes must outlive them: on disk before they go.
+                fd = os.open(self.tree_path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
                 marker = json.dumps({"stream": STREAM, "through": through, "last_hash": last})
                 self._replace_file(self.pruned_path, marker.encode("ascii") + b"\n")
                 deleted = 0
