@@ -98,9 +98,11 @@ class Checkpointing:
         self._since = 0
         self._last_time = time.monotonic()
         self._last_size = -1
+        self.appended_any = False
 
     def appended(self, count: int) -> None:
         with self._lock:
+            self.appended_any = True
             self._since += count
             due = (self.every is not None and self._since >= self.every) or (
                 self.seconds is not None and time.monotonic() - self._last_time >= self.seconds

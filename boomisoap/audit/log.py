@@ -215,8 +215,8 @@ class AuditLog:
         try:
             if self._batcher is not None:
                 self._batcher.close()
-            if self._checkpointing is not None:
-                self._checkpointing.now()
+            if self._checkpointing is not None and self._checkpointing.appended_any:
+                self._checkpointing.now()  # the last tree head this log wrote
         finally:
             with _OPEN_LOCK:
                 _OPEN_BATCHED.discard(self)
