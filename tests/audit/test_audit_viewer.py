@@ -192,3 +192,20 @@ def test_a_non_loopback_bind_needs_a_token(store, page):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_pages_escape_what_the_store_holds(tmp_path):
+    """A recorded body is data, never markup: a script in it is shown, not run."""
+    url = f"sqlite://{tmp_path / 'x.db'}"
+    hostile = b"<r><script>alert(1)</script><password>hunter2-secret</password></r>"
+    with AuditLog.open(url) as log:
+        log.record(exchange(0, request_body=hostile, response_body=b"not xml <b>bold</b>"))
+    from boomisoap.audit.viewer import create_app
+
+    client = create_app(url).test_client()
+    html = client.get("/record/main/1").get_data(as_text=True)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<b>bold</b>" not in html
+    assert "hunter2-secret" not in html
+    assert '<mark class="redacted">***REDACTED***</mark>' in html
+    assert "default-src 'none'" in client.get("/").headers["Content-Security-Policy"]
