@@ -345,10 +345,10 @@ def big_tree_store(path: Path, size: int, real: list[int], key: Path) -> None:
         )
         conn.executemany("INSERT INTO audit_node (pos, hash) VALUES (?, ?)", nodes)
         conn.execute(
-            "INSERT INTO audit_tree (stream, size, frontier) VALUES ('main', ?, ?)",
-            (frontier.size, frontier.to_bytes()),
+            "INSERT INTO audit_head (stream, count, last_hash, tree_size, frontier) "
+            "VALUES ('main', ?, ?, ?, ?)",
+            (size, "0" * 64, frontier.size, frontier.to_bytes()),
         )
-        conn.execute("INSERT INTO audit_head VALUES ('main', ?, ?)", (size, "0" * 64))
         cp = Signer(load_private_key(key)).sign("main", size, frontier.root())
         conn.execute(
             "INSERT INTO audit_checkpoint VALUES (?, ?, ?, ?, ?, ?, ?)",

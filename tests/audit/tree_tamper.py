@@ -88,7 +88,7 @@ def rewrite_tree(
             location,
             ("DELETE FROM audit_node", ()),
             ("INSERT INTO audit_node (pos, hash) VALUES (?, ?)", list(enumerate(nodes))),
-            ("UPDATE audit_tree SET size = ?, frontier = ?", (size, frontier)),
+            ("UPDATE audit_head SET tree_size = ?, frontier = ?", (size, frontier)),
         )
     elif kind == "jsonl":
         Path(f"{location}.tree").write_bytes(b"".join(nodes))
@@ -125,9 +125,10 @@ def strip_tree(kind: str, location: str) -> None:
     if kind == "sqlite":
         _sqlite(
             location,
-            *[(f"DROP TABLE {t}", ()) for t in ("audit_node", "audit_tree", "audit_checkpoint",
-                                               "audit_prune")],
-        )  # fmt: skip
+            *[(f"DROP TABLE {t}", ()) for t in ("audit_node", "audit_checkpoint", "audit_prune")],
+            ("ALTER TABLE audit_head DROP COLUMN tree_size", ()),
+            ("ALTER TABLE audit_head DROP COLUMN frontier", ()),
+        )
     elif kind == "jsonl":
         for suffix in (".tree", ".signed"):
             Path(f"{location}{suffix}").unlink(missing_ok=True)

@@ -93,13 +93,9 @@ BEGIN
     INSERT INTO audit_head (stream, count, last_hash) VALUES (NEW.stream, NEW.seq, NEW.hash)
     ON CONFLICT(stream) DO UPDATE SET count = excluded.count, last_hash = excluded.last_hash;
 END""",
-    # The Merkle tree: every completed node by position, and the tree head.
+    # The Merkle tree: every completed node by position (the tree head, size and
+    # frontier, lives in the head row: see _TREE_COLUMNS).
     """CREATE TABLE IF NOT EXISTS audit_node (pos INTEGER PRIMARY KEY, hash BLOB NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS audit_tree (
-    stream TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    frontier BLOB NOT NULL
-)""",
     """CREATE TABLE IF NOT EXISTS audit_checkpoint (
     stream TEXT NOT NULL,
     size INTEGER NOT NULL,
@@ -115,7 +111,13 @@ END""",
     last_hash TEXT NOT NULL
 )""",
 )
-_TREE_TABLES = ("audit_node", "audit_tree", "audit_checkpoint", "audit_prune")
+_TREE_TABLES = ("audit_node", "audit_checkpoint", "audit_prune")
+# Added to audit_head (older stores get them at the first writable open): the row every
+# append already rewrites, so the tree head costs no page of its own in the commit.
+_TREE_COLUMNS = (
+    "ALTER TABLE audit_head ADD COLUMN tree_size INTEGER",
+    "ALTER TABLE audit_head ADD COLUMN frontier BLOB",
+)
 _ROW_MARKS = f"({', '.join('?' for _ in COLUMNS)})"
 # Rows per INSERT statement at most (fewer where SQLite allows fewer variables).
 ROWS_PER_INSERT = 256
@@ -134,10 +136,8 @@ def _insert_rows(count: int) -> str:
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM audit_record"
 _INSERT_NODE = "INSERT INTO audit_node (pos, hash) VALUES (?, ?)"
-_SET_TREE = (
-    "INSERT INTO audit_tree (stream, size, frontier) VALUES (?, ?, ?) "
-    "ON CONFLICT(stream) DO UPDATE SET size = excluded.size, frontier = excluded.frontier"
-)
+_SET_TREE = "UPDATE audit_head SET tree_size = ?, frontier = ? WHERE stream = ?"
+_TREE_HEAD = "SELECT tree_size, frontier FROM audit_head WHERE stream = ?"
 _CHECKPOINT_COLUMNS = "stream, size, root, time, key_id, alg, signature"
 _HEAD = "SELECT count, last_hash FROM audit_head WHERE stream = ?"
 _STREAM_PARAM = (STREAM,)
@@ -201,6 +201,9 @@ class SqliteSink(Sink):
         with self._transaction():
             for statement in _SCHEMA:
                 c.execute(statement)
+            if not _head_has_tree(c):
+                for statement in _TREE_COLUMNS:
+                    c.execute(statement)
 
     def _enable_wal(self) -> None:
         # Switching a file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at
@@ -274,7 +277,7 @@ class SqliteSink(Sink):
         self._insert_many(c, [row_from_meta(r, meta) for r, meta, _ in triples])
         tree, nodes = tree.extend([leaf for _, _, leaf in triples])
         c.executemany(_INSERT_NODE, nodes)
-        c.execute(_SET_TREE, (STREAM, tree.size, tree.to_bytes()))
+        c.execute(_SET_TREE, (tree.size, tree.to_bytes(), STREAM))
         head = triples[-1][0]
         self._head = (head.seq, head.hash, tree)
         return [record for record, _, _ in triples]
@@ -282,16 +285,14 @@ class SqliteSink(Sink):
     def _tree_for(self, c: sqlite3.Connection, count: int) -> Frontier:
         """The stored tree head, first extended over any records it lacks (a store
         written before the tree existed)."""
-        row = c.execute("SELECT size, frontier FROM audit_tree WHERE stream = ?", _STREAM_PARAM)
-        found = row.fetchone()
-        tree = Frontier.empty() if found is None else Frontier.from_bytes(int(found[0]), found[1])
+        tree = _frontier(c.execute(_TREE_HEAD, _STREAM_PARAM).fetchone())
         if tree.size > count:
             raise AuditError(f"{self.path}: the Merkle tree holds more records than the chain")
         if tree.size < count:
             rows = c.execute(f"{_SELECT} WHERE seq > ? ORDER BY seq", (tree.size,))
             tree, nodes = catch_up(tree, ((int(r[1]), canonical_of_row(r)) for r in rows))
             c.executemany(_INSERT_NODE, nodes)
-            c.execute(_SET_TREE, (STREAM, tree.size, tree.to_bytes()))
+            c.execute(_SET_TREE, (tree.size, tree.to_bytes(), STREAM))
         return tree
 
     def _wal_grew(self, drafts: Sequence[AuditRecord]) -> None:
@@ -402,14 +403,13 @@ class SqliteSink(Sink):
         names = {
             str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
-        return all(t in names for t in _TREE_TABLES)
+        return all(t in names for t in _TREE_TABLES) and _head_has_tree(conn)
 
     def _stream_tree(self, conn: sqlite3.Connection) -> tuple[StreamTree, Head | None]:
         if not self._has_tree_tables(conn):
             return StreamTree(None, iter(()), _no_node), None
-        row = conn.execute("SELECT size, frontier FROM audit_tree WHERE stream = ?", _STREAM_PARAM)
-        found = row.fetchone()
-        frontier = None if found is None else Frontier.from_bytes(int(found[0]), found[1])
+        found = conn.execute(_TREE_HEAD, _STREAM_PARAM).fetchone()
+        frontier = None if found is None or found[0] is None else _frontier(found)
         nodes = (
             (int(p), bytes(h))
             for p, h in conn.execute("SELECT pos, hash FROM audit_node ORDER BY pos")
@@ -438,10 +438,8 @@ class SqliteSink(Sink):
         with self._reader() as conn:
             if not self._has_tree_tables(conn):
                 return Frontier.empty()
-            row = conn.execute(
-                "SELECT size, frontier FROM audit_tree WHERE stream = ?", _STREAM_PARAM
-            ).fetchone()
-        return Frontier.empty() if row is None else Frontier.from_bytes(int(row[0]), row[1])
+            row = conn.execute(_TREE_HEAD, _STREAM_PARAM).fetchone()
+        return _frontier(row)
 
     @contextmanager
     def nodes(self, stream: str | None = None) -> Iterator[NodeGetter]:
@@ -525,6 +523,18 @@ def _links(rows: Iterator[Any]) -> Iterator[Entry]:
                 yield Corrupt(f"undecodable row ({exc})")
     except sqlite3.Error as exc:
         yield Corrupt(f"cannot read rows ({exc})")
+
+
+def _head_has_tree(conn: sqlite3.Connection) -> bool:
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(audit_head)")}
+    return "tree_size" in columns
+
+
+def _frontier(row: Sequence[Any] | None) -> Frontier:
+    """The tree head of a head row's (tree_size, frontier); none yet: the empty tree."""
+    if row is None or row[0] is None:
+        return Frontier.empty()
+    return Frontier.from_bytes(int(row[0]), bytes(row[1]))
 
 
 def _node_getter(conn: sqlite3.Connection) -> NodeGetter:
