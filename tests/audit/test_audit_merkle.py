@@ -366,3 +366,19 @@ def test_jsonl_tree_tail_lost_in_a_power_cut_is_rebuilt_by_the_next_writer(tmp_p
     assert tree.read_bytes()[: len(whole)] == whole
     report = check(url, key)
     assert report.ok and report.checked == 10, report
+
+
+def test_checkpoints_go_to_syslog_and_a_file(tmp_path, key, monkeypatch):
+    import syslog
+
+    sent: list[tuple[int, str]] = []
+    monkeypatch.setattr(
+        syslog, "syslog", lambda priority, message: sent.append((priority, message))
+    )
+    anchor = tmp_path / "anchor.jsonl"
+    url = f"sqlite://{tmp_path / 's.db'}"
+    fill(url, key, n=6, anchor=["syslog", str(anchor)])
+    assert [p for p, _ in sent] == [syslog.LOG_INFO, syslog.LOG_INFO]
+    lines = [m.removeprefix("boomisoap-audit-checkpoint ") for _, m in sent]
+    assert lines == anchor.read_text().splitlines()
+    assert [json.loads(line)["size"] for line in lines] == [5, 6]

@@ -55,6 +55,10 @@ def test_keys_checkpoints_and_proofs_end_to_end(tmp_path: Path):
     code, out = run("check-consistency", str(cons), "--public-key", public, "--trusted",
                     str(trusted))  # fmt: skip
     assert code == 0 and "only grew from 4 to 6" in out
+    trusted.write_text(anchor.read_text().splitlines()[1])  # the checkpoint at 6, not 4
+    code, out = run("check-consistency", str(cons), "--public-key", public, "--trusted",
+                    str(trusted))  # fmt: skip
+    assert code == 1 and "does not start from the trusted checkpoint" in out
 
     code, out = run("verify", url, "--public-key", public, "--anchor", str(anchor))
     assert code == 0 and "2 checkpoint(s) match, 2 signatures good" in out
