@@ -101,8 +101,8 @@ def rewrite_tree(
             location,
             ("DELETE FROM boomisoap_audit_node WHERE stream = %s", (stream,)),
             (
-                "INSERT INTO boomisoap_audit_node (stream, pos, hash) VALUES (%s, %s, %s)",
-                [(stream, i, h) for i, h in enumerate(nodes)],
+                "INSERT INTO boomisoap_audit_node (stream, first_pos, hashes) VALUES (%s, 0, %s)",
+                (stream, b"".join(nodes)),
             ),
             (
                 "UPDATE boomisoap_audit_head SET tree_size = %s, frontier = %s WHERE stream = %s",

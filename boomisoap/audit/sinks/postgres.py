@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..chain import Chain
 from ..errors import AuditError, AuditURLError
-from ..merkle import Frontier, NodeGetter, node_position
+from ..merkle import HASH_SIZE, Frontier, NodeGetter, node_position
 from ..parallel import PARALLEL_FROM_ROWS, auto_workers, ordered_entries
 from ..query import Query
 from ..record import GENESIS, AuditRecord, format_time, parse_time
@@ -86,11 +86,13 @@ _SCHEMA = [
         last_hash text NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
     )""",
+    # The nodes an append completed, in one row: positions first_pos, first_pos + 1, ...
+    # as 32-byte hashes end to end (a row per node cost about as much as the records).
     f"""CREATE TABLE IF NOT EXISTS {NODES} (
         stream text NOT NULL,
-        pos bigint NOT NULL,
-        hash bytea NOT NULL,
-        PRIMARY KEY (stream, pos)
+        first_pos bigint NOT NULL,
+        hashes bytea NOT NULL,
+        PRIMARY KEY (stream, first_pos)
     )""",
     f"""CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (
         id bigserial PRIMARY KEY,
@@ -192,10 +194,11 @@ class PostgresSink(Sink):
         return sealed
 
     def _insert_nodes(self, cur: Any, nodes: list[tuple[int, bytes]]) -> None:
-        cur.executemany(
-            f"INSERT INTO {NODES} (stream, pos, hash) VALUES (%s, %s, %s)",
-            [(self.stream, pos, h) for pos, h in nodes],
-        )
+        if nodes:
+            cur.execute(
+                f"INSERT INTO {NODES} (stream, first_pos, hashes) VALUES (%s, %s, %s)",
+                (self.stream, nodes[0][0], b"".join(h for _, h in nodes)),
+            )
 
     def _tree_for(self, cur: Any, count: int, size: Any, frontier: Any) -> Frontier:
         """The stream's tree head, first extended over records it lacks (a stream
@@ -334,10 +337,11 @@ class PostgresSink(Sink):
             f"SELECT through, last_hash FROM {PRUNED} WHERE stream = %s", (stream,)
         ).fetchone()
         pruned = None if marker is None else Head(int(marker[0]), str(marker[1]))
-        nodes = (
-            (int(p), bytes(h))
-            for p, h in self._rows(
-                f"SELECT pos, hash FROM {NODES} WHERE stream = %s ORDER BY pos", (stream,), conn
+        nodes = _split_nodes(
+            self._rows(
+                f"SELECT first_pos, hashes FROM {NODES} WHERE stream = %s ORDER BY first_pos",
+                (stream,),
+                conn,
             )
         )
         tree = StreamTree(
@@ -357,8 +361,12 @@ class PostgresSink(Sink):
         return [cp for cp in found if stream is None or cp.stream == stream]
 
     def tree_head(self, stream: str | None = None) -> Frontier:
-        with self._psycopg.connect(self.conninfo) as conn:
-            row = conn.execute(
+        # On the writer's own connection: a checkpoint due every N records should not
+        # cost a new connection each time.
+        with self._lock:
+            if not _has_tree(self._conn):
+                return Frontier.empty()
+            row = self._conn.execute(
                 f"SELECT tree_size, frontier FROM {HEADS} WHERE stream = %s",
                 (stream or self.stream,),
             ).fetchone()
@@ -386,11 +394,15 @@ class PostgresSink(Sink):
                 raise AuditError(f"cannot store a checkpoint: {exc}") from exc
 
     def checkpoints(self, stream: str | None = None) -> list[SignedCheckpoint]:
-        with self._psycopg.connect(self.conninfo) as conn:
-            return self._checkpoints(conn, stream)
+        with self._lock:
+            if not _has_tree(self._conn):  # a store older than the tree, opened read-only
+                return []
+            return self._checkpoints(self._conn, stream)
 
     def pruned(self, stream: str | None = None) -> int:
         with self._psycopg.connect(self.conninfo) as conn:
+            if not _has_tree(conn):
+                return 0
             row = conn.execute(
                 f"SELECT through FROM {PRUNED} WHERE stream = %s", (stream or self.stream,)
             ).fetchone()
@@ -453,13 +465,25 @@ def _no_tree(stream: str, anchored: Sequence[SignedCheckpoint]) -> StreamTree:
     return StreamTree(None, iter(()), missing, [c for c in anchored if c.stream == stream])
 
 
+def _split_nodes(rows: Iterable[Any]) -> Iterator[tuple[int, bytes]]:
+    for first, hashes in rows:
+        data = bytes(hashes)
+        for i in range(0, len(data), HASH_SIZE):
+            yield int(first) + i // HASH_SIZE, data[i : i + HASH_SIZE]
+
+
 def _node_getter(conn: Any, stream: str) -> NodeGetter:
     def node(level: int, index: int) -> bytes:
+        pos = node_position(level, index)
+        # The row of the append that stored it: the last one starting at or before pos.
         row = conn.execute(
-            f"SELECT hash FROM {NODES} WHERE stream = %s AND pos = %s",
-            (stream, node_position(level, index)),
+            f"SELECT substring(hashes FROM ((%s - first_pos) * {HASH_SIZE} + 1)::int "
+            f"FOR {HASH_SIZE}) "
+            f"FROM {NODES} WHERE stream = %s AND first_pos <= %s "
+            "ORDER BY first_pos DESC LIMIT 1",
+            (pos, stream, pos),
         ).fetchone()
-        if row is None:
+        if row is None or len(bytes(row[0])) != HASH_SIZE:
             raise KeyError(f"tree node ({level}, {index}) is missing")
         return bytes(row[0])
 
