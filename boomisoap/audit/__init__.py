@@ -1,4 +1,5 @@
-"""Raw-envelope audit trail: capture, redaction, hash chain, SQLite/JSONL/PostgreSQL."""
+"""Raw-envelope audit trail: capture, redaction, hash chain, Merkle tree, signed
+checkpoints and proofs, SQLite/JSONL/PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from .correlation import correlation, current_correlation_id
 from .errors import AuditError, AuditURLError
 from .exchange import Exchange
 from .log import AuditLog
+from .proofs import ProofCheck, check_consistency, check_proof
 from .record import AuditRecord
 from .redaction import redact_body, redact_headers, redact_text, redact_url
 from .rules import REDACTED, RedactionRules
+from .signing import SignedCheckpoint, Signer, load_private_key, load_public_key, write_key_pair
 from .verify import Head, VerifyReport
 
 __all__ = [
@@ -19,12 +22,20 @@ __all__ = [
     "AuditURLError",
     "Exchange",
     "Head",
+    "ProofCheck",
     "RedactionRules",
+    "SignedCheckpoint",
+    "Signer",
     "VerifyReport",
+    "check_consistency",
+    "check_proof",
     "correlation",
     "current_correlation_id",
+    "load_private_key",
+    "load_public_key",
     "redact_body",
     "redact_headers",
     "redact_text",
     "redact_url",
+    "write_key_pair",
 ]

@@ -175,6 +175,11 @@ def canonical_fields(
     return _frame(request_body, response_body, list(fields))
 
 
+def leaf_of(encoded: bytes) -> bytes:
+    """The Merkle leaf hash of a record whose canonical encoding is ``encoded``."""
+    return _sha256(b"\x00" + encoded).digest()
+
+
 def _as_bytes(value: Any) -> bytes:
     if isinstance(value, bytes):
         return value
@@ -231,6 +236,29 @@ class Chain:
             prev_hash, _frame(draft.request_body, draft.response_body, meta), self.alg
         )
         return placed(draft, stream, seq, self.alg, prev_hash, digest), meta
+
+    def seal_all_with_leaves(
+        self, drafts: Iterable[AuditRecord], stream: str, count: int, last_hash: str
+    ) -> list[tuple[AuditRecord, list[object], bytes]]:
+        """:meth:`seal_all_with_meta`, each record also with its Merkle leaf hash
+        (RFC 9162: SHA-256 of 0x00 and the canonical encoding; no key involved, so
+        anyone holding the record can recompute it)."""
+        out: list[tuple[AuditRecord, list[object], bytes]] = []
+        prev = last_hash or GENESIS
+        key, alg = self._key, self.alg
+        for i, d in enumerate(drafts, start=count + 1):
+            meta = meta_fields(d, stream, i, alg)
+            encoded = _frame(d.request_body, d.response_body, meta)
+            data = bytes.fromhex(prev) + encoded
+            if key is not None:
+                digest = hmac.new(key, data, hashlib.sha256).hexdigest()
+            else:
+                digest = _sha256(data).hexdigest()
+            out.append(
+                (placed(d, stream, i, alg, prev, digest), meta, _sha256(b"\x00" + encoded).digest())
+            )
+            prev = digest
+        return out
 
     def seal_all(
         self, drafts: Iterable[AuditRecord], stream: str, count: int, last_hash: str

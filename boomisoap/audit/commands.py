@@ -1,4 +1,5 @@
-"""``boomisoap audit ...``: show, search, export, verify and replay audit stores.
+"""``boomisoap audit ...``: show, search, export, verify, replay, and the Merkle tree's
+checkpoints, proofs and retention.
 
 Exit codes: 0 success, 1 a broken chain / missing record / failed replay, 2 usage.
 """
@@ -20,9 +21,11 @@ import requests
 from .codec import record_to_dict
 from .errors import AuditError, AuditURLError
 from .log import AuditLog
+from .proofs import check_consistency, check_proof
 from .record import AuditRecord
 from .render import extension, full_text, pretty_text, summary_line
 from .replay import ReplayError, replay
+from .signing import PublicKey, SignedCheckpoint, load_public_key, write_key_pair
 
 
 def _open(url: str, hmac_key: bytes | None = None) -> AuditLog:
@@ -215,16 +218,54 @@ def _export_files(r: AuditRecord, dest: Path) -> None:
         (folder / f"response.{ext}").write_bytes(r.response_body)
 
 
+def _public_key(path: str) -> PublicKey:
+    try:
+        return load_public_key(path)
+    except OSError as exc:
+        raise click.UsageError(f"--public-key {path}: {exc.strerror}") from None
+    except AuditError as exc:
+        raise click.UsageError(f"--public-key {path}: {exc}") from None
+
+
+def _read_json(path: str, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except OSError as exc:
+        raise click.UsageError(f"{what} {path}: {exc.strerror}") from None
+    except ValueError:
+        raise click.UsageError(f"{what} {path} is not JSON") from None
+    if not isinstance(data, dict):
+        raise click.UsageError(f"{what} {path} is not a JSON object")
+    return data
+
+
+def _write_json(data: dict[str, Any], output: Path | None) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
 @audit.command("verify")
 @click.argument("url", required=False, callback=_store_url)
 @click.option("--hmac-key-env", help="Environment variable holding the HMAC key (UTF-8).")
-def verify(url: str, hmac_key_env: str | None) -> None:
-    """Check the hash chain(s) and head markers; exit 1 when anything is broken."""
+@click.option("--public-key", help="PEM public key checking the checkpoint signatures.")
+@click.option("--anchor", help="File of checkpoints kept outside the store, checked too.")
+def verify(url: str, hmac_key_env: str | None, public_key: str | None, anchor: str | None) -> None:
+    """Check the hash chain(s), head markers, Merkle trees and checkpoints; exit 1 when
+    anything is broken."""
     key = _env(hmac_key_env, "HMAC key").encode("utf-8") if hmac_key_env else None
+    public = _public_key(public_key) if public_key else None
     with _open(url, key) as log:
-        report = log.verify()
+        try:
+            report = log.verify(public_key=public, anchor=anchor)
+        except (AuditError, OSError) as exc:
+            raise click.ClickException(str(exc)) from None
     if report.ok:
         click.echo(f"checked {report.checked} records in {report.streams} stream(s): OK")
+        click.echo(report.reason)
         return
     where = f" (stream {report.stream})" if report.stream else ""
     click.echo(
@@ -357,6 +398,173 @@ def replay_command(
     click.echo("=== diff" + ("" if diff else ": identical"))
     for line in diff:
         click.echo(line)
+
+
+@audit.command("checkpoint")
+@click.argument("url")
+@click.option("--signing-key", required=True, help="PEM private key (mode 600).")
+@click.option("--anchor", multiple=True, help="File (or 'syslog') to append it to as well.")
+def checkpoint_command(url: str, signing_key: str, anchor: tuple[str, ...]) -> None:
+    """Sign the current tree head of the store's stream now and store the checkpoint
+    (PostgreSQL: name the stream with ?stream=NAME)."""
+    try:
+        with AuditLog.open(url, signing_key=signing_key, anchor=list(anchor)) as log:
+            cp = log.checkpoint()
+            if cp is None:
+                cps = log.checkpoints(log.sink.stream)
+                cp = cps[-1] if cps else None
+    except AuditURLError as exc:
+        raise click.UsageError(str(exc)) from None
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from None
+    if cp is None:
+        raise click.ClickException("the stream is empty: nothing to sign")
+    click.echo(cp.line())
+
+
+@audit.command("prove")
+@click.argument("url")
+@click.argument("record", type=int)
+@click.option("--stream", help="Stream, when the store has several.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="File (default: stdout).")
+def prove_command(url: str, record: int, stream: str | None, output: Path | None) -> None:
+    """Export RECORD with its inclusion proof against the latest signed checkpoint
+    covering it: a self-contained JSON file that check-proof verifies offline."""
+    with _open(url) as log:
+        try:
+            proof = log.prove(record, stream)
+        except AuditError as exc:
+            raise click.ClickException(str(exc)) from None
+    _write_json(proof, output)
+
+
+@audit.command("check-proof")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--public-key", required=True, help="PEM public key of the log's signer.")
+def check_proof_command(file: str, public_key: str) -> None:
+    """Verify a proof written by `prove`, with the public key alone (no store)."""
+    public = _public_key(public_key)
+    result = check_proof(_read_json(file, "proof"), public)
+    click.echo(("OK: " if result.ok else "FAILED: ") + result.reason)
+    if not result.ok:
+        sys.exit(1)
+
+
+@audit.command("prove-consistency")
+@click.argument("url")
+@click.option("--old-size", type=int, required=True, help="Size of the earlier checkpoint.")
+@click.option("--new-size", type=int, help="Size of the later one (default: the latest).")
+@click.option("--stream", help="Stream, when the store has several.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="File (default: stdout).")
+def prove_consistency_command(
+    url: str, old_size: int, new_size: int | None, stream: str | None, output: Path | None
+) -> None:
+    """Export a consistency proof between two stored checkpoints: the log only grew."""
+    with _open(url) as log:
+        try:
+            proof = log.prove_consistency(old_size, new_size, stream)
+        except AuditError as exc:
+            raise click.ClickException(str(exc)) from None
+    _write_json(proof, output)
+
+
+@audit.command("check-consistency")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--public-key", required=True, help="PEM public key of the log's signer.")
+@click.option("--trusted", help="A checkpoint kept earlier (JSON) the proof must start from.")
+def check_consistency_command(file: str, public_key: str, trusted: str | None) -> None:
+    """Verify a consistency proof offline, optionally from a checkpoint you kept."""
+    public = _public_key(public_key)
+    old = None
+    if trusted is not None:
+        try:
+            old = SignedCheckpoint.from_json(_read_json(trusted, "checkpoint"))
+        except AuditError as exc:
+            raise click.UsageError(f"--trusted {trusted}: {exc}") from None
+    result = check_consistency(_read_json(file, "proof"), public, old)
+    click.echo(("OK: " if result.ok else "FAILED: ") + result.reason)
+    if not result.ok:
+        sys.exit(1)
+
+
+@audit.command("prune")
+@click.argument("url")
+@click.option("--before", required=True, help="ISO 8601: records started earlier go.")
+@click.option("--stream", help="Stream, when the store has several.")
+@click.option("--signing-key", help="Sign a checkpoint first, so the whole prefix is covered.")
+def prune_command(url: str, before: str, stream: str | None, signing_key: str | None) -> None:
+    """Delete the oldest records (those started before --before, as far as a signed
+    checkpoint covers them), keeping the tree and checkpoints: the store and every
+    proof exported earlier still verify."""
+    moment = _when(before) or datetime.now(UTC)  # --before is required
+    try:
+        with AuditLog.open(url, signing_key=signing_key) as log:
+            if signing_key is not None:
+                log.checkpoint()
+            deleted = log.prune(moment, stream)
+    except AuditURLError as exc:
+        raise click.UsageError(str(exc)) from None
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"pruned {deleted} record(s)")
+
+
+@audit.command("serve")
+@click.argument("url")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=int, default=8750, show_default=True)
+@click.option("--token-env", help="Environment variable holding the access token "
+              "(required for a non-loopback --host).")  # fmt: skip
+@click.option("--public-key", help="PEM public key checking the checkpoint signatures.")
+@click.option("--hmac-key-env", help="Environment variable holding the HMAC key (UTF-8).")
+def serve_command(
+    url: str,
+    host: str,
+    port: int,
+    token_env: str | None,
+    public_key: str | None,
+    hmac_key_env: str | None,
+) -> None:
+    """Serve a read-only web viewer of the store (needs boomisoap[viewer])."""
+    try:
+        from .viewer import check_bind, serve
+    except ImportError:
+        raise click.ClickException(
+            "the viewer needs Flask: pip install 'boomisoap[viewer]'"
+        ) from None
+    token = _env(token_env, "access token") if token_env else None
+    try:
+        check_bind(host, token)
+    except AuditError as exc:
+        raise click.UsageError(str(exc)) from None
+    public = _public_key(public_key) if public_key else None
+    key = _env(hmac_key_env, "HMAC key").encode("utf-8") if hmac_key_env else None
+    try:
+        serve(
+            url,
+            host,
+            port,
+            token=token,
+            public_key=public,
+            hmac_key=key,
+            ready=lambda base: click.echo(f"serving {base} (read-only)", err=True),
+        )
+    except AuditURLError as exc:
+        raise click.UsageError(str(exc)) from None
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@audit.command("keygen")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True)
+@click.option("--ecdsa", is_flag=True, help="ECDSA P-256 instead of Ed25519.")
+def keygen_command(out: Path, ecdsa: bool) -> None:
+    """Write a new signing key to OUT (mode 600) and its public key to OUT.pub."""
+    try:
+        private, public = write_key_pair(out, ecdsa=ecdsa)
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"private key {private} (keep it with the writer), public key {public}")
 
 
 __all__ = ["audit"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -15,14 +16,18 @@ from ..logs import get_logger
 from .batch import Batcher
 from .capture import RequestSide, draft, secret_values
 from .chain import Chain
+from .checkpoints import Checkpointing, anchors_of, read_anchor
 from .errors import AuditError
 from .exchange import Exchange
 from .query import Query
 from .record import AuditRecord
 from .redaction import Redactor
 from .rules import RedactionRules
+from .signing import PrivateKey, PublicKey, SignedCheckpoint, Signer, as_public_key
 from .sinks import Sink, open_sink
 from .verify import Head, VerifyReport
+
+KeySource = str | os.PathLike[str] | bytes
 
 _log = get_logger("boomisoap.audit")
 _OPEN_BATCHED: weakref.WeakSet[AuditLog] = weakref.WeakSet()
@@ -48,8 +53,31 @@ class AuditLog:
         log_bodies: bool = False,
         batch_size: int = 500,
         flush_interval: float = 0.25,
+        signing_key: PrivateKey | str | os.PathLike[str] | None = None,
+        checkpoint_every: int | None = 1000,
+        checkpoint_seconds: float | None = None,
+        anchor: str | Sequence[str] | None = None,
+        public_key: PublicKey | KeySource | None = None,
     ) -> None:
         self.sink = sink
+        self.public_key: PublicKey | None = None
+        self._checkpointing: Checkpointing | None = None
+        if signing_key is not None:
+            signer = (
+                Signer(signing_key)
+                if isinstance(signing_key, PrivateKey)
+                else Signer.from_file(signing_key)
+            )
+            self.public_key = signer.public_key
+            self._checkpointing = Checkpointing(
+                sink,
+                signer,
+                every=checkpoint_every,
+                seconds=checkpoint_seconds,
+                anchors=anchors_of(anchor),
+            )
+        if public_key is not None:
+            self.public_key = as_public_key(public_key)
         self.log_bodies = log_bodies
         self._chain = Chain(hmac_key)
         self._redactor = Redactor(rules)
@@ -73,7 +101,13 @@ class AuditLog:
         **options: Any,
     ) -> AuditLog:
         """Open the store at ``url``: ``sqlite:///abs/path``, ``sqlite:///:memory:``,
-        ``jsonl:///abs/path[?max_bytes=N]``, ``postgresql://user@host:port/db``."""
+        ``jsonl:///abs/path[?max_bytes=N]``, ``postgresql://user@host:port/db``.
+
+        ``signing_key`` (a PEM file readable by its owner only, or a key object) turns
+        on signed checkpoints every ``checkpoint_every`` records and/or
+        ``checkpoint_seconds`` seconds and at close, each also appended to ``anchor``
+        (a file path, ``"syslog"``, or several); ``public_key`` is what ``verify``
+        checks checkpoint signatures with (the signing key's own by default)."""
         sink = open_sink(url, read_only=read_only)
         return cls(
             sink, hmac_key=hmac_key, batch=batch, rules=rules, log_bodies=log_bodies, **options
@@ -132,11 +166,15 @@ class AuditLog:
             self._emit(pending)
             return None
         sealed = self.sink.append([pending], self._chain)[0]
+        if self._checkpointing is not None:
+            self._checkpointing.appended(1)
         self._emit(sealed)
         return sealed
 
     def _append(self, drafts: list[AuditRecord]) -> None:
         self.sink.append(drafts, self._chain)
+        if self._checkpointing is not None:
+            self._checkpointing.appended(len(drafts))
 
     def _emit(self, r: AuditRecord) -> None:
         level = logging.INFO if r.outcome == "ok" else logging.WARNING
@@ -195,6 +233,8 @@ class AuditLog:
         try:
             if self._batcher is not None:
                 self._batcher.close()
+            if self._checkpointing is not None and self._checkpointing.appended_any:
+                self._checkpointing.now()  # the last tree head this log wrote
         finally:
             with _OPEN_LOCK:
                 _OPEN_BATCHED.discard(self)
@@ -251,8 +291,18 @@ class AuditLog:
         now and then, as an anchor that even a rewrite of the whole store can't fake."""
         return self.sink.heads()
 
-    def verify(self, *, workers: int | None = None) -> VerifyReport:
-        """Check every chain and head marker of the store.
+    def verify(
+        self,
+        *,
+        workers: int | None = None,
+        public_key: PublicKey | KeySource | None = None,
+        anchor: str | os.PathLike[str] | None = None,
+    ) -> VerifyReport:
+        """Check every chain and head marker of the store, the Merkle tree of every
+        stream and its checkpoints: their roots always, their signatures with
+        ``public_key`` (or the log's own). ``anchor`` is a file of checkpoints kept
+        outside the store (see ``anchor=``): they are checked as well, so a store
+        rewritten or cut short behind them is found.
 
         Large JSONL and PostgreSQL stores are decoded by ``workers`` child processes
         while this one checks the chain (None: chosen by the store's size and the CPUs;
@@ -260,7 +310,64 @@ class AuditLog:
         """
         if not self._closed:
             self.flush()
-        return self.sink.verify(self._chain, workers)
+        key = self.public_key if public_key is None else as_public_key(public_key)
+        anchored = read_anchor(anchor) if anchor is not None else []
+        return self.sink.verify(self._chain, workers, key, anchored)
+
+    # -- checkpoints, proofs and retention ----------------------------------------
+
+    def checkpoint(self) -> SignedCheckpoint | None:
+        """Sign and store a checkpoint of this writer's stream now (None when its
+        tree head was signed already); needs ``signing_key``."""
+        if self._checkpointing is None:
+            raise AuditError("no signing key: open the log with signing_key= to sign checkpoints")
+        self.flush()
+        return self._checkpointing.now()
+
+    def checkpoints(self, stream: str | None = None) -> list[SignedCheckpoint]:
+        """The stored checkpoints (of ``stream``, or of every stream), by size."""
+        return self.sink.checkpoints(stream)
+
+    def _stream(self, stream: str | None) -> str:
+        if stream is not None:
+            return stream
+        streams = sorted(self.heads())
+        if len(streams) == 1:
+            return streams[0]
+        if not streams:
+            raise AuditError("the store is empty")
+        raise AuditError(f"the store has several streams, name one: {streams}")
+
+    def prove(self, seq: int, stream: str | None = None) -> dict[str, Any]:
+        """A self-contained inclusion proof of record ``seq`` (JSON-ready), against the
+        latest signed checkpoint covering it; check it with ``proofs.check_proof``."""
+        from .proofs import prove_record
+
+        if not self._closed:
+            self.flush()
+        return prove_record(self.sink, seq, self._stream(stream))
+
+    def prove_consistency(
+        self, old_size: int, new_size: int | None = None, stream: str | None = None
+    ) -> dict[str, Any]:
+        """A consistency proof between the checkpoints at ``old_size`` and ``new_size``
+        (the latest by default); check it with ``proofs.check_consistency``."""
+        from .proofs import prove_consistency
+
+        if not self._closed:
+            self.flush()
+        return prove_consistency(self.sink, self._stream(stream), old_size, new_size)
+
+    def prune(self, before: datetime, stream: str | None = None) -> int:
+        """Delete the leading records of ``stream`` started before ``before``, as far as
+        a signed checkpoint covers them; their tree nodes, the checkpoints and a marker
+        of where the chain now starts stay, so the store and every proof exported
+        earlier still verify. Returns how many records were deleted."""
+        from .retention import prune
+
+        if not self._closed:
+            self.flush()
+        return prune(self.sink, self._stream(stream), before)
 
 
 def _flush_at_exit() -> None:

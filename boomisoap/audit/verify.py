@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, NamedTuple
 
-from .chain import ALG_HMAC, ALG_SHA256, Chain, canonical
+from .chain import ALG_HMAC, ALG_SHA256, Chain, canonical, leaf_of
 from .record import GENESIS, AuditRecord
+
+if TYPE_CHECKING:
+    from .treecheck import TreeCheck
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +66,40 @@ def _broken(stream: str, checked: int, seq: int | None, reason: str) -> VerifyRe
 
 
 def verify_stream(
-    stream: str, entries: Iterable[Entry], head: Head | None, chain: Chain
+    stream: str,
+    entries: Iterable[Entry],
+    head: Head | None,
+    chain: Chain,
+    tree: TreeCheck | None = None,
+    pruned: Head | None = None,
 ) -> VerifyReport:
-    """Check ``entries`` (in stored order) form the chain 1..n that ``head`` describes."""
-    expected = 1
-    prev = GENESIS
+    """Check ``entries`` (in stored order) form the chain 1..n that ``head`` describes
+    (from ``pruned.count + 1`` after ``pruned.last_hash`` when a prefix was pruned), and
+    feed each record's leaf to ``tree``, which checks the Merkle tree and checkpoints."""
+    base = 0 if pruned is None else pruned.count
+    report = _walk(stream, entries, head, chain, tree, pruned)
+    last = report.checked  # _walk counts by seq
+    report = replace(report, checked=max(0, last - base))
+    if tree is None or not report.ok:
+        return report
+    problem = tree.finish(last)
+    if problem is not None:
+        return _broken(stream, report.checked, problem[0], problem[1])
+    note = tree.note()
+    reason = report.reason if base == 0 else f"{report.checked} records intact"
+    return replace(report, reason=reason + (f"; {note}" if note else ""))
+
+
+def _walk(
+    stream: str,
+    entries: Iterable[Entry],
+    head: Head | None,
+    chain: Chain,
+    tree: TreeCheck | None,
+    pruned: Head | None,
+) -> VerifyReport:
+    expected = 1 if pruned is None else pruned.count + 1
+    prev = GENESIS if pruned is None else pruned.last_hash
     for entry in entries:
         if isinstance(entry, Corrupt):
             return _broken(stream, expected - 1, expected, f"record {expected}: {entry.reason}")
@@ -83,6 +115,11 @@ def verify_stream(
         problem = _check_one(r, prev, chain)
         if problem:
             return _broken(stream, expected - 1, r.seq, f"record {r.seq}: {problem}")
+        if tree is not None:
+            encoded = r.encoded if isinstance(r, Link) else canonical(r)
+            found = tree.add(r.seq, leaf_of(encoded))
+            if found is not None:
+                return _broken(stream, expected - 1, found[0], found[1])
         prev = r.hash
         expected += 1
     checked = expected - 1
@@ -136,4 +173,12 @@ def combine(reports: Sequence[VerifyReport]) -> VerifyReport:
         return VerifyReport(0, True, None, "empty", None, 0)
     stream = reports[0].stream if len(reports) == 1 else None
     reason = f"{total} records intact in {len(reports)} stream(s)"
+    # What each stream's check adds (its tree, checkpoints, pruning) after the count.
+    notes = [r.reason.split("; ", 1)[1] for r in reports if "; " in r.reason]
+    if len(reports) == 1 and notes:
+        reason += "; " + notes[0]
+    elif notes:
+        reason += "; " + "; ".join(
+            f"{r.stream}: {r.reason.split('; ', 1)[1]}" for r in reports if "; " in r.reason
+        )
     return VerifyReport(total, True, None, reason, stream, len(reports))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 
 from ..chain import Chain
+from ..merkle import Frontier, NodeGetter
 from ..query import Query
 from ..record import AuditRecord
+from ..signing import PublicKey, SignedCheckpoint
 from ..verify import Head, VerifyReport
 
 
@@ -20,6 +23,8 @@ class Sink(ABC):
     """
 
     url: str
+    stream: str
+    """The stream this sink's appends go to."""
 
     @abstractmethod
     def append(self, drafts: Sequence[AuditRecord], chain: Chain) -> list[AuditRecord]:
@@ -30,9 +35,41 @@ class Sink(ABC):
         """Committed records matching ``query``, by stream then seq."""
 
     @abstractmethod
-    def verify(self, chain: Chain, workers: int | None = None) -> VerifyReport:
-        """Check every stream against its chain and head marker; ``workers`` processes
-        decode records for stores that support it (None: decided by the store's size)."""
+    def verify(
+        self,
+        chain: Chain,
+        workers: int | None = None,
+        public_key: PublicKey | None = None,
+        anchored: Sequence[SignedCheckpoint] = (),
+    ) -> VerifyReport:
+        """Check every stream against its chain and head marker, its Merkle tree and
+        its checkpoints (their signatures too, given ``public_key``); ``workers``
+        processes decode records for stores that support it (None: by the store's size).
+        ``anchored`` checkpoints (kept outside the store) are checked as if stored."""
+
+    @abstractmethod
+    def tree_head(self, stream: str | None = None) -> Frontier:
+        """The committed Merkle tree head of ``stream`` (this sink's own by default)."""
+
+    @abstractmethod
+    def nodes(self, stream: str | None = None) -> AbstractContextManager[NodeGetter]:
+        """A look-up of the stored tree nodes of ``stream``, open for the block."""
+
+    @abstractmethod
+    def add_checkpoint(self, cp: SignedCheckpoint) -> None:
+        """Store a signed checkpoint."""
+
+    @abstractmethod
+    def checkpoints(self, stream: str | None = None) -> list[SignedCheckpoint]:
+        """Stored checkpoints (of ``stream``, or all), by size."""
+
+    @abstractmethod
+    def pruned(self, stream: str | None = None) -> int:
+        """How many leading records of ``stream`` were pruned."""
+
+    @abstractmethod
+    def prune(self, stream: str, through: int) -> int:
+        """Delete records 1..``through`` of ``stream``, keeping its tree; how many went."""
 
     @abstractmethod
     def heads(self) -> dict[str, Head]:

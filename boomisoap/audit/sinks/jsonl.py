@@ -4,8 +4,12 @@ Layout for ``jsonl:///var/log/app/audit.jsonl``::
 
     audit.jsonl          the active file, one JSON record per line
     audit.jsonl.1, .2 .. rotated files, oldest first (with ?max_bytes=N)
-    audit.jsonl.head     checkpoint: count, last hash, rotated file count, committed size
+    audit.jsonl.head     checkpoint: count, last hash, rotated file count, committed size,
+                         Merkle tree size and frontier
     audit.jsonl.lock     fcntl.flock target serialising writers across processes
+    audit.jsonl.tree     the Merkle tree's nodes, 32 bytes each, in position order
+    audit.jsonl.signed   signed checkpoints, one JSON line each
+    audit.jsonl.pruned   after a prune: how many records went and the last one's hash
 
 An append holds the lock, writes and fsyncs its lines, then atomically replaces the
 checkpoint (write, fsync, rename).  The checkpoint is the commit: bytes after its
@@ -30,11 +34,15 @@ from typing import IO, Any
 from ..chain import Chain
 from ..codec import link_from_dict, record_from_dict, record_to_dict
 from ..errors import AuditError
+from ..merkle import HASH_SIZE, Frontier, NodeGetter, node_position, nodes_for
 from ..parallel import PARALLEL_FROM_BYTES, Job, auto_workers, ordered_entries
 from ..query import Query
 from ..record import GENESIS, AuditRecord
-from ..verify import Corrupt, Entry, Head, VerifyReport, verify_stream
+from ..signing import PublicKey, SignedCheckpoint
+from ..treecheck import StreamTree, TreeCheck
+from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
 from .base import Sink
+from .tree import catch_up
 
 STREAM = "main"
 # Lines a verification worker decodes per job.
@@ -47,9 +55,11 @@ class Checkpoint:
     last_hash: str
     segments: int
     offset: int
+    # None: written before the tree existed (built by the next append).
+    tree: Frontier | None = None
 
     def to_json(self) -> bytes:
-        data = {
+        data: dict[str, object] = {
             "format": 1,
             "stream": STREAM,
             "count": self.count,
@@ -57,10 +67,13 @@ class Checkpoint:
             "segments": self.segments,
             "offset": self.offset,
         }
+        if self.tree is not None:
+            data["tree_size"] = self.tree.size
+            data["frontier"] = self.tree.to_bytes().hex()
         return json.dumps(data).encode("ascii") + b"\n"
 
 
-EMPTY = Checkpoint(0, GENESIS, 0, 0)
+EMPTY = Checkpoint(0, GENESIS, 0, 0, Frontier.empty())
 
 
 class JsonlSink(Sink):
@@ -71,6 +84,9 @@ class JsonlSink(Sink):
         self.read_only = read_only
         self.head_path = Path(f"{path}.head")
         self.lock_path = Path(f"{path}.lock")
+        self.tree_path = Path(f"{path}.tree")
+        self.signed_path = Path(f"{path}.signed")
+        self.pruned_path = Path(f"{path}.pruned")
         self._tlock = threading.Lock()
         self._lock_fd: int | None = None
         try:
@@ -109,11 +125,15 @@ class JsonlSink(Sink):
     def _read_checkpoint(self) -> Checkpoint | None:
         try:
             data = json.loads(self.head_path.read_bytes())
+            tree = None
+            if "tree_size" in data:
+                tree = Frontier.from_bytes(int(data["tree_size"]), bytes.fromhex(data["frontier"]))
             return Checkpoint(
                 int(data["count"]),
                 str(data["last_hash"]),
                 int(data["segments"]),
                 int(data["offset"]),
+                tree,
             )
         except FileNotFoundError:
             return None
@@ -151,7 +171,7 @@ class JsonlSink(Sink):
             raise AuditError(f"{self.head_path} is missing: refusing to write")
         if self._segment(cp.segments + 1).exists():
             # Renamed but the checkpoint not yet updated: finish the rotation.
-            cp = Checkpoint(cp.count, cp.last_hash, cp.segments + 1, 0)
+            cp = replace(cp, segments=cp.segments + 1, offset=0)
             self._write_checkpoint(cp)
         size = _size(self.path)
         if size < cp.offset:
@@ -162,7 +182,62 @@ class JsonlSink(Sink):
             if cp.offset and _byte_at(self.path, cp.offset - 1) != b"\n":
                 raise AuditError(f"{self.path} does not match its checkpoint: run verify")
             os.truncate(self.path, cp.offset)
+        if cp.tree is not None:
+            # Nodes of an append that never committed are cut off like its lines.
+            nodes = nodes_for(cp.tree.size) * HASH_SIZE
+            tree_bytes = _size(self.tree_path)
+            if tree_bytes > nodes:
+                os.truncate(self.tree_path, nodes)
+            elif tree_bytes < nodes:
+                self._rebuild_tree_tail(cp.tree, tree_bytes)
         return cp
+
+    def _rebuild_tree_tail(self, expected: Frontier, tree_bytes: int) -> None:
+        """The tree file lost its tail (appends do not fsync it: after a power loss the
+        records, which are fsynced, are what counts): rebuild the lost nodes from the
+        records and check they give the committed tree head."""
+        size = 0
+        while nodes_for(size + 1) * HASH_SIZE <= tree_bytes:
+            size += 1
+        os.truncate(self.tree_path, nodes_for(size) * HASH_SIZE)
+        with self.nodes() as node:
+            tree = Frontier.from_nodes(size, node)
+        _, files, _ = self._snapshot_locked()
+        entries = (
+            (e.seq, e.encoded)
+            for e in _read_entries(files, links=True)
+            if isinstance(e, Link) and e.seq > size
+        )
+        tree, nodes = catch_up(tree, entries)
+        if tree != expected:
+            raise AuditError(f"{self.tree_path} does not match the records: run verify")
+        self._write_nodes(nodes, sync=True)
+
+    def _tree_of(self, cp: Checkpoint) -> Frontier:
+        """The committed tree, first extended over records it lacks (a store written
+        before the tree existed). Caller holds the lock."""
+        tree = Frontier.empty() if cp.tree is None else cp.tree
+        if cp.tree is None and _size(self.tree_path):
+            os.truncate(self.tree_path, 0)
+        if tree.size < cp.count:
+            _, files, _ = self._snapshot_locked()
+            entries = (
+                (e.seq, e.encoded)
+                for e in _read_entries(files, links=True)
+                if isinstance(e, Link) and e.seq > tree.size
+            )
+            tree, nodes = catch_up(tree, entries)
+            self._write_nodes(nodes, sync=True)
+        return tree
+
+    def _write_nodes(self, nodes: list[tuple[int, bytes]], *, sync: bool) -> None:
+        fd = os.open(self.tree_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            _write_all(fd, b"".join(h for _, h in nodes))
+            if sync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
 
     # -- writing ------------------------------------------------------------------
 
@@ -174,12 +249,15 @@ class JsonlSink(Sink):
         try:
             with self._locked(exclusive=True):
                 cp = self._recover()
-                sealed = chain.seal_all(drafts, STREAM, cp.count, cp.last_hash)
+                tree = self._tree_of(cp)
+                triples = chain.seal_all_with_leaves(drafts, STREAM, cp.count, cp.last_hash)
+                sealed = [r for r, _, _ in triples]
                 data = b"".join(_line(r) for r in sealed)
+                tree, nodes = tree.extend([leaf for _, _, leaf in triples])
                 if self.max_bytes and cp.offset and cp.offset + len(data) > self.max_bytes:
                     os.rename(self.path, self._segment(cp.segments + 1))
                     _fsync_dir(self.path.parent)
-                    cp = Checkpoint(cp.count, cp.last_hash, cp.segments + 1, 0)
+                    cp = replace(cp, segments=cp.segments + 1, offset=0)
                     self._write_checkpoint(cp)
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
                 try:
@@ -187,6 +265,9 @@ class JsonlSink(Sink):
                     os.fsync(fd)
                 finally:
                     os.close(fd)
+                # Not fsynced: the tree is rebuilt from the (fsynced) records should a
+                # power loss take its tail (see _recover).
+                self._write_nodes(nodes, sync=False)
                 if cp.offset == 0:
                     _fsync_dir(self.path.parent)
                 self._write_checkpoint(
@@ -195,6 +276,7 @@ class JsonlSink(Sink):
                         count=sealed[-1].seq,
                         last_hash=sealed[-1].hash,
                         offset=cp.offset + len(data),
+                        tree=tree,
                     )
                 )
         except OSError as exc:
@@ -210,23 +292,28 @@ class JsonlSink(Sink):
         Returns (checkpoint, [(file, byte limit or None)], uncommitted byte count).
         """
         with self._locked(exclusive=False):
-            cp = self._read_checkpoint()
-            numbers = self._segment_numbers()
-            files: list[tuple[IO[bytes], int | None]] = []
-            try:
-                for n in numbers:
-                    files.append((open(self._segment(n), "rb"), None))  # noqa: SIM115
-                limit = None if cp is None else cp.offset
-                if cp is not None and cp.segments + 1 in numbers:
-                    # An interrupted rotation: the renamed file is the committed one.
-                    files[-1] = (files[-1][0], cp.offset)
-                    limit = 0
-                if self.path.exists():
-                    files.append((open(self.path, "rb"), limit))  # noqa: SIM115
-            except OSError:
-                for f, _ in files:
-                    f.close()
-                raise
+            return self._snapshot_locked()
+
+    def _snapshot_locked(
+        self,
+    ) -> tuple[Checkpoint | None, list[tuple[IO[bytes], int | None]], int]:
+        cp = self._read_checkpoint()
+        numbers = self._segment_numbers()
+        files: list[tuple[IO[bytes], int | None]] = []
+        try:
+            for n in numbers:
+                files.append((open(self._segment(n), "rb"), None))  # noqa: SIM115
+            limit = None if cp is None else cp.offset
+            if cp is not None and cp.segments + 1 in numbers:
+                # An interrupted rotation: the renamed file is the committed one.
+                files[-1] = (files[-1][0], cp.offset)
+                limit = 0
+            if self.path.exists():
+                files.append((open(self.path, "rb"), limit))  # noqa: SIM115
+        except OSError:
+            for f, _ in files:
+                f.close()
+            raise
         extra = 0
         if files and files[-1][1] is not None:
             f, lim = files[-1]
@@ -247,9 +334,19 @@ class JsonlSink(Sink):
             cp = self._read_checkpoint()
         return {} if cp is None else {STREAM: Head(cp.count, cp.last_hash)}
 
-    def verify(self, chain: Chain, workers: int | None = None) -> VerifyReport:
+    def verify(
+        self,
+        chain: Chain,
+        workers: int | None = None,
+        public_key: PublicKey | None = None,
+        anchored: Sequence[SignedCheckpoint] = (),
+    ) -> VerifyReport:
         try:
-            cp, files, extra = self._snapshot()
+            with self._locked(exclusive=False):
+                cp, files, extra = self._snapshot_locked()
+                tree_file = _open_or_none(self.tree_path)
+                pruned = self._read_pruned()
+                signed = self._read_signed()
         except (OSError, AuditError) as exc:
             return VerifyReport(0, False, None, f"cannot read the store: {exc}", STREAM)
         head = None if cp is None else Head(cp.count, cp.last_hash)
@@ -261,20 +358,208 @@ class JsonlSink(Sink):
             if workers
             else _read_entries(files, links=True)
         )
+        if pruned is not None:
+            # Lines a prune was cut short before removing are pruned all the same.
+            entries = (e for e in entries if isinstance(e, Corrupt) or e.seq > pruned.count)
+        frontier = None if cp is None else cp.tree
+        if frontier is not None and tree_file is None and frontier.size:
+            frontier = None  # reported below as a missing tree
+        tree = StreamTree(
+            frontier,
+            _file_nodes(tree_file, nodes_for(frontier.size) if frontier else 0),
+            _file_node_getter(tree_file),
+            [c for c in [*signed, *anchored] if c.stream == STREAM],
+            pruned.count if pruned else 0,
+        )
         try:
-            report = verify_stream(STREAM, entries, head, chain)
+            report = verify_stream(
+                STREAM, entries, head, chain, TreeCheck(STREAM, tree, public_key), pruned
+            )
         except AuditError as exc:
             return VerifyReport(0, False, None, f"cannot verify the store: {exc}", STREAM)
+        finally:
+            if tree_file is not None:
+                tree_file.close()
         if report.ok and extra:
             note = f"; {extra} bytes of an append that never committed are ignored"
             report = replace(report, reason=report.reason + note)
         return report
+
+    # -- the Merkle tree, checkpoints and pruning ---------------------------------
+
+    stream = STREAM
+
+    def tree_head(self, stream: str | None = None) -> Frontier:
+        with self._locked(exclusive=False):
+            cp = self._read_checkpoint()
+        return Frontier.empty() if cp is None or cp.tree is None else cp.tree
+
+    @contextmanager
+    def nodes(self, stream: str | None = None) -> Iterator[NodeGetter]:
+        f = _open_or_none(self.tree_path)
+        try:
+            yield _file_node_getter(f)
+        finally:
+            if f is not None:
+                f.close()
+
+    def add_checkpoint(self, cp: SignedCheckpoint) -> None:
+        if self.read_only:
+            raise AuditError("audit store opened read-only")
+        try:
+            with self._locked(exclusive=True):
+                fd = os.open(self.signed_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                try:
+                    _write_all(fd, (cp.line() + "\n").encode("utf-8"))
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        except OSError as exc:
+            raise AuditError(f"cannot store a checkpoint in {self.signed_path}: {exc}") from exc
+
+    def _read_signed(self) -> list[SignedCheckpoint]:
+        try:
+            text = self.signed_path.read_text("utf-8")
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in text.splitlines():
+            if line.strip():
+                try:
+                    out.append(SignedCheckpoint.from_json(json.loads(line)))
+                except ValueError as exc:
+                    raise AuditError(f"{self.signed_path}: damaged line ({exc})") from None
+        return sorted(out, key=lambda c: c.size)
+
+    def checkpoints(self, stream: str | None = None) -> list[SignedCheckpoint]:
+        with self._locked(exclusive=False):
+            found = self._read_signed()
+        return [cp for cp in found if stream is None or cp.stream == stream]
+
+    def _read_pruned(self) -> Head | None:
+        try:
+            data = json.loads(self.pruned_path.read_bytes())
+            return Head(int(data["through"]), str(data["last_hash"]))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AuditError(f"{self.pruned_path} is damaged: {exc}") from exc
+
+    def pruned(self, stream: str | None = None) -> int:
+        with self._locked(exclusive=False):
+            marker = self._read_pruned()
+        return 0 if marker is None else marker.count
+
+    def prune(self, stream: str, through: int) -> int:
+        """Rewrite the files without records 1..through: a rotated file holding only
+        such records is deleted, the file holding the cut is rewritten (a new file
+        renamed over it). The marker is written first, so a prune cut short leaves
+        records that readers and verify already treat as pruned."""
+        if self.read_only:
+            raise AuditError("audit store opened read-only")
+        try:
+            with self._locked(exclusive=True):
+                cp = self._recover()
+                last = None
+                for line in _committed_lines(self._snapshot_locked()[1]):
+                    entry = _entry(line, True)
+                    if isinstance(entry, Link) and entry.seq == through:
+                        last = entry.hash
+                        break
+                if last is None:
+                    raise AuditError(f"record {through} is not in the store")
+                # The pruned records' nodes must outlive them: on disk before they go.
+                fd = os.open(self.tree_path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                marker = json.dumps({"stream": STREAM, "through": through, "last_hash": last})
+                self._replace_file(self.pruned_path, marker.encode("ascii") + b"\n")
+                deleted = 0
+                paths = [self._segment(n) for n in self._segment_numbers()] + [self.path]
+                for path in paths:
+                    if not path.exists():
+                        continue
+                    limit = cp.offset if path == self.path else None
+                    kept, gone = _split_lines(path, through, limit)
+                    deleted += gone
+                    if not gone:
+                        continue
+                    if path != self.path and not kept:
+                        path.unlink()
+                        continue
+                    self._replace_file(path, kept)
+                    if path == self.path:
+                        cp = replace(cp, offset=len(kept))
+                        self._write_checkpoint(cp)
+                _fsync_dir(self.path.parent)
+        except OSError as exc:
+            raise AuditError(f"cannot prune {self.path}: {exc}") from exc
+        return deleted
+
+    def _replace_file(self, path: Path, data: bytes) -> None:
+        tmp = Path(f"{path}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
 
     def close(self) -> None:
         with self._tlock:
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
                 self._lock_fd = None
+
+
+def _open_or_none(path: Path) -> IO[bytes] | None:
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        return None
+
+
+def _file_nodes(f: IO[bytes] | None, count: int) -> Iterator[tuple[int, bytes]]:
+    if f is None:
+        return
+    f.seek(0)
+    for pos in range(count):
+        h = f.read(HASH_SIZE)
+        if len(h) < HASH_SIZE:
+            return
+        yield pos, h
+
+
+def _file_node_getter(f: IO[bytes] | None) -> NodeGetter:
+    def node(level: int, index: int) -> bytes:
+        if f is None:
+            raise KeyError("the store has no tree file")
+        h = os.pread(f.fileno(), HASH_SIZE, node_position(level, index) * HASH_SIZE)
+        if len(h) < HASH_SIZE:
+            raise KeyError(f"tree node ({level}, {index}) is missing")
+        return h
+
+    return node
+
+
+def _split_lines(path: Path, through: int, limit: int | None) -> tuple[bytes, int]:
+    """(the lines of ``path`` to keep, how many were dropped): lines of records up to
+    ``through`` go; with ``limit``, bytes past it (uncommitted) are dropped too."""
+    data = path.read_bytes()
+    if limit is not None:
+        data = data[:limit]
+    kept: list[bytes] = []
+    gone = 0
+    for line in data.splitlines(keepends=True):
+        entry = _entry(line, True)
+        if isinstance(entry, Link) and entry.seq <= through:
+            gone += 1
+        elif entry is not None:
+            kept.append(line)
+    return b"".join(kept), gone
 
 
 def _committed_lines(files: list[tuple[IO[bytes], int | None]]) -> Iterator[bytes]:

@@ -28,12 +28,16 @@ from urllib.parse import quote
 
 from ..chain import Chain
 from ..errors import AuditError
+from ..merkle import Frontier, NodeGetter, node_position
 from ..query import Query
-from ..record import GENESIS, AuditRecord, format_time
+from ..record import GENESIS, AuditRecord, format_time, parse_time
+from ..signing import PublicKey, SignedCheckpoint
+from ..treecheck import StreamTree, TreeCheck
 from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
 from .base import Sink
 from .checkpoint import Checkpointer
 from .rows import COLUMNS, canonical_of_row, from_row, row_from_meta
+from .tree import catch_up
 
 STREAM = "main"
 BUSY_TIMEOUT_MS = 60_000
@@ -89,6 +93,30 @@ BEGIN
     INSERT INTO audit_head (stream, count, last_hash) VALUES (NEW.stream, NEW.seq, NEW.hash)
     ON CONFLICT(stream) DO UPDATE SET count = excluded.count, last_hash = excluded.last_hash;
 END""",
+    # The Merkle tree: every completed node by position (the tree head, size and
+    # frontier, lives in the head row: see _TREE_COLUMNS).
+    """CREATE TABLE IF NOT EXISTS audit_node (pos INTEGER PRIMARY KEY, hash BLOB NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS audit_checkpoint (
+    stream TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    root TEXT NOT NULL,
+    time TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    alg TEXT NOT NULL,
+    signature TEXT NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS audit_prune (
+    stream TEXT PRIMARY KEY,
+    through INTEGER NOT NULL,
+    last_hash TEXT NOT NULL
+)""",
+)
+_TREE_TABLES = ("audit_node", "audit_checkpoint", "audit_prune")
+# Added to audit_head (older stores get them at the first writable open): the row every
+# append already rewrites, so the tree head costs no page of its own in the commit.
+_TREE_COLUMNS = (
+    "ALTER TABLE audit_head ADD COLUMN tree_size INTEGER",
+    "ALTER TABLE audit_head ADD COLUMN frontier BLOB",
 )
 _ROW_MARKS = f"({', '.join('?' for _ in COLUMNS)})"
 # Rows per INSERT statement at most (fewer where SQLite allows fewer variables).
@@ -107,6 +135,10 @@ def _insert_rows(count: int) -> str:
 
 
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM audit_record"
+_INSERT_NODE = "INSERT INTO audit_node (pos, hash) VALUES (?, ?)"
+_SET_TREE = "UPDATE audit_head SET tree_size = ?, frontier = ? WHERE stream = ?"
+_TREE_HEAD = "SELECT tree_size, frontier FROM audit_head WHERE stream = ?"
+_CHECKPOINT_COLUMNS = "stream, size, root, time, key_id, alg, signature"
 _HEAD = "SELECT count, last_hash FROM audit_head WHERE stream = ?"
 _STREAM_PARAM = (STREAM,)
 
@@ -121,9 +153,9 @@ class SqliteSink(Sink):
         self.url = f"sqlite:///{path}"
         self.read_only = read_only
         self._lock = threading.RLock()
-        # (count, last hash) as this connection left the head, for the one-statement
-        # append; None until known.
-        self._head: tuple[int, str] | None = None
+        # (count, last hash, tree) as this connection left the head, for the append
+        # without a head read; None until known.
+        self._head: tuple[int, str, Frontier] | None = None
         self._rows_per_insert = 1
         self._checkpointer: Checkpointer | None = None
         if read_only and not self.memory and not Path(path).exists():
@@ -169,6 +201,9 @@ class SqliteSink(Sink):
         with self._transaction():
             for statement in _SCHEMA:
                 c.execute(statement)
+            if not _head_has_tree(c):
+                for statement in _TREE_COLUMNS:
+                    c.execute(statement)
 
     def _enable_wal(self) -> None:
         # Switching a file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at
@@ -199,7 +234,10 @@ class SqliteSink(Sink):
             if c.in_transaction:
                 c.execute("ROLLBACK")
             raise
-        c.execute("COMMIT")
+        if c.in_transaction:
+            c.execute("COMMIT")
+
+    stream = STREAM
 
     def append(self, drafts: Sequence[AuditRecord], chain: Chain) -> list[AuditRecord]:
         if self.read_only:
@@ -208,24 +246,54 @@ class SqliteSink(Sink):
             return []
         with self._lock:
             try:
-                if len(drafts) == 1 and self._head is not None:
-                    sealed = self._append_after_known_head(drafts[0], chain, *self._head)
-                    if sealed is not None:
-                        self._wal_grew(drafts)
-                        return [sealed]
-                with self._transaction() as c:
-                    # Read inside the write transaction: no other writer can move the head.
-                    row = c.execute(_HEAD, _STREAM_PARAM).fetchone()
-                    count, last = (int(row[0]), str(row[1])) if row else (0, GENESIS)
-                    pairs = chain.seal_all_with_meta(drafts, STREAM, count, last)
-                    self._insert_many(c, [row_from_meta(r, meta) for r, meta in pairs])
+                sealed = None
+                if self._head is not None:
+                    sealed = self._append_after_known_head(drafts, chain, *self._head)
+                if sealed is None:
+                    with self._transaction() as c:
+                        # Read inside the write transaction: no other writer can move it.
+                        row = c.execute(_HEAD, _STREAM_PARAM).fetchone()
+                        count, last = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+                        tree = self._tree_for(c, count)
+                        sealed = self._insert(c, drafts, chain, count, last, tree)
             except sqlite3.Error as exc:
                 self._head = None
                 raise AuditError(f"cannot append to {self.path}: {exc}") from exc
-            head = pairs[-1][0]
-            self._head = (head.seq, head.hash)
             self._wal_grew(drafts)
-        return [record for record, _ in pairs]
+        return sealed
+
+    def _insert(
+        self,
+        c: sqlite3.Connection,
+        drafts: Sequence[AuditRecord],
+        chain: Chain,
+        count: int,
+        last: str,
+        tree: Frontier,
+    ) -> list[AuditRecord]:
+        """Seal and insert drafts, their tree nodes and the new tree head (inside the
+        caller's transaction); remembers the head for the next append."""
+        triples = chain.seal_all_with_leaves(drafts, STREAM, count, last)
+        self._insert_many(c, [row_from_meta(r, meta) for r, meta, _ in triples])
+        tree, nodes = tree.extend([leaf for _, _, leaf in triples])
+        c.executemany(_INSERT_NODE, nodes)
+        c.execute(_SET_TREE, (tree.size, tree.to_bytes(), STREAM))
+        head = triples[-1][0]
+        self._head = (head.seq, head.hash, tree)
+        return [record for record, _, _ in triples]
+
+    def _tree_for(self, c: sqlite3.Connection, count: int) -> Frontier:
+        """The stored tree head, first extended over any records it lacks (a store
+        written before the tree existed)."""
+        tree = _frontier(c.execute(_TREE_HEAD, _STREAM_PARAM).fetchone())
+        if tree.size > count:
+            raise AuditError(f"{self.path}: the Merkle tree holds more records than the chain")
+        if tree.size < count:
+            rows = c.execute(f"{_SELECT} WHERE seq > ? ORDER BY seq", (tree.size,))
+            tree, nodes = catch_up(tree, ((int(r[1]), canonical_of_row(r)) for r in rows))
+            c.executemany(_INSERT_NODE, nodes)
+            c.execute(_SET_TREE, (tree.size, tree.to_bytes(), STREAM))
+        return tree
 
     def _wal_grew(self, drafts: Sequence[AuditRecord]) -> None:
         if self._checkpointer is None:
@@ -247,20 +315,20 @@ class SqliteSink(Sink):
             done += count
 
     def _append_after_known_head(
-        self, draft: AuditRecord, chain: Chain, count: int, last: str
-    ) -> AuditRecord | None:
-        """One statement, so one implicit transaction: the record sealed after the head
-        this connection last wrote. The insert trigger refuses it if another writer
-        moved the head meanwhile; then None, and the caller reads the head and reseals."""
-        record, meta = chain.seal_with_meta(draft, STREAM, count + 1, last)
-        try:
-            self._conn.execute(_insert_rows(1), row_from_meta(record, meta))
-        except sqlite3.IntegrityError as exc:
-            if _HEAD_MOVED not in str(exc):
-                raise
-            return None
-        self._head = (record.seq, record.hash)
-        return record
+        self, drafts: Sequence[AuditRecord], chain: Chain, count: int, last: str, tree: Frontier
+    ) -> list[AuditRecord] | None:
+        """Drafts sealed after the head this connection last wrote, without reading it:
+        the insert trigger refuses the first record if another writer moved the head
+        meanwhile; then None, and the caller reads the head and reseals."""
+        with self._transaction() as c:
+            try:
+                return self._insert(c, drafts, chain, count, last, tree)
+            except sqlite3.IntegrityError as exc:
+                if _HEAD_MOVED not in str(exc):
+                    raise
+                c.execute("ROLLBACK")
+                self._head = None
+                return None
 
     @contextmanager
     def _reader(self) -> Iterator[sqlite3.Connection]:
@@ -298,7 +366,13 @@ class SqliteSink(Sink):
         rows = self._rows("SELECT stream, count, last_hash FROM audit_head", ())
         return {str(s): Head(int(n), str(h)) for s, n, h in rows}
 
-    def verify(self, chain: Chain, workers: int | None = None) -> VerifyReport:
+    def verify(
+        self,
+        chain: Chain,
+        workers: int | None = None,
+        public_key: PublicKey | None = None,
+        anchored: Sequence[SignedCheckpoint] = (),
+    ) -> VerifyReport:
         # Rows come out of SQLite already holding the canonical text forms: decoding is
         # cheap enough that workers would cost more than they save.
         try:
@@ -310,7 +384,10 @@ class SqliteSink(Sink):
                     rows = conn.execute("SELECT stream, count, last_hash FROM audit_head")
                     heads = {str(s): Head(int(n), str(h)) for s, n, h in rows}
                     links = _links(conn.execute(f"{_SELECT} ORDER BY seq"))
-                    report = verify_stream(STREAM, links, heads.get(STREAM), chain)
+                    tree, pruned = self._stream_tree(conn)
+                    tree.checkpoints += [cp for cp in anchored if cp.stream == STREAM]
+                    check = TreeCheck(STREAM, tree, public_key)
+                    report = verify_stream(STREAM, links, heads.get(STREAM), chain, check, pruned)
                 finally:
                     conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -319,6 +396,114 @@ class SqliteSink(Sink):
         if report.ok and others:
             return replace(report, ok=False, reason=f"unexpected head marker(s) {others}")
         return report
+
+    # -- the Merkle tree, checkpoints and pruning ---------------------------------
+
+    def _has_tree_tables(self, conn: sqlite3.Connection) -> bool:
+        names = {
+            str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        return all(t in names for t in _TREE_TABLES) and _head_has_tree(conn)
+
+    def _stream_tree(self, conn: sqlite3.Connection) -> tuple[StreamTree, Head | None]:
+        if not self._has_tree_tables(conn):
+            return StreamTree(None, iter(()), _no_node), None
+        found = conn.execute(_TREE_HEAD, _STREAM_PARAM).fetchone()
+        frontier = None if found is None or found[0] is None else _frontier(found)
+        nodes = (
+            (int(p), bytes(h))
+            for p, h in conn.execute("SELECT pos, hash FROM audit_node ORDER BY pos")
+        )
+        prune = conn.execute(
+            "SELECT through, last_hash FROM audit_prune WHERE stream = ?", _STREAM_PARAM
+        ).fetchone()
+        pruned = None if prune is None else Head(int(prune[0]), str(prune[1]))
+        tree = StreamTree(
+            frontier,
+            nodes,
+            _node_getter(conn),
+            self._checkpoints(conn, STREAM),
+            pruned.count if pruned else 0,
+        )
+        return tree, pruned
+
+    def _checkpoints(self, conn: sqlite3.Connection, stream: str | None) -> list[SignedCheckpoint]:
+        rows = conn.execute(
+            f"SELECT {_CHECKPOINT_COLUMNS} FROM audit_checkpoint ORDER BY size, rowid"
+        ).fetchall()
+        found = [_checkpoint_of_row(r) for r in rows]
+        return [cp for cp in found if stream is None or cp.stream == stream]
+
+    def tree_head(self, stream: str | None = None) -> Frontier:
+        with self._reader() as conn:
+            if not self._has_tree_tables(conn):
+                return Frontier.empty()
+            row = conn.execute(_TREE_HEAD, _STREAM_PARAM).fetchone()
+        return _frontier(row)
+
+    @contextmanager
+    def nodes(self, stream: str | None = None) -> Iterator[NodeGetter]:
+        with self._reader() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield _node_getter(conn)
+            finally:
+                conn.execute("COMMIT")
+
+    def add_checkpoint(self, cp: SignedCheckpoint) -> None:
+        if self.read_only:
+            raise AuditError("audit store opened read-only")
+        with self._lock:
+            try:
+                with self._transaction() as c:
+                    c.execute(
+                        f"INSERT INTO audit_checkpoint ({_CHECKPOINT_COLUMNS}) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        _checkpoint_row(cp),
+                    )
+            except sqlite3.Error as exc:
+                raise AuditError(f"cannot store a checkpoint in {self.path}: {exc}") from exc
+
+    def checkpoints(self, stream: str | None = None) -> list[SignedCheckpoint]:
+        with self._reader() as conn:
+            if not self._has_tree_tables(conn):
+                return []
+            return self._checkpoints(conn, stream)
+
+    def pruned(self, stream: str | None = None) -> int:
+        with self._reader() as conn:
+            if not self._has_tree_tables(conn):
+                return 0
+            row = conn.execute(
+                "SELECT through FROM audit_prune WHERE stream = ?", _STREAM_PARAM
+            ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def prune(self, stream: str, through: int) -> int:
+        """Delete records 1..through (already covered by the tree), keeping the tree
+        and a marker of where the chain now starts. Returns how many were deleted."""
+        if self.read_only:
+            raise AuditError("audit store opened read-only")
+        with self._lock:
+            try:
+                with self._transaction() as c:
+                    row = c.execute(
+                        "SELECT hash FROM audit_record WHERE seq = ?", (through,)
+                    ).fetchone()
+                    if row is None:
+                        raise AuditError(f"record {through} is not in the store")
+                    deleted = c.execute(
+                        "DELETE FROM audit_record WHERE seq <= ?", (through,)
+                    ).rowcount
+                    c.execute(
+                        "INSERT INTO audit_prune (stream, through, last_hash) VALUES (?, ?, ?) "
+                        "ON CONFLICT(stream) DO UPDATE SET through = excluded.through, "
+                        "last_hash = excluded.last_hash",
+                        (STREAM, through, str(row[0])),
+                    )
+            except sqlite3.Error as exc:
+                raise AuditError(f"cannot prune {self.path}: {exc}") from exc
+        return int(deleted)
 
     def close(self) -> None:
         if self._checkpointer is not None:
@@ -338,6 +523,45 @@ def _links(rows: Iterator[Any]) -> Iterator[Entry]:
                 yield Corrupt(f"undecodable row ({exc})")
     except sqlite3.Error as exc:
         yield Corrupt(f"cannot read rows ({exc})")
+
+
+def _head_has_tree(conn: sqlite3.Connection) -> bool:
+    columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(audit_head)")}
+    return "tree_size" in columns
+
+
+def _frontier(row: Sequence[Any] | None) -> Frontier:
+    """The tree head of a head row's (tree_size, frontier); none yet: the empty tree."""
+    if row is None or row[0] is None:
+        return Frontier.empty()
+    return Frontier.from_bytes(int(row[0]), bytes(row[1]))
+
+
+def _node_getter(conn: sqlite3.Connection) -> NodeGetter:
+    def node(level: int, index: int) -> bytes:
+        row = conn.execute(
+            "SELECT hash FROM audit_node WHERE pos = ?", (node_position(level, index),)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"tree node ({level}, {index}) is missing")
+        return bytes(row[0])
+
+    return node
+
+
+def _no_node(level: int, index: int) -> bytes:
+    raise KeyError(f"tree node ({level}, {index}) is missing: the store has no tree")
+
+
+def _checkpoint_row(cp: SignedCheckpoint) -> tuple[Any, ...]:
+    return (cp.stream, cp.size, cp.root, format_time(cp.time), cp.key_id, cp.alg, cp.signature)
+
+
+def _checkpoint_of_row(row: Sequence[Any]) -> SignedCheckpoint:
+    return SignedCheckpoint(
+        str(row[0]), int(row[1]), str(row[2]), parse_time(str(row[3])),
+        str(row[4]), str(row[5]), str(row[6]),
+    )  # fmt: skip
 
 
 def _where(query: Query) -> tuple[str, list[Any]]:

@@ -1,0 +1,150 @@
+"""Verify a stream's Merkle tree and signed checkpoints while its chain is walked.
+
+The verifier recomputes every leaf from the records and every node from the leaves
+(starting from the stored nodes of a pruned prefix), and compares as it goes: each
+stored node (which names the record that completed it), each checkpoint's root at the
+size it signs, and at the end the stored frontier. Checkpoint signatures are checked
+when a public key is given; without one the roots are still compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .merkle import Frontier, NodeGetter, nodes_for, root_of
+from .signing import PublicKey, SignedCheckpoint
+
+Problem = tuple[int | None, str]
+
+
+@dataclass
+class StreamTree:
+    """What a store holds of one stream's tree, for verification."""
+
+    frontier: Frontier | None  # the stored tree head; None: the store has none
+    nodes: Iterator[tuple[int, bytes]]  # stored (position, hash) in position order
+    node: NodeGetter  # look-up of one stored node
+    checkpoints: list[SignedCheckpoint] = field(default_factory=list)
+    pruned: int = 0  # records 1..pruned were pruned
+
+
+class TreeCheck:
+    def __init__(self, stream: str, tree: StreamTree, public_key: PublicKey | None) -> None:
+        # The same checkpoint stored and anchored is checked once.
+        unique = {(c.stream, c.size, c.root, c.signature): c for c in tree.checkpoints}
+        tree.checkpoints = [c for c in unique.values() if c.stream == stream]
+        self.stream = stream
+        self.tree = tree
+        self.public_key = public_key
+        self.problem: Problem | None = None
+        self.checked_signatures = 0
+        self._good_through = tree.pruned  # records covered by the last matching checkpoint
+        self._due: dict[int, list[SignedCheckpoint]] = {}
+        self._nodes = tree.nodes
+        self._next_stored: tuple[int, bytes] | None = None
+        self._stored_done = tree.frontier is None
+        self.frontier = Frontier.empty()
+        try:
+            self._start()
+        except (KeyError, ValueError) as exc:
+            self.problem = (tree.pruned or None, f"pruned part of the tree unreadable: {exc}")
+
+    def _start(self) -> None:
+        tree = self.tree
+        for cp in sorted(tree.checkpoints, key=lambda c: c.size):
+            if cp.stream != self.stream:
+                continue
+            if self.public_key is not None:
+                wrong = cp.check(self.public_key)
+                if wrong:
+                    self.problem = (cp.size or None, f"checkpoint at size {cp.size}: {wrong}")
+                    return
+                self.checked_signatures += 1
+            if cp.size <= tree.pruned:
+                # Behind the pruned prefix only the stored nodes remain to compare with.
+                if root_of(cp.size, tree.node).hex() != cp.root:
+                    self.problem = (
+                        cp.size or None,
+                        f"checkpoint at size {cp.size}: root differs from the stored tree "
+                        "of the pruned records",
+                    )
+                    return
+            else:
+                self._due.setdefault(cp.size, []).append(cp)
+        if tree.pruned:
+            self.frontier = Frontier.from_nodes(tree.pruned, tree.node)
+        first = nodes_for(tree.pruned)
+        self._advance_stored(first)
+
+    def _advance_stored(self, first: int) -> None:
+        while not self._stored_done:
+            item = next(self._nodes, None)
+            if item is None:
+                self._stored_done = True
+                self._next_stored = None
+                return
+            if item[0] >= first:
+                self._next_stored = item
+                return
+
+    def add(self, seq: int, leaf: bytes) -> Problem | None:
+        """Take the next record's leaf; a problem (record seq, reason) or None."""
+        if self.problem is not None:
+            return self.problem
+        self.frontier, nodes = self.frontier.extend((leaf,))
+        if self.tree.frontier is not None and seq <= self.tree.frontier.size:
+            for pos, h in nodes:
+                stored = self._next_stored
+                if stored is None or stored[0] != pos:
+                    self.problem = (seq, f"record {seq}: its tree node {pos} is missing")
+                    return self.problem
+                if stored[1] != h:
+                    what = "leaf hash" if pos == nodes[0][0] else f"tree node {pos}"
+                    self.problem = (
+                        seq,
+                        f"record {seq}: its {what} in the stored tree differs from the record "
+                        "(record or tree altered)",
+                    )
+                    return self.problem
+                self._advance_stored(pos + 1)
+        for cp in self._due.pop(seq, ()):
+            if self.frontier.root().hex() != cp.root:
+                first = self._good_through + 1
+                self.problem = (
+                    first,
+                    f"records {first}..{seq} differ from what the checkpoint at size {seq} "
+                    "signed: rewritten behind it",
+                )
+                return self.problem
+            self._good_through = seq
+        return None
+
+    def finish(self, count: int) -> Problem | None:
+        """After the last record (``count`` in all)."""
+        if self.problem is not None:
+            return self.problem
+        if self._due:
+            size = min(self._due)
+            return (
+                count + 1,
+                f"tail truncated: a checkpoint signs {size} records, found {count}",
+            )
+        stored = self.tree.frontier
+        if stored is not None and stored.size == count and stored != self.frontier:
+            return (count or None, "stored tree head differs from the records")
+        if stored is not None and stored.size > count:
+            return (count + 1, f"tail truncated: the tree holds {stored.size} records")
+        return None
+
+    def note(self) -> str:
+        parts = []
+        if self.tree.frontier is None or self.tree.frontier.size < self.frontier.size:
+            parts.append("no Merkle tree stored for all records (chain and recomputed tree only)")
+        cps = len([c for c in self.tree.checkpoints if c.stream == self.stream])
+        if cps:
+            signed = f", {self.checked_signatures} signatures good" if self.public_key else ""
+            parts.append(f"{cps} checkpoint(s) match{signed}")
+        if self.tree.pruned:
+            parts.append(f"records 1..{self.tree.pruned} pruned")
+        return "; ".join(parts)
