@@ -14,7 +14,8 @@ from .models.fields import ObjectSpec, check_text
 from .models.platform import Account
 from .models.registry import spec_for
 from .services import ObjectService, Wire
-from .transport import HttpTransport, shared_bucket
+from .pacing import RateLimit, pacer_for
+from .transport import HttpTransport
 
 if TYPE_CHECKING:
     from .audit import AuditLog
@@ -72,7 +73,7 @@ class _Client:
         validate: bool = True,
         timeout: float = 30.0,
         retries: int = 5,
-        rate_limit: float | None = 10.0,
+        rate_limit: RateLimit = 10.0,
         correlation_id: str | None = None,
         otp: str | None = None,
     ) -> None:
@@ -84,7 +85,7 @@ class _Client:
         base_url = options.base_url(base_url)
         timeout = options.positive_number("timeout", timeout)
         retries = options.count("retries", retries)
-        rate_limit = options.optional_positive_number("rate_limit", rate_limit)
+        rate_limit = options.rate_limit(rate_limit)
         otp = options.optional_text("otp", otp, secret=True, header=True)
         correlation_id = options.optional_text("correlation_id", correlation_id, header=True)
         if (password is None) == (token is None):
@@ -102,9 +103,9 @@ class _Client:
         self.base_url = base_url
         self.wire_name = wire
         self.audit = open_audit(audit)
-        bucket = None
-        if rate_limit is not None:
-            bucket = shared_bucket(urlsplit(self.base_url).netloc, account_id, rate_limit)
+        # A number: one bucket per account in this process; a Redis URL or a limiter: one
+        # for the whole fleet (docs/fleet.md).
+        bucket = pacer_for(rate_limit, urlsplit(self.base_url).netloc, account_id)
         self.transport = HttpTransport(
             timeout=timeout,
             retries=retries,

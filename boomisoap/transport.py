@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import requests
 
@@ -82,6 +82,13 @@ class HttpResponse:
     body: bytes
 
 
+class Pacer(Protocol):
+    """What the transport paces with: :class:`TokenBucket`, or a fleet's shared bucket
+    (``boomisoap.pacing``), which may also have ``penalize(seconds)`` to hear of a 503."""
+
+    def reserve(self) -> float: ...
+
+
 class TokenBucket:
     """Client-side pacing: ``rate`` requests per second with a burst of ``rate``."""
 
@@ -135,7 +142,7 @@ class HttpTransport:
         *,
         timeout: float = 30.0,
         retries: int = 5,
-        bucket: TokenBucket | None = None,
+        bucket: Pacer | None = None,
         audit: AuditLog | None = None,
         close_audit: bool = False,
         correlation_id: str | None = None,
@@ -213,14 +220,26 @@ class HttpTransport:
                 self._record(
                     call, request, response, started, clock, exc, attempt, correlation_id, prepared
                 )
-                if self._should_retry(call, exc, attempt):
-                    self._sleep(self._backoff(attempt))
-                    continue
+                retry = self._should_retry(call, exc, attempt)
+                if retry or isinstance(exc, RateLimited):
+                    delay = self._backoff(attempt)
+                    if isinstance(exc, RateLimited):
+                        self._penalize(delay)
+                    if retry:
+                        self._sleep(delay)
+                        continue
                 raise
             self._record(
                 call, request, response, started, clock, None, attempt, correlation_id, prepared
             )
             return result
+
+    def _penalize(self, delay: float) -> None:
+        # A shared bucket hears of the 503 so that every member of the fleet slows down,
+        # not only this caller; a local bucket has nothing to tell.
+        penalize = getattr(self.bucket, "penalize", None)
+        if penalize is not None:
+            penalize(delay)
 
     def _correlation_id(self) -> str:
         from .audit.correlation import current_correlation_id
