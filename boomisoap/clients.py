@@ -13,8 +13,8 @@ from .models.apim import ApiKey, Application, Contract, Plan
 from .models.fields import ObjectSpec, check_text
 from .models.platform import Account
 from .models.registry import spec_for
-from .services import ObjectService, Wire
 from .pacing import RateLimit, pacer_for
+from .services import ObjectService, Wire
 from .transport import HttpTransport
 
 if TYPE_CHECKING:

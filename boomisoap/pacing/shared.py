@@ -102,7 +102,7 @@ class RedisRateLimit:
             "probe_interval": probe_interval,
             "prefix": prefix,
         }
-        for name, value in ours.items():
+        for name in ours:
             if given[name] is not None:
                 raise _fail(f"gives {name} both in the URL and as an argument")
         self.rate = _number("rate", rate, ours.get("rate"), DEFAULT_RATE)

@@ -7,12 +7,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from fleet.helpers import account
 
 from boomisoap import ApimClient, InvalidRequest, PlatformClient, RateLimited
 from boomisoap.pacing import RedisBucket, RedisRateLimit
 from boomisoap.rest.mft import MftClient
 from boomisoap.sandbox import Sandbox
+from fleet.helpers import account
 
 GOOD = {"account_id": "acct-1", "username": "u", "password": "p", "base_url": "http://h:81"}
 

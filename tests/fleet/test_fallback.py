@@ -9,10 +9,10 @@ import warnings
 
 import pytest
 import redis
-from fleet.helpers import account, limiter
 from redisserver import RedisServer
 
 from boomisoap.pacing import RateLimitFallbackWarning, RedisRateLimit
+from fleet.helpers import account, limiter
 
 
 def _closed_port() -> int:

@@ -11,10 +11,10 @@ import time
 
 import pytest
 import redis
-from fleet.helpers import INTERVAL, Stopwatch, account, limiter, server_now_us, stored_tat
 
 from boomisoap import InvalidRequest
 from boomisoap.pacing import RedisRateLimit, script
+from fleet.helpers import INTERVAL, Stopwatch, account, limiter, server_now_us, stored_tat
 
 
 def test_the_burst_is_free_then_each_token_waits_one_interval(redis_url: str) -> None:
@@ -145,7 +145,9 @@ def test_settings_come_from_the_url_query(redis_url: str) -> None:
         ("redis://h:6379/0", {"members": "4"}, "members must be an integer"),
     ],
 )
-def test_bad_settings_are_refused_by_name(url: str, settings: dict[str, object], message: str) -> None:
+def test_bad_settings_are_refused_by_name(
+    url: str, settings: dict[str, object], message: str
+) -> None:
     with pytest.raises(InvalidRequest) as caught:
         limiter(url, **settings)
     assert caught.value.field == "rate_limit"
