@@ -49,6 +49,7 @@ from .models.mft import (
     TransferUsage,
 )
 from .models.mftpaths import MftPaths
+from .pacing import RateLimitFallbackWarning, RedisRateLimit
 from .query import Q
 
 if TYPE_CHECKING:
@@ -87,8 +88,10 @@ __all__ = [
     "Q",
     "QueryPage",
     "QuotaLimitUnit",
+    "RateLimitFallbackWarning",
     "RateLimitUnit",
     "RateLimited",
+    "RedisRateLimit",
     "Retired",
     "SecurityError",
     "ServiceUnavailable",
