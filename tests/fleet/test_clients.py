@@ -114,3 +114,42 @@ def test_without_a_503_the_shared_bucket_owes_nothing(redis_url: str) -> None:
             for _ in range(2):
                 platform.accounts.get(sandbox.account_id)
             assert platform.transport.bucket.reserve() == 0.0
+
+
+def test_a_redis_url_without_the_redis_package_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "redis" else real(name, *a)
+    )
+    with pytest.raises(InvalidRequest) as caught:
+        ApimClient(**GOOD, rate_limit="redis://cache:6379/0")
+    assert caught.value.field == "rate_limit"
+    assert "pip install 'boomisoap[redis]'" in caught.value.message
+
+
+def test_the_library_imports_without_the_redis_package() -> None:
+    import subprocess
+    import sys
+
+    # A finder that refuses redis: what an install without the extra sees.
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'redis' or name.startswith('redis.'):\n"
+        "            raise ModuleNotFoundError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import boomisoap\n"
+        "with boomisoap.ApimClient(account_id='a', username='u', password='p',\n"
+        "                          base_url='http://h') as c:\n"
+        "    print(type(c.transport.bucket).__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "TokenBucket"
