@@ -54,6 +54,7 @@ from .models.mft import (
     TransferUsage,
 )
 from .models.mftpaths import MftPaths
+from .pacing import RateLimitFallbackWarning, RedisRateLimit
 from .query import Q
 
 if TYPE_CHECKING:
@@ -97,8 +98,10 @@ __all__ = [
     "Q",
     "QueryPage",
     "QuotaLimitUnit",
+    "RateLimitFallbackWarning",
     "RateLimitUnit",
     "RateLimited",
+    "RedisRateLimit",
     "Retired",
     "SecurityError",
     "ServiceUnavailable",

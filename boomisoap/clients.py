@@ -14,8 +14,9 @@ from .models.apim import ApiKey, Application, Contract, Plan, PlanAssociation
 from .models.fields import ObjectSpec, check_text
 from .models.platform import Account
 from .models.registry import spec_for
+from .pacing import RateLimit, pacer_for
 from .services import ObjectService, Wire
-from .transport import HttpTransport, shared_bucket
+from .transport import HttpTransport
 
 if TYPE_CHECKING:
     import requests
@@ -83,7 +84,7 @@ class _Client:
         validate: bool | str = True,
         timeout: Timeout = 30.0,
         retries: int = 5,
-        rate_limit: float | None = 10.0,
+        rate_limit: RateLimit = 10.0,
         correlation_id: str | None = None,
         otp: str | None = None,
         session: requests.Session | None = None,
@@ -112,7 +113,7 @@ class _Client:
         username = options.username(username, wire)
         base_url = options.base_url(base_url)
         retries = options.count("retries", retries)
-        rate_limit = options.optional_positive_number("rate_limit", rate_limit)
+        rate_limit = options.rate_limit(rate_limit)
         otp = options.optional_text("otp", otp, secret=True, header=True)
         correlation_id = options.optional_text("correlation_id", correlation_id, header=True)
         if (password is None) == (token is None):
@@ -130,9 +131,9 @@ class _Client:
         self.base_url = base_url
         self.wire_name = wire
         self.audit = open_audit(audit)
-        bucket = None
-        if rate_limit is not None:
-            bucket = shared_bucket(urlsplit(self.base_url).netloc, account_id, rate_limit)
+        # A number: one bucket per account in this process; a Redis URL or a limiter: one
+        # for the whole fleet (docs/fleet.md).
+        bucket = pacer_for(rate_limit, urlsplit(self.base_url).netloc, account_id)
         self.transport = HttpTransport(
             timeout=http.timeout,
             retries=retries,

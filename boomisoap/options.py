@@ -97,3 +97,27 @@ def count(name: str, value: Any, maximum: int = MAX_RETRIES) -> int:
     if not 0 <= value <= maximum:
         raise _fail(name, f"must be between 0 and {maximum}, got {value}")
     return value
+
+
+_LIMIT_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def rate_limit(value: Any) -> Any:
+    """``None`` (off), requests per second, a Redis URL or a limiter (docs/fleet.md).
+
+    A string must be a ``redis://``, ``rediss://`` or ``unix://`` URL (never quoted back:
+    it may carry a password); an object must have a ``bucket(host, account)`` method.
+    """
+    if value is None or isinstance(value, int | float):
+        return optional_positive_number("rate_limit", value)
+    if isinstance(value, str):
+        checked = text("rate_limit", value, secret=True, header=True)
+        if not checked.lower().startswith(_LIMIT_SCHEMES):
+            raise _fail("rate_limit", "must be a redis://, rediss:// or unix:// URL when a string")
+        return checked
+    if callable(getattr(value, "bucket", None)):
+        return value
+    raise _fail(
+        "rate_limit",
+        f"must be None, a number, a Redis URL or a limiter, got {type(value).__name__}",
+    )

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -117,6 +117,13 @@ class HttpResponse:
         return f"HttpResponse({self.status}, body={len(self.body)} bytes)"
 
 
+class Pacer(Protocol):
+    """What the transport paces with: :class:`TokenBucket`, or a fleet's shared bucket
+    (``boomisoap.pacing``), which may also have ``penalize(seconds)`` to hear of a 503."""
+
+    def reserve(self) -> float: ...
+
+
 class TokenBucket:
     """Client-side pacing: ``rate`` requests per second with a burst of ``rate``."""
 
@@ -167,7 +174,7 @@ class HttpTransport:
         *,
         timeout: Timeout = 30.0,
         retries: int = 5,
-        bucket: TokenBucket | None = None,
+        bucket: Pacer | None = None,
         audit: AuditLog | None = None,
         close_audit: bool = False,
         correlation_id: str | None = None,
@@ -335,9 +342,14 @@ class HttpTransport:
                     prepared,
                     known,
                 )
-                if self._should_retry(call, exc, attempt):
-                    self._wait(self._backoff(attempt), ends, call, request, attempt, exc)
-                    continue
+                retry = self._should_retry(call, exc, attempt)
+                if retry or isinstance(exc, RateLimited):
+                    delay = self._backoff(attempt)
+                    if isinstance(exc, RateLimited):
+                        self._penalize(delay)
+                    if retry:
+                        self._wait(delay, ends, call, request, attempt, exc)
+                        continue
                 raise
             self._record(
                 call,
@@ -402,6 +414,13 @@ class HttpTransport:
         if call is None or not call.secret_ids:
             return credentials
         return (*credentials, *call.object_ids)
+
+    def _penalize(self, delay: float) -> None:
+        # A shared bucket hears of the 503 so that every member of the fleet slows down,
+        # not only this caller; a local bucket has nothing to tell.
+        penalize = getattr(self.bucket, "penalize", None)
+        if penalize is not None:
+            penalize(delay)
 
     def _correlation_id(self) -> str:
         from .audit.correlation import current_correlation_id

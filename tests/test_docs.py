@@ -1,7 +1,8 @@
 """Every example in docs/*.md and README.md runs, one test per block (``file:line``).
 
 - ```` ```python ```` blocks run in a fresh namespace, in a temporary directory; they are
-  self-contained and start their own ``Sandbox`` when they need one.
+  self-contained and start their own ``Sandbox`` when they need one. A block that
+  reads ``BOOMISOAP_REDIS_URL`` gets a throwaway Redis server there.
 - ```` ```sh ````, ```` ```console ```` (and ``bash``/``shell``) blocks: each command that
   starts with ``boomisoap `` (or ``$ boomisoap ``) runs through ``bash`` against a sandbox
   seeded with the demo data, with ``BOOMI_ACCOUNT_ID``, ``BOOMI_USERNAME``,
@@ -180,6 +181,18 @@ def run_server(command: str, env: dict[str, str], cwd: Path) -> None:
             server.wait(timeout=20)
 
 
+REDIS_VARIABLE = "BOOMISOAP_REDIS_URL"
+
+
+@pytest.fixture(scope="module")
+def docs_redis() -> Iterator[str]:
+    """A throwaway Redis for the examples that read BOOMISOAP_REDIS_URL."""
+    from redisserver import redis_server
+
+    with redis_server() as server:
+        yield server.url
+
+
 # Collection ------------------------------------------------------------------------------
 
 
@@ -188,8 +201,13 @@ def run_server(command: str, env: dict[str, str], cwd: Path) -> None:
 @pytest.mark.parametrize(
     "block", [b for b in ALL_BLOCKS if b.language in PYTHON and not b.skipped], ids=lambda b: b.id
 )
-def test_python_example(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_python_example(
+    block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     monkeypatch.chdir(tmp_path)
+    if REDIS_VARIABLE in block.code:
+        # Started only for the examples that name it (docs/fleet.md).
+        monkeypatch.setenv(REDIS_VARIABLE, request.getfixturevalue("docs_redis"))
     # Padded so that a traceback names the line of the document itself.
     code = compile("\n" * block.line + block.code, str(block.path), "exec")
     exec(code, {"__name__": "__docs__"})

@@ -33,7 +33,8 @@ from ..models.mft import (
     TransferUsage,
 )
 from ..models.mftpaths import MftPaths
-from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, shared_bucket
+from ..pacing import RateLimit, pacer_for
+from ..transport import Call, HttpRequest, HttpResponse, HttpTransport
 from . import responses
 from .wire import JSON
 
@@ -173,7 +174,7 @@ class MftClient:
         paths: MftPaths | None = None,
         timeout: Timeout = 30.0,
         retries: int = 5,
-        rate_limit: float | None = 10.0,
+        rate_limit: RateLimit = 10.0,
         audit: AuditLog | str | None = None,
         correlation_id: str | None = None,
         session: requests.Session | None = None,
@@ -197,7 +198,7 @@ class MftClient:
         base_url = options.base_url(base_url)
         api_key = options.text("api_key", api_key, secret=True, header=True)
         retries = options.count("retries", retries)
-        rate_limit = options.optional_positive_number("rate_limit", rate_limit)
+        rate_limit = options.rate_limit(rate_limit)
         correlation_id = options.optional_text("correlation_id", correlation_id, header=True)
         if paths is None:
             paths = DEFAULT_PATHS
@@ -217,11 +218,10 @@ class MftClient:
         self.base_url = base_url
         self.paths = paths
         self.audit = open_audit(audit)
-        bucket = None
-        if rate_limit is not None:
-            # Clients of one key in a process share a bucket, keyed without the key itself.
-            key_id = "mft:" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
-            bucket = shared_bucket(urlsplit(self.base_url).netloc, key_id, rate_limit)
+        # Clients of one key share a bucket (in this process, or the fleet's through
+        # Redis), keyed without the key itself.
+        key_id = "mft:" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
+        bucket = pacer_for(rate_limit, urlsplit(self.base_url).netloc, key_id)
         self.transport = HttpTransport(
             timeout=http.timeout,
             retries=retries,
