@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 
+from benchmarks.stats import SAMPLES, figure
 from boomisoap import ApimClient
 from boomisoap.resources import wsdl_path
 
@@ -79,39 +80,46 @@ def zeep_call() -> Callable[[], Any]:
     return lambda: service.get(objectType="Plan", objectId=PLAN_ID)
 
 
-def measure(call: Callable[[], Any], calls: int) -> list[float]:
-    for _ in range(min(50, calls)):
-        call()
+def measure(call: Callable[[], Any], calls: int) -> float:
+    """One sample: the median CPU time of ``calls`` calls, in microseconds."""
     samples = []
     for _ in range(calls):
         start = time.process_time_ns()
         call()
         samples.append((time.process_time_ns() - start) / 1000.0)
-    return samples
+    return statistics.median(samples)
 
 
-def summary(name: str, samples: list[float], baseline: float | None) -> dict[str, Any]:
-    ordered = sorted(samples)
-    median = statistics.median(ordered)
-    return {
-        "workload": "client CPU per plans.get (transport mocked)",
-        "variant": name,
-        "median_us": round(median, 1),
-        "p99_us": round(ordered[int(len(ordered) * 0.99) - 1], 1),
-        "ratio": None if baseline is None else round(median / baseline, 2),
-    }
+WORKLOAD = "client CPU per plans.get (transport mocked)"
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    calls = 200 if quick else 3000
-    peer = measure(zeep_call(), calls)
-    ours = measure(boomisoap_call(), calls)
-    peer_median = statistics.median(peer)
-    signed = measure(boomisoap_call(signed=True), calls // 4)
+    rounds = SAMPLES if quick else 5
+    calls = 100 if quick else 600
+    variants = {
+        "bare zeep (peer)": zeep_call(),
+        "boomisoap (validation on)": boomisoap_call(),
+        "boomisoap, signed + verified": boomisoap_call(signed=True),
+    }
+    for call in variants.values():
+        for _ in range(50):
+            call()
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(rounds):  # interleaved: drift on a shared machine hits every variant
+        for name, call in variants.items():
+            samples[name].append(measure(call, calls if "signed" not in name else calls // 4))
+    peer = statistics.median(samples["bare zeep (peer)"])
     return [
-        summary("bare zeep (peer)", peer, None),
-        summary("boomisoap", ours, peer_median),
-        summary("boomisoap, signed + verified", signed, peer_median),
+        figure(
+            WORKLOAD,
+            name,
+            "µs",
+            values,
+            baseline="bare zeep" if name != "bare zeep (peer)" else "",
+            baseline_median=peer if name != "bare zeep (peer)" else None,
+            target="<= 0.6" if name == "boomisoap (validation on)" else "",
+        )
+        for name, values in samples.items()
     ]
 
 
@@ -119,13 +127,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    rows = run(args.quick)
-    for row in rows:
-        ratio = "" if row["ratio"] is None else f"  x{row['ratio']:.2f} of peer"
-        print(
-            f"{row['variant']:<28} median {row['median_us']:8.1f} us  "
-            f"p99 {row['p99_us']:8.1f} us{ratio}"
-        )
+    from benchmarks.__main__ import print_table
+
+    print_table(run(args.quick))
 
 
 if __name__ == "__main__":
