@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.stats import SAMPLES, figure
 from boomisoap.audit import AuditLog, Exchange
 from boomisoap.audit.capture import draft
 from boomisoap.audit.chain import Chain
@@ -85,17 +86,6 @@ def exchanges(count: int) -> list[Exchange]:
     ]
 
 
-def _row(workload: str, variant: str, n: int, seconds: float, target: str = "") -> dict[str, Any]:
-    return {
-        "workload": workload,
-        "variant": variant,
-        "records": n,
-        "seconds": round(seconds, 3),
-        "records_per_s": round(n / seconds) if seconds else None,
-        "target": target,
-    }
-
-
 def append_rate(url: str, items: list[Exchange], batch: bool) -> float:
     start = time.perf_counter()
     with AuditLog.open(url, batch=batch) as log:
@@ -143,34 +133,64 @@ def postgres() -> Iterator[str | None]:
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    n = 1_000 if quick else 10_000
-    n_sync = 300 if quick else 2_000
-    n_verify = 10_000 if quick else 100_000
+    n = 300 if quick else 10_000
+    n_sync = 60 if quick else 500
+    n_verify = 3_000 if quick else 100_000
     items = exchanges(n)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp, postgres() as pg_url:
         root = Path(tmp)
-        sinks = [("sqlite", f"sqlite://{root}/a.db"), ("jsonl", f"jsonl://{root}/a.jsonl")]
+        sinks = [("sqlite", f"sqlite://{root}/a"), ("jsonl", f"jsonl://{root}/a")]
         if pg_url:
             sinks.append(("postgresql", pg_url))
-        for name, url in sinks:
-            target = ">= 5,000/s" if name == "sqlite" else ""
+        rates: dict[str, list[float]] = {}
+        for sample in range(SAMPLES):  # every sample a fresh store; the sinks take turns
+            for name, url in sinks:
+                for batch, count in ((True, n), (False, n_sync)):
+                    variant = f"{name} {'batched' if batch else 'synchronous'}"
+                    target = _store(name, url, f"{sample}-{int(batch)}")
+                    seconds = append_rate(target, items[:count], batch)
+                    rates.setdefault(variant, []).append(count / seconds)
+        for variant, samples in rates.items():
             rows.append(
-                _row("audit append", f"{name} batched", n, append_rate(url, items, True), target)
+                figure(
+                    "audit append, ~2 KB exchanges",
+                    variant,
+                    "records/s",
+                    samples,
+                    digits=0,
+                    target=">= 8000" if variant == "sqlite batched" else "",
+                    judge="median",
+                )
             )
-            sync_url = url.replace("/a.", "/s.") if name != "postgresql" else url + "?stream=s"
-            rows.append(
-                _row("audit append", f"{name} sync", n_sync,
-                     append_rate(sync_url, items[:n_sync], False))
-            )  # fmt: skip
         for name, url in sinks:
-            verify_url = (
-                url.replace("/a.", "/v.") if name != "postgresql" else _fresh_db(url, "verify")
-            )
+            verify_url = _store(name, url, "verify")
             fill(verify_url, n_verify, items[:200])
-            checked, seconds = verify_time(verify_url)
-            rows.append(_row("audit verify", name, checked, seconds, "100k in <= 3 s"))
+            times = []
+            for _ in range(SAMPLES):
+                checked, seconds = verify_time(verify_url)
+                assert checked == n_verify, (name, checked)
+                times.append(seconds)
+            rows.append(
+                figure(
+                    f"audit verify, {n_verify:,} records",
+                    name,
+                    "s",
+                    times,
+                    digits=2,
+                    target="<= 1.5" if name == "sqlite" else "",
+                    judge="median",
+                )
+            )
     return rows
+
+
+def _store(name: str, url: str, tag: str) -> str:
+    """A fresh store of sink ``name`` for one measurement."""
+    if name == "postgresql":
+        return _fresh_db(url, f"bench_{tag.replace('-', '_')}")
+    suffix = ".db" if name == "sqlite" else ".jsonl"
+    return f"{url}-{tag}{suffix}"
 
 
 def _fresh_db(url: str, name: str) -> str:
@@ -185,12 +205,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_audit")
     parser.add_argument("--quick", action="store_true", help="small counts: proves it runs")
     args = parser.parse_args()
-    rows = run(args.quick)
-    columns = list(rows[0])
-    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
-    print("  ".join(c.ljust(widths[c]) for c in columns))
-    for row in rows:
-        print("  ".join(str(row[c]).ljust(widths[c]) for c in columns))
+    from benchmarks.__main__ import print_table
+
+    print_table(run(args.quick))
 
 
 if __name__ == "__main__":

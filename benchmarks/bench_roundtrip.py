@@ -499,7 +499,7 @@ def get_many(sb: Server, ids: list[str], runs: int) -> list[dict[str, Any]]:
 
 
 def bulk(quick: bool) -> list[dict[str, Any]]:
-    total, accounts, runs = (2_000, 1_000, SAMPLES) if quick else (100_000, 1_000, SAMPLES)
+    total, accounts, runs = (2_000, 300, SAMPLES) if quick else (100_000, 1_000, SAMPLES)
     with tempfile.TemporaryDirectory() as tmp:
         ids = seeded_db(f"{tmp}/bench.sqlite3", total, accounts)
         with sandbox(f"{tmp}/bench.sqlite3") as sb:
