@@ -24,22 +24,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument("--markdown", action="store_true", help="print docs/performance.md's table")
     parser.add_argument("--only", action="append", choices=SUITES)
+    parser.add_argument("--render", metavar="JSON", help="print a saved --json run instead")
     args = parser.parse_args(argv)
-    rows: list[dict[str, Any]] = []
-    for name in args.only or SUITES:
-        module = importlib.import_module(f"benchmarks.{name}")
-        rows.extend(module.run(args.quick))
+    if args.render:
+        with open(args.render, encoding="utf-8") as saved:
+            found = json.load(saved)
+        env, rows = found["environment"], found["rows"]
+    else:
+        env, rows = environment(), []
+        for name in args.only or SUITES:
+            module = importlib.import_module(f"benchmarks.{name}")
+            rows.extend(module.run(args.quick))
     if args.json:
-        json.dump({"environment": environment(), "rows": rows}, sys.stdout, indent=2, default=str)
+        json.dump({"environment": env, "rows": rows}, sys.stdout, indent=2, default=str)
         print()
     elif args.markdown:
-        print(markdown(rows))
+        print(markdown(rows, env))
     else:
-        print(" · ".join(f"{k} {v}" for k, v in environment().items()))
+        print(" · ".join(f"{k} {v}" for k, v in env.items()))
         print_table(rows)
     missed = [r for r in rows if r.get("met") is False]
     if missed:
-        print(f"\n{len(missed)} target(s) missed: " + "; ".join(_name(r) for r in missed))
+        names = "; ".join(_name(r) for r in missed)
+        print(f"\n{len(missed)} target(s) missed: {names}", file=sys.stderr)
     return 0
 
 
@@ -77,9 +84,8 @@ def _wrk_version() -> str:
     return (done.stdout + done.stderr).split(" [", 1)[0].strip() or "wrk"
 
 
-def markdown(rows: list[dict[str, Any]]) -> str:
+def markdown(rows: list[dict[str, Any]], env: dict[str, str]) -> str:
     """The figures as docs/performance.md shows them: one line per row."""
-    env = environment()
     lines = [
         f"Measured {env['date']} on {env['machine']}; {env['versions']}.",
         "",
