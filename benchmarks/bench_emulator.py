@@ -38,6 +38,7 @@ from benchmarks.stats import SAMPLES, figure
 CONNECTIONS = 16
 PLAN_ID = "4d50decd-f2b6-d59e-53f4-22ec4f188bb1"  # seed 001's apiTestKh, in the demo data
 USER, PASSWORD = "u", "p"
+DIGEST_USERS = [f"digest-{n}" for n in range(8)]
 WORKLOAD = f"emulator under wrk, SOAP plans.get, {CONNECTIONS} connections"
 
 # Cycles through the bodies of the file named after "--", one per line; prints one JSON
@@ -79,7 +80,9 @@ sys.stdin.read()  # serve until the parent closes the pipe
 """
 
 
-def envelope(password: str, password_type: str, nonce: str = "", created: str = "") -> bytes:
+def envelope(
+    password: str, password_type: str, nonce: str = "", created: str = "", user: str = USER
+) -> bytes:
     from boomisoap.namespaces import WSSE, WSU
 
     extra = f"<wsse:Nonce>{nonce}</wsse:Nonce><wsu:Created>{created}</wsu:Created>" if nonce else ""
@@ -88,7 +91,7 @@ def envelope(password: str, password_type: str, nonce: str = "", created: str = 
         'xmlns:soap="http://soap.apim.api.platform.boomi.com/" '
         'xmlns:apim="http://apim.api.platform.boomi.com/">'
         f'<soapenv:Header><wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}">'
-        f"<wsse:UsernameToken><wsse:Username>{USER}</wsse:Username>"
+        f"<wsse:UsernameToken><wsse:Username>{user}</wsse:Username>"
         f'<wsse:Password Type="{password_type}">{password}</wsse:Password>{extra}'
         "</wsse:UsernameToken></wsse:Security></soapenv:Header><soapenv:Body><soap:get>"
         f"<apim:objectType>Plan</apim:objectType><apim:objectId>{PLAN_ID}</apim:objectId>"
@@ -102,8 +105,11 @@ def text_bodies() -> list[bytes]:
     return [envelope(PASSWORD, PASSWORD_TEXT)]
 
 
-def digest_bodies(count: int) -> list[bytes]:
-    """``count`` PasswordDigest requests, each with its own Nonce."""
+def digest_bodies(count: int, user: str = USER) -> list[bytes]:
+    """``count`` PasswordDigest requests of ``user``, each with its own Nonce.
+
+    The emulator remembers at most 100,000 live Nonces per user (the replay cache's share,
+    then 503): each run signs in as a user of its own (``DIGEST_USERS``)."""
     from boomisoap.namespaces import PASSWORD_DIGEST
     from boomisoap.wsse.username import password_digest
 
@@ -112,7 +118,8 @@ def digest_bodies(count: int) -> list[bytes]:
     for _ in range(count):
         raw = os.urandom(16)
         digest = password_digest(PASSWORD, raw, created)
-        bodies.append(envelope(digest, PASSWORD_DIGEST, base64.b64encode(raw).decode(), created))
+        nonce = base64.b64encode(raw).decode()
+        bodies.append(envelope(digest, PASSWORD_DIGEST, nonce, created, user))
     return bodies
 
 
@@ -202,7 +209,7 @@ def run(quick: bool = False, threads: int | None = None) -> list[dict[str, Any]]
     seconds = 1 if quick else 6  # wrk takes whole seconds
     rounds = SAMPLES if quick else 5
     emulator = {
-        "users": {USER: PASSWORD},
+        "users": {name: PASSWORD for name in (USER, *DIGEST_USERS)},
         "seed_demo": True,
         "rate_limit": None,
         "threads": threads,
