@@ -202,7 +202,7 @@ def _rows(workload: str, samples: Samples, targets: dict[str, str]) -> list[dict
 
 
 def per_call(quick: bool) -> list[dict[str, Any]]:
-    rounds, calls = (SAMPLES, 60) if quick else (5, 300)
+    rounds, calls = (SAMPLES, 40) if quick else (5, 300)
     with sandbox() as sb, tempfile.TemporaryDirectory() as tmp:
         from boomisoap.audit import AuditLog
 
@@ -235,7 +235,7 @@ def in_process(quick: bool) -> list[dict[str, Any]]:
     """The emulator on a thread of the client's own process, sharing its interpreter lock."""
     from boomisoap.sandbox import Sandbox
 
-    rounds, calls = (SAMPLES, 60) if quick else (5, 300)
+    rounds, calls = (SAMPLES, 40) if quick else (5, 300)
     options = {"users": {USER: PASSWORD}, "rate_limit": None}
     with Sandbox.start(**options) as sb, tempfile.TemporaryDirectory() as tmp:
         audited = client(sb, audit=f"sqlite:///{tmp}/audit.sqlite3")
