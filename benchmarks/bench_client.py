@@ -1,8 +1,11 @@
-"""Client CPU cost per ``plans.get`` with the transport mocked, against bare zeep.
+"""Client CPU per ``plans.get``, only the socket's far end mocked, against bare zeep.
 
-Both sides build the request from the same WSDL with a UsernameToken and parse the same
-canned response; neither touches the network. boomisoap also validates the request and the
-response against xsd/ and maps the result to a dataclass.
+Both sides build the request from the same WSDL with a UsernameToken, send it through their
+whole HTTP stack (requests, with whatever it reads per call) over loopback to a server in
+another process that answers the same recorded envelope, and parse it. What is counted is
+the calling thread's CPU time (``time.thread_time_ns``): not the wait, not the server.
+boomisoap also validates the request and the response against xsd/ and maps the result to
+a dataclass.
 
     python -m benchmarks.bench_client [--quick]
 """
@@ -10,14 +13,13 @@ response against xsd/ and maps the result to a dataclass.
 from __future__ import annotations
 
 import argparse
-import io
+import base64
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
-import requests
-
+from benchmarks.stats import SAMPLES, figure
 from boomisoap import ApimClient
 from boomisoap.resources import wsdl_path
 
@@ -35,88 +37,85 @@ RESPONSE = (
 PLAN_ID = "4d50decd-f2b6-d59e-53f4-22ec4f188bb1"
 
 
-class CannedSession(requests.Session):
-    """A session that answers every request with the same envelope, in memory.
-
-    The answer replaces ``Session.send``, where the network begins: both clients pay what
-    they really do up to the socket (zeep: ``Session.request``, which prepares the request
-    and re-reads the proxy variables and ~/.netrc; boomisoap: its own assembly).
-    """
-
-    def __init__(self, body: bytes = RESPONSE) -> None:
-        super().__init__()
-        self.body = body
-
-    def send(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        response = requests.Response()
-        response.status_code = 200
-        response.raw = io.BytesIO(self.body)
-        response.headers["Content-Type"] = "text/xml; charset=utf-8"
-        return response
-
-
-def boomisoap_call(signed: bool = False) -> Callable[[], Any]:
-    options: dict[str, Any] = {}
-    body = RESPONSE
-    if signed:
-        from benchmarks.keys import key_and_cert
-        from boomisoap.wsse import X509Signer, sign_envelope
-
-        client_key, client_cert = key_and_cert("client")
-        server_key, server_cert = key_and_cert("server")
-        options = {"signer": X509Signer(client_key, client_cert), "verify_responses": server_cert}
-        body = sign_envelope(RESPONSE, X509Signer(server_key, server_cert))
-    client = ApimClient(account_id="acct-1", username="u", password="p", rate_limit=None, **options)
-    client.transport._session = CannedSession(body)
+def boomisoap_call(url: str, **options: Any) -> Callable[[], Any]:
+    base_url = url.split("/apim/", 1)[0]
+    client = ApimClient(
+        account_id="acct-1", username="u", password="p", base_url=base_url, rate_limit=None,
+        **options,
+    )  # fmt: skip
     return lambda: client.plans.get(PLAN_ID)
 
 
-def zeep_call() -> Callable[[], Any]:
+def zeep_call(url: str) -> Callable[[], Any]:
     import zeep
     from zeep.wsse.username import UsernameToken
 
-    transport = zeep.Transport(session=CannedSession())
-    client = zeep.Client(str(wsdl_path("apim")), wsse=UsernameToken("u", "p"), transport=transport)
+    client = zeep.Client(str(wsdl_path("apim")), wsse=UsernameToken("u", "p"))
     service = client.create_service(
-        "{http://soap.apim.api.platform.boomi.com/}BoomiApiVersion1PortBinding",
-        "https://api.boomi.com/apim/api/soap/v1/acct-1",
+        "{http://soap.apim.api.platform.boomi.com/}BoomiApiVersion1PortBinding", url
     )
     return lambda: service.get(objectType="Plan", objectId=PLAN_ID)
 
 
-def measure(call: Callable[[], Any], calls: int) -> list[float]:
-    for _ in range(min(50, calls)):
-        call()
+def measure(call: Callable[[], Any], calls: int) -> float:
+    """One sample: the median CPU time of ``calls`` calls, in microseconds."""
     samples = []
     for _ in range(calls):
-        start = time.process_time_ns()
+        start = time.thread_time_ns()
         call()
-        samples.append((time.process_time_ns() - start) / 1000.0)
-    return samples
+        samples.append((time.thread_time_ns() - start) / 1000.0)
+    return statistics.median(samples)
 
 
-def summary(name: str, samples: list[float], baseline: float | None) -> dict[str, Any]:
-    ordered = sorted(samples)
-    median = statistics.median(ordered)
-    return {
-        "workload": "client CPU per plans.get (transport mocked)",
-        "variant": name,
-        "median_us": round(median, 1),
-        "p99_us": round(ordered[int(len(ordered) * 0.99) - 1], 1),
-        "ratio": None if baseline is None else round(median / baseline, 2),
-    }
+WORKLOAD = "client CPU per plans.get (fixed-answer server in another process)"
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    calls = 200 if quick else 3000
-    peer = measure(zeep_call(), calls)
-    ours = measure(boomisoap_call(), calls)
-    peer_median = statistics.median(peer)
-    signed = measure(boomisoap_call(signed=True), calls // 4)
+    from benchmarks.bench_emulator import server
+    from benchmarks.keys import key_and_cert
+    from boomisoap.wsse import X509Signer, sign_envelope
+
+    client_key, client_cert = key_and_cert("client")
+    server_key, server_cert = key_and_cert("server")
+    signed = sign_envelope(RESPONSE, X509Signer(server_key, server_cert))
+    with server(_answering(RESPONSE)) as url, server(_answering(signed)) as signed_url:
+        signing = {"signer": X509Signer(client_key, client_cert), "verify_responses": server_cert}
+        return _measured(
+            {
+                "bare zeep (peer)": zeep_call(url),
+                "boomisoap (validation on)": boomisoap_call(url),
+                "boomisoap, signed + verified": boomisoap_call(signed_url, **signing),
+            },
+            quick,
+        )
+
+
+def _answering(body: bytes) -> dict[str, Any]:
+    return {"floor": True, "threads": 2, "body": base64.b64encode(body).decode()}
+
+
+def _measured(variants: dict[str, Callable[[], Any]], quick: bool) -> list[dict[str, Any]]:
+    rounds = SAMPLES if quick else 5
+    calls = 100 if quick else 600
+    for call in variants.values():
+        for _ in range(50):
+            call()
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    for _ in range(rounds):  # interleaved: drift on a shared machine hits every variant
+        for name, call in variants.items():
+            samples[name].append(measure(call, calls if "signed" not in name else calls // 4))
+    peer = statistics.median(samples["bare zeep (peer)"])
     return [
-        summary("bare zeep (peer)", peer, None),
-        summary("boomisoap", ours, peer_median),
-        summary("boomisoap, signed + verified", signed, peer_median),
+        figure(
+            WORKLOAD,
+            name,
+            "µs",
+            values,
+            baseline="bare zeep" if name != "bare zeep (peer)" else "",
+            baseline_median=peer if name != "bare zeep (peer)" else None,
+            target="<= 0.6" if name == "boomisoap (validation on)" else "",
+        )
+        for name, values in samples.items()
     ]
 
 
@@ -124,13 +123,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    rows = run(args.quick)
-    for row in rows:
-        ratio = "" if row["ratio"] is None else f"  x{row['ratio']:.2f} of peer"
-        print(
-            f"{row['variant']:<28} median {row['median_us']:8.1f} us  "
-            f"p99 {row['p99_us']:8.1f} us{ratio}"
-        )
+    from benchmarks.__main__ import print_table
+
+    print_table(run(args.quick))
 
 
 if __name__ == "__main__":

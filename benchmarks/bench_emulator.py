@@ -1,194 +1,280 @@
-"""Emulator throughput: SOAP ``get`` requests per second with 16 keep-alive clients.
+"""Emulator throughput under ``wrk``: SOAP ``plans.get`` with 16 keep-alive connections.
 
-The emulator (rate limit off) is measured next to the same waitress server answering a fixed
-response: the floor that shows what the HTTP server alone costs on this machine. The clients
-run in a separate process (16 threads, one keep-alive ``http.client`` connection each) with
-their envelopes built in advance, each with its own nonce, so the measurement is the server's.
+Every server runs in its own process and the load comes from ``wrk`` (Debian package
+``wrk``) in another, so neither shares an interpreter with what it measures. The emulator
+(rate limit and request log off) is measured next to the floor: the same waitress, with
+the same settings and threads, answering the emulator's own recorded answer. Variants:
 
-    python -m benchmarks.bench_emulator [--quick]
+- PasswordText without Nonce or Created (Boomi's own example): one body, sent again and
+  again; the replay cache is not involved;
+- PasswordDigest: each request its own Nonce, Created and digest, prepared in advance (the
+  replay cache refuses a repeated Nonce), read by the Lua script;
+- the server-side audit trail on (a synchronous SQLite store), PasswordText.
+
+Each variant is measured ``SAMPLES`` times, taking turns. Without ``wrk`` the suite is
+skipped, except under ``CI=true`` where a missing tool fails (the project's rule).
+
+    python -m benchmarks.bench_emulator [--quick] [--threads N]
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
-import logging
-import multiprocessing
-import threading
-import time
+import base64
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-CLIENTS = 16
+from benchmarks.stats import SAMPLES, figure
+
+CONNECTIONS = 16
 PLAN_ID = "4d50decd-f2b6-d59e-53f4-22ec4f188bb1"  # seed 001's apiTestKh, in the demo data
+USER, PASSWORD = "u", "p"
+DIGEST_USERS = [f"digest-{n}" for n in range(8)]
+WORKLOAD = f"emulator under wrk, SOAP plans.get, {CONNECTIONS} connections"
+
+# Cycles through the bodies of the file named after "--", one per line; prints one JSON
+# line of figures when done (wrk's own summary is for people).
+LUA = r"""
+local bodies, n = {}, 0
+function init(args)
+  for line in io.lines(args[1]) do n = n + 1; bodies[n] = line end
+end
+local i = 0
+function request()
+  i = i % n + 1
+  return wrk.format("POST", nil, {["Content-Type"] = "text/xml; charset=utf-8",
+                                  ["SOAPAction"] = '""'}, bodies[i])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"errors":%d,"status_errors":%d,' ..
+    '"p50_us":%d,"p99_us":%d}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
+    e.status, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+SERVER = r"""
+import json, logging, sys, threading
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+options = json.loads(sys.argv[1])
+if options.pop("floor", False):
+    from benchmarks.bench_emulator import fixed_server
+    url = fixed_server(options)
+else:
+    from boomisoap.sandbox import Sandbox
+    sandbox = Sandbox.start(**options)
+    url = f"{sandbox.base_url}/apim/api/soap/v1/{sandbox.account_id}"
+print(url, flush=True)
+sys.stdin.read()  # serve until the parent closes the pipe
+"""
 
 
-def _envelope(nonce: int) -> bytes:
-    import base64
-    from datetime import UTC, datetime
+def envelope(
+    password: str, password_type: str, nonce: str = "", created: str = "", user: str = USER
+) -> bytes:
+    from boomisoap.namespaces import WSSE, WSU
 
-    from boomisoap.namespaces import PASSWORD_TEXT, WSSE, WSU
-
-    created = datetime.now(UTC).replace(microsecond=0).isoformat()
-    encoded = base64.b64encode(nonce.to_bytes(16, "big")).decode()
+    extra = f"<wsse:Nonce>{nonce}</wsse:Nonce><wsu:Created>{created}</wsu:Created>" if nonce else ""
     return (
         '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
         'xmlns:soap="http://soap.apim.api.platform.boomi.com/" '
         'xmlns:apim="http://apim.api.platform.boomi.com/">'
         f'<soapenv:Header><wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}">'
-        f'<wsse:UsernameToken><wsse:Username>u</wsse:Username><wsse:Password Type="'
-        f'{PASSWORD_TEXT}">p</wsse:Password><wsse:Nonce>{encoded}</wsse:Nonce>'
-        f"<wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security>"
-        "</soapenv:Header><soapenv:Body><soap:get><apim:objectType>Plan</apim:objectType>"
-        f"<apim:objectId>{PLAN_ID}</apim:objectId></soap:get></soapenv:Body></soapenv:Envelope>"
+        f"<wsse:UsernameToken><wsse:Username>{user}</wsse:Username>"
+        f'<wsse:Password Type="{password_type}">{password}</wsse:Password>{extra}'
+        "</wsse:UsernameToken></wsse:Security></soapenv:Header><soapenv:Body><soap:get>"
+        f"<apim:objectType>Plan</apim:objectType><apim:objectId>{PLAN_ID}</apim:objectId>"
+        "</soap:get></soapenv:Body></soapenv:Envelope>"
     ).encode()
 
 
-def _client_thread(url: str, bodies: list[bytes], deadline: float, out: list[Any]) -> None:
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
-    latencies: list[float] = []
-    errors = 0
-    for body in bodies:
-        if time.perf_counter() >= deadline:
-            break
-        started = time.perf_counter()
-        try:
-            connection.request("POST", parts.path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            if response.status != 200:
-                errors += 1
-        except (OSError, http.client.HTTPException):
-            errors += 1
-            connection.close()
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-            continue
-        latencies.append(time.perf_counter() - started)
-    connection.close()
-    out.append((latencies, errors))
+def text_bodies() -> list[bytes]:
+    from boomisoap.namespaces import PASSWORD_TEXT
+
+    return [envelope(PASSWORD, PASSWORD_TEXT)]
 
 
-def _client_process(url: str, seconds: float, per_client: int, offset: int, queue: Any) -> None:
-    bodies = [
-        [_envelope(offset + c * per_client + i) for i in range(per_client)] for c in range(CLIENTS)
-    ]
-    results: list[Any] = []
-    started = time.perf_counter()
-    deadline = started + seconds
-    threads = [
-        threading.Thread(target=_client_thread, args=(url, bodies[c], deadline, results))
-        for c in range(CLIENTS)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies = sorted(x for lat, _ in results for x in lat)
-    queue.put(
-        {
-            "requests": len(latencies),
-            "errors": sum(e for _, e in results),
-            "seconds": elapsed,
-            "latencies": latencies,
-        }
+def digest_bodies(count: int, user: str = USER) -> list[bytes]:
+    """``count`` PasswordDigest requests of ``user``, each with its own Nonce.
+
+    The emulator remembers at most 100,000 live Nonces per user (the replay cache's share,
+    then 503): each run signs in as a user of its own (``DIGEST_USERS``)."""
+    from boomisoap.namespaces import PASSWORD_DIGEST
+    from boomisoap.wsse.username import password_digest
+
+    created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    bodies = []
+    for _ in range(count):
+        raw = os.urandom(16)
+        digest = password_digest(PASSWORD, raw, created)
+        nonce = base64.b64encode(raw).decode()
+        bodies.append(envelope(digest, PASSWORD_DIGEST, nonce, created, user))
+    return bodies
+
+
+def fixed_server(options: dict[str, Any]) -> str:
+    """The floor: the emulator's waitress settings, answering recorded bytes."""
+    import threading
+
+    from boomisoap.sandbox.server import create_server
+
+    body = base64.b64decode(options["body"])
+    headers = [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        environ["wsgi.input"].read()
+        start_response("200 OK", headers)
+        return [body]
+
+    server = create_server(app, "127.0.0.1", 0, options["threads"], 1024 * 1024)
+    threading.Thread(target=server.run, daemon=True).start()
+    return f"http://127.0.0.1:{server.effective_port}/apim/api/soap/v1/acct-1"
+
+
+@contextlib.contextmanager
+def server(options: dict[str, Any]) -> Iterator[str]:
+    """A server in its own process; its URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVER, json.dumps(options)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url.startswith("http"):
+            raise RuntimeError(f"the benchmark server did not start: {url!r}")
+        yield url
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.terminate()
+        process.wait(timeout=10)
 
 
-def _measure(name: str, url: str, seconds: float, per_client: int, offset: int) -> dict[str, Any]:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(
-        target=_client_process, args=(url, seconds, per_client, offset, queue)
+def wrk(url: str, bodies: list[bytes], seconds: int, tmp: Path) -> dict[str, Any]:
+    """One ``wrk`` run (one thread: the other core is the server's) and its figures."""
+    script, data = tmp / "get.lua", tmp / "bodies.txt"
+    script.write_text(LUA)
+    data.write_bytes(b"\n".join(bodies) + b"\n")
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(script)]
+    done = subprocess.run(
+        [*command, url, "--", str(data)], capture_output=True, text=True, check=True
     )
-    process.start()
-    found = queue.get(timeout=seconds + 300)
-    process.join(timeout=30)
-    latencies = found.pop("latencies")
-
-    def percentile(p: float) -> float:
-        if not latencies:
-            return float("nan")
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
-
+    found = json.loads(done.stdout.strip().splitlines()[-1])
     return {
-        "workload": f"emulator throughput: SOAP get, {CLIENTS} keep-alive clients",
-        "variant": name,
-        "clients": CLIENTS,
+        "rps": found["requests"] / (found["duration_us"] / 1e6),
+        "p50_ms": found["p50_us"] / 1000,
+        "p99_ms": found["p99_us"] / 1000,
+        "errors": found["errors"] + found["status_errors"],
         "requests": found["requests"],
-        "errors": found["errors"],
-        "seconds": round(found["seconds"], 3),
-        "rps": round(found["requests"] / found["seconds"], 1),
-        "p50_ms": round(percentile(0.50), 2),
-        "p99_ms": round(percentile(0.99), 2),
     }
 
 
-class _FixedServer:
-    """The floor: waitress with the same settings, answering recorded bytes."""
+def _answer(url: str) -> bytes:
+    import urllib.request
 
-    def __init__(self, body: bytes, threads: int) -> None:
-        from waitress.server import create_server
+    request = urllib.request.Request(
+        url, data=text_bodies()[0], headers={"Content-Type": "text/xml; charset=utf-8"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200
+        return bytes(answer.read())
 
-        headers = [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
 
-        def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-            environ["wsgi.input"].read()
-            start_response("200 OK", headers)
-            return [body]
-
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.effective_port}/apim/api/soap/v1/acct-1"
-
-    def close(self) -> None:
-        from waitress import wasyncore
-
-        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server._map))
-        self.thread.join(timeout=10)
-        self.server.task_dispatcher.shutdown()
+def skipped(reason: str) -> list[dict[str, Any]]:
+    return [{"workload": WORKLOAD, "variant": f"skipped: {reason}"}]
 
 
 def run(quick: bool = False, threads: int | None = None) -> list[dict[str, Any]]:
-    """Measure the floor and the emulator; one dict of figures each, then the ratio."""
-    import requests
-
-    from boomisoap.sandbox import Sandbox
+    if shutil.which("wrk") is None:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError("wrk is not installed (Debian package wrk; scripts/test)")
+        return skipped("wrk is not installed (Debian package wrk)")
     from boomisoap.sandbox.server import DEFAULT_THREADS
 
     threads = threads or DEFAULT_THREADS
-    # waitress warns whenever its workers are all busy: the point of a benchmark.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    seconds = 2.0 if quick else 8.0
-    per_client = 4000 if quick else 12000
-    options = {"users": {"u": "p"}, "seed_demo": True, "rate_limit": None, "threads": threads}
-    with Sandbox.start(**options) as sandbox:
-        url = f"{sandbox.base_url}/apim/api/soap/v1/{sandbox.account_id}"
-        sample = requests.post(
-            url, data=_envelope(1), timeout=10, headers={"Content-Type": "text/xml"}
+    seconds = 1 if quick else 6  # wrk takes whole seconds
+    rounds = SAMPLES if quick else 5
+    emulator = {
+        "users": {name: PASSWORD for name in (USER, *DIGEST_USERS)},
+        "seed_demo": True,
+        "rate_limit": None,
+        "threads": threads,
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        audited = {**emulator, "audit": f"sqlite:///{root}/server-audit.sqlite3"}
+        with server(emulator) as plain_url, server(audited) as audit_url:
+            recorded = _answer(plain_url)
+            floor_options = {"floor": True, "threads": threads, "body": ""}
+            floor_options["body"] = base64.b64encode(recorded).decode()
+            with server(floor_options) as floor_url:
+                variants = {
+                    "floor (same waitress, fixed answer)": (floor_url, text_bodies),
+                    "emulator, PasswordText": (plain_url, text_bodies),
+                    "emulator, PasswordDigest": (
+                        plain_url,
+                        lambda: digest_bodies(_budget(seconds)),
+                    ),
+                    "emulator, PasswordText, audit trail on": (audit_url, text_bodies),
+                }
+                for url, _ in variants.values() if not quick else ():
+                    wrk(url, text_bodies(), 1, root)  # warm every server up
+                found: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
+                for _ in range(rounds):
+                    for name, (url, bodies) in variants.items():
+                        found[name].append(wrk(url, bodies(), seconds, root))
+    floor = sorted(s["rps"] for s in found["floor (same waitress, fixed answer)"])
+    floor_median = floor[len(floor) // 2]
+    rows = []
+    for name, samples in found.items():
+        is_floor = name.startswith("floor")
+        p99 = sorted(s["p99_ms"] for s in samples)
+        rows.append(
+            figure(
+                WORKLOAD,
+                name,
+                "req/s",
+                [s["rps"] for s in samples],
+                baseline="" if is_floor else "floor",
+                baseline_median=None if is_floor else floor_median,
+                digits=0,
+                threads=threads,
+                p50_ms=round(sorted(s["p50_ms"] for s in samples)[len(samples) // 2], 2),
+                p99_ms=round(p99[len(p99) // 2], 2),
+                p99_max_ms=round(p99[-1], 2),
+                errors=sum(s["errors"] for s in samples),
+                target=(
+                    "ratio >= 0.5; median >= 2500; p99_ms <= 20; errors <= 0"
+                    if name == "emulator, PasswordText"
+                    else ""
+                ),
+            )
         )
-        assert sample.status_code == 200, sample.text
-        _measure("warm-up", url, 0.5, 200, 10**6)
-        emulator = _measure("emulator", url, seconds, per_client, 10**7)
-    floor_server = _FixedServer(sample.content, threads)
-    try:
-        floor = _measure("floor", floor_server.url, seconds, per_client, 10**8)
-    finally:
-        floor_server.close()
-    ratio = emulator["rps"] / floor["rps"] if floor["rps"] else 0.0
-    emulator["of_floor"] = round(ratio, 3)
-    return [floor, emulator]
+    return rows
+
+
+def _budget(seconds: int) -> int:
+    """Distinct digest requests enough for one run (a repeated Nonce would be refused)."""
+    return int(12_000 * seconds) + 1_000
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 s per measurement instead of 8")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1 s per run instead of 6")
     parser.add_argument("--threads", type=int, default=None, help="waitress worker threads")
     options = parser.parse_args()
     from benchmarks.__main__ import print_table

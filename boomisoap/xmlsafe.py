@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from typing import Any
 
 from lxml import etree
@@ -84,6 +85,18 @@ def _new_parser() -> Any:
     return parser
 
 
+_PARSERS = threading.local()
+
+
+def _parser() -> Any:
+    """This thread's parser: lxml parsers must not be shared between threads, and building
+    one (with its resolver) for every document costs more than the parse of a small one."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = _new_parser()
+    return parser
+
+
 def _encoding(data: bytes) -> tuple[str, int]:
     """The codec of ``data`` and the length of its BOM."""
     for bom, name in _BOMS:
@@ -139,8 +152,7 @@ def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
     # removes XXE, external DTDs and entity expansion attacks in one check.
     utf8 = _utf8(bytes(data))
     try:
-        # lxml parsers are not thread-safe to share; a fresh one per call is cheap.
-        root = etree.fromstring(utf8, parser=_new_parser())
+        root = etree.fromstring(utf8, parser=_parser())
     except _External:
         raise UnsafeXMLError(_DOCTYPE_REFUSED) from None
     except etree.XMLSyntaxError as exc:
@@ -149,7 +161,10 @@ def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
         raise UnsafeXMLError("empty document")
     if root.getroottree().docinfo.doctype:
         raise UnsafeXMLError(_DOCTYPE_REFUSED)
-    _check_depth(root, max_depth)
+    # Each level of nesting opens with a "<": a document with no more than max_depth of
+    # them cannot be too deep, and counting bytes is far cheaper than walking the tree.
+    if utf8.count(b"<") > max_depth:
+        _check_depth(root, max_depth)
     return root
 
 
