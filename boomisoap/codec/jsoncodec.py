@@ -14,7 +14,8 @@ from ..models.registry import OBJECTS
 
 
 def to_json(obj: Any, spec: ObjectSpec, *, typed: bool = True) -> dict[str, Any]:
-    document: dict[str, Any] = {"@type": spec.type_name} if typed else {}
+    name = spec.type_name if spec.json_type is None else spec.json_type
+    document: dict[str, Any] = {"@type": name} if typed else {}
     for fld in spec.fields:
         value = getattr(obj, fld.name)
         if value is None:

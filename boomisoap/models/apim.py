@@ -203,7 +203,8 @@ APPLICATION = ObjectSpec(
     cls=Application,
     namespace=APIM,
     id_field="application_id",
-    rest_path="application",
+    # Boomi's "Application object" page writes /Application/ (Plan and Contract: lower case).
+    rest_path="Application",
     operations=CRUD,
     # description and notes are child elements (apim.xsd), listed in the schema's order.
     fields=(

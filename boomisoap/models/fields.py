@@ -286,6 +286,9 @@ class ObjectSpec:
     id_field: str | None = None  # python name of the identifier
     service: str = "apim"  # "apim" | "platform"
     rest_path: str = ""  # REST path segment, e.g. "plan"
+    # The JSON "@type" when it is not type_name: Boomi writes "" for an anonymous XSD type
+    # (Account's licensing).
+    json_type: str | None = None
     operations: frozenset[str] = frozenset()
     deprecated: str | None = None  # replacement's name when deprecated
     # Extra rule checked before sending and by the emulator (e.g. ApiKey create needs ids).

@@ -99,6 +99,7 @@ LICENSING = ObjectSpec(
     type_name="Licensing",
     cls=Licensing,
     namespace=API,
+    json_type="",  # an anonymous type in Boomi's XSD: its JSON samples write "@type": ""
     fields=tuple(
         Field(name, wire, xml="element", nested=LICENSE)
         for name, wire in (

@@ -154,7 +154,8 @@ class RestWire:
         return self._exchange("queryMore", spec, [], "POST", url, reader, body, TEXT)
 
     def create(self, spec: ObjectSpec, obj: Any) -> Any:
-        document = to_json(obj, spec)
+        # Boomi's documented request bodies carry no "@type" (the URL names the type).
+        document = to_json(obj, spec, typed=False)
         # As on the SOAP wire, what the service assigns is never sent on create.
         for fld in spec.fields:
             if fld.server_assigned:
@@ -168,7 +169,7 @@ class RestWire:
         object_id = getattr(obj, spec.id_field) if spec.id_field else ""
         url = self.url(spec, object_id, "update")
         ids = [object_id] if object_id else []
-        body = encode(to_json(obj, spec))
+        body = encode(to_json(obj, spec, typed=False))
         return self._exchange("update", spec, ids, "POST", url, self._object_reader(spec), body)
 
     def delete(self, spec: ObjectSpec, object_id: str) -> bool:

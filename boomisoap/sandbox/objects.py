@@ -65,7 +65,8 @@ class ObjectState:
                 try:
                     result = _load(spec, _visible(spec, row, object_id))
                 except NotFound as exc:
-                    items.append(BulkItem(index, object_id, 404, None, exc.message))
+                    # Boomi's "Bulk GET operations" page answers an unknown id with 400.
+                    items.append(BulkItem(index, object_id, 400, None, exc.message))
                 else:
                     items.append(BulkItem(index, object_id, 200, result))
         return items

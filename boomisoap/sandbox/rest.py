@@ -30,14 +30,27 @@ RESULT_TYPES = {"apim": "ApimQueryResult", "platform": "QueryResult"}
 # Path segments after an object type that are actions, not ids.
 _ACTIONS = frozenset({"", "query", "queryMore", "bulk"})
 
+
+
+def _spellings(path: str) -> set[str]:
+    # Boomi's pages write some types lower-case first (plan, apiKey) and some not
+    # (Application, Account); whether the service minds is unknown, so the emulator takes
+    # both spellings of the first letter (docs/choices.md).
+    return {path, path[:1].lower() + path[1:], path[:1].upper() + path[1:]}
+
+
 _SPECS = {
-    service: {spec.rest_path: spec for spec in specs_for_service(service)}
+    service: {
+        spelling: spec
+        for spec in specs_for_service(service)
+        for spelling in _spellings(spec.rest_path)
+    }
     for service in ("apim", "platform")
 }
 
 
 _SECRET_ID_PATHS = frozenset(
-    spec.rest_path for specs in _SPECS.values() for spec in specs.values() if spec.secret_id
+    path for specs in _SPECS.values() for path, spec in specs.items() if spec.secret_id
 )
 
 

@@ -26,7 +26,7 @@ def test_get(run: Cli) -> None:
 def test_get_many_keeps_the_order_and_reports_failures(run: Cli) -> None:
     result = run("accounts", "get-many", SEEDED[2], "missing-1", SEEDED[0], "-o", "json", expect=1)
     assert [a["accountId"] for a in json.loads(result.stdout)] == [SEEDED[2], SEEDED[0]]
-    assert "error: missing-1: 404" in result.stderr
+    assert "error: missing-1: 400" in result.stderr
 
 
 def test_get_many_from_a_file_in_chunks_of_100(run: Cli, tmp_path: Path) -> None:

@@ -98,7 +98,6 @@ def test_plan_create(apim: ApimClient, requests_mock: Mocker) -> None:
         )
     )
     assert sent_json(mock.last_request) == {
-        "@type": "Plan",
         **json.loads(seeds.PLAN_CREATE_REQUEST),
     }
     assert created.plan_id == HOW
@@ -113,7 +112,7 @@ def test_plan_create_never_sends_server_assigned_fields(
 ) -> None:
     mock = requests_mock.post(f"{APIM_ROOT}/plan/", text=seeds.PLAN_CREATE_RESPONSE)
     apim.plans.create(Plan(name="how", plan_id="caller-chosen"))
-    assert sent_json(mock.last_request) == {"@type": "Plan", "name": "how"}
+    assert sent_json(mock.last_request) == {"name": "how"}
 
 
 def test_plan_update(apim: ApimClient, requests_mock: Mocker) -> None:
@@ -130,7 +129,6 @@ def test_plan_update(apim: ApimClient, requests_mock: Mocker) -> None:
     )
     updated = apim.plans.update(dataclasses.replace(created, max_message_size=2048))
     assert sent_json(mock.last_request) == {
-        "@type": "Plan",
         **json.loads(seeds.PLAN_UPDATE_REQUEST),
     }
     assert updated == dataclasses.replace(created, max_message_size=2048, status=PlanStatus.ENABLED)
@@ -214,7 +212,8 @@ def test_contract_create_keeps_64_bit_numbers_exact(
         created = apim.contracts.create(_test_qa())
     raw = mock.last_request.body.decode()
     assert '"rateLimit":999999999999999999' in raw
-    expected_body = {"@type": "Contract", **json.loads(seeds.CONTRACT_CREATE_REQUEST)}
+    # Boomi's documented request bodies carry no "@type".
+    expected_body = json.loads(seeds.CONTRACT_CREATE_REQUEST)
     assert sent_json(mock.last_request) == expected_body
     assert created == dataclasses.replace(
         _test_qa(), contract_id="575b480a-ae86-4aba-905f-75263bf40276", deleted=False
@@ -329,7 +328,6 @@ def test_api_key_create_get_query_update_delete(apim: ApimClient, requests_mock:
         ApiKey(api_id="api-1", environment_id="env-1", application_id="app-1")
     )
     assert sent_json(create.last_request) == {
-        "@type": "ApiKey",
         "apiId": "api-1",
         "environmentId": "env-1",
         "applicationId": "app-1",
@@ -405,7 +403,9 @@ def test_application_create_get_query_update_delete(
     create = requests_mock.post(f"{APIM_ROOT}/application/", json=APPLICATION_JSON)
     draft = dataclasses.replace(APPLICATION_OBJECT, application_id=None, deleted=None)
     assert apim.applications.create(draft) == APPLICATION_OBJECT
-    expected = {k: v for k, v in APPLICATION_JSON.items() if k not in ("applicationId", "deleted")}
+    expected = {
+        k: v for k, v in APPLICATION_JSON.items() if k not in ("@type", "applicationId", "deleted")
+    }
     assert sent_json(create.last_request) == expected
 
     requests_mock.get(f"{APIM_ROOT}/application/app-1", json=APPLICATION_JSON)
@@ -420,7 +420,7 @@ def test_application_create_get_query_update_delete(
     answer = {**APPLICATION_JSON, "enabled": False}
     update = requests_mock.post(f"{APIM_ROOT}/application/app-1/update", json=answer)
     updated = apim.applications.update(dataclasses.replace(APPLICATION_OBJECT, enabled=False))
-    assert sent_json(update.last_request) == answer
+    assert sent_json(update.last_request) == {k: v for k, v in answer.items() if k != "@type"}
     assert updated.enabled is False
 
     requests_mock.delete(f"{APIM_ROOT}/application/app-1", text="{true}")

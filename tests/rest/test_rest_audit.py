@@ -32,7 +32,7 @@ def test_rest_and_mft_exchanges_are_recorded_without_secrets() -> None:
         ("apim", "get", "rest", "fault"),
         ("mft", "billing_daily", "rest", "ok"),
     ]
-    assert records[0].request_body == b'{"@type":"Plan","name":"audited"}'
+    assert records[0].request_body == b'{"name":"audited"}'
     assert records[1].status == 404 and records[1].error_class == "NotFound"
     assert audit.verify().ok
     credentials = base64.b64encode(f"u:{PASSWORD}".encode()).decode()

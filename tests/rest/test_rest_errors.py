@@ -292,7 +292,7 @@ def test_every_attempt_is_audited_as_it_crossed_the_wire(requests_mock: Mocker) 
         assert exchange.wire == "rest" and exchange.service == "apim"
         assert exchange.operation == "create" and exchange.object_type == "Plan"
         assert exchange.method == "POST" and exchange.url == f"{APIM_ROOT}/plan/"
-        assert exchange.request_body == b'{"@type":"Plan","name":"how"}'
+        assert exchange.request_body == b'{"name":"how"}'
         assert exchange.correlation_id == "cid-1"
         assert exchange.account_id == ACCOUNT
     assert second.response_body == seeds.PLAN_CREATE_RESPONSE.encode()

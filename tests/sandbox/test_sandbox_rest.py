@@ -257,7 +257,7 @@ def test_platform_rest(seeded: Sandbox) -> None:
     ]
     assert [(i["@type"], i["statusCode"]) for i in items] == [
         ("BulkResponse", 200),
-        ("BulkResponse", 404),
+        ("BulkResponse", 400),
     ]
     assert items[1]["id"] == "nope"
     assert items[0]["Result"]["name"] == "ABC Co" and items[1]["errorMessage"]

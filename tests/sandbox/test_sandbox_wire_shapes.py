@@ -101,7 +101,7 @@ def test_emulator_bulk_answer_is_boomis_shape(large: Sandbox) -> None:
     items = root.findall(f".//{{{API}}}results/{{{API}}}response")
     assert [dict(item.attrib) for item in items] == [
         {"statusCode": "200"},
-        {"errorMessage": "Account no-such does not exist", "statusCode": "404", "id": "no-such"},
+        {"errorMessage": "Account no-such does not exist", "statusCode": "400", "id": "no-such"},
     ]
     result = items[0].find(f"{{{API}}}Result")
     assert result is not None and result.get("accountId") == first
@@ -120,7 +120,7 @@ def test_bulk_of_230_ids_in_the_order_asked(large: Sandbox, wire: str) -> None:
     assert [item.index for item in items] == list(range(230))
     for item, asked in zip(items, ids, strict=True):
         if asked.startswith("missing-"):
-            assert (item.ok, item.status_code, item.result) == (False, 404, None)
+            assert (item.ok, item.status_code, item.result) == (False, 400, None)
             assert asked in (item.error_message or "")
         else:
             assert item.ok and item.unwrap().account_id == asked

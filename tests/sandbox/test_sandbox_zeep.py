@@ -68,7 +68,7 @@ def test_zeep_platform_query_and_bulk_from_the_served_wsdl(seeded: Sandbox) -> N
         bulkObject={"type": "GET", "request": [bulk_id(id="abc-H566GG"), bulk_id(id="nope")]},
     )
     # zeep unwraps results (BulkResult) down to its list of response items.
-    assert [item.statusCode for item in answer] == [200, 404]
+    assert [item.statusCode for item in answer] == [200, 400]
     assert answer[0].Result.name == "ABC Co" and answer[0].index is None
     assert answer[1].id == "nope"
     page = client.service.query(objectType="Account", queryConfig={"QueryFilter": {}})
