@@ -196,7 +196,7 @@ class Sandbox:
     @property
     def tls_refused(self) -> list[str]:
         """OpenSSL's reason for each TLS handshake the sandbox refused (with ``tls=``)."""
-        return [] if self._tls_front is None else list(self._tls_front.refused)
+        return [] if self._tls_front is None else self._tls_front.refusals()
 
     def stop(self) -> None:
         """Stop serving: end the loop, let the workers finish, close every socket."""

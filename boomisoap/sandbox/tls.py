@@ -66,6 +66,10 @@ class TlsFront:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self.refused: list[str] = []
+        # Handshakes accepted but not yet ended: a client may see its refusal (the alert)
+        # before the handshake thread has written the reason down.
+        self._handshakes = 0
+        self._handshakes_done = threading.Condition(self._lock)
         self._acceptor = threading.Thread(target=self._accept, name="sandbox-tls", daemon=True)
         self._acceptor.start()
 
@@ -85,6 +89,7 @@ class TlsFront:
             with self._lock:
                 self._threads = [t for t in self._threads if t.is_alive()]
                 self._threads.append(thread)
+                self._handshakes += 1
             thread.start()
 
     def _track(self, sock: socket.socket) -> None:
@@ -99,8 +104,10 @@ class TlsFront:
                 secure = self._context.wrap_socket(raw, server_side=True)
             except (ssl.SSLError, OSError) as exc:
                 self.refused.append(getattr(exc, "reason", None) or type(exc).__name__)
+                self._handshake_ended()
                 _linger(raw)
                 return
+            self._handshake_ended()
             self._track(secure)
             with secure, socket.create_connection(self._backend, timeout=IDLE_TIMEOUT) as plain:
                 self._track(plain)
@@ -111,6 +118,17 @@ class TlsFront:
             with self._lock:
                 self._live.discard(raw)
             raw.close()
+
+    def _handshake_ended(self) -> None:
+        with self._lock:
+            self._handshakes -= 1
+            self._handshakes_done.notify_all()
+
+    def refusals(self, wait: float = 2.0) -> list[str]:
+        """The reasons of the refused handshakes, once those under way have ended."""
+        with self._lock:
+            self._handshakes_done.wait_for(lambda: self._handshakes <= 0, timeout=wait)
+            return list(self.refused)
 
     def stop(self) -> None:
         self._stopping.set()
