@@ -71,7 +71,9 @@ def run_fleet(sandbox: Sandbox, rate_limit: Any) -> dict[str, Any]:
         out, err = member.communicate(timeout=SECONDS + 120)
         assert member.returncode == 0, err[-2000:]
         results.append(json.loads(out.strip().splitlines()[-1]))
-    assert all(r["ok"] > 0 for r in results), results  # every member took part
+    # Every member took part (sent requests); whether each got answers is the tests' own
+    # question: without the shared budget a member may lose every race for the tokens.
+    assert all(r["ok"] + r["rate_limited"] > 0 for r in results), results
     window = max(r["last_finish"] for r in results) - start_at
     ok = sum(r["ok"] for r in results)
     return {
@@ -103,6 +105,7 @@ def test_a_fleet_sharing_the_budget_through_redis_gets_no_503(
     assert figures["errors"] == 0, figures
     assert figures["rate_limited"] == 0, figures
     assert figures["used"] >= 0.95, figures
+    assert all(r["ok"] > 0 for r in figures["per_member"]), figures  # all shared the budget
 
 
 @pytest.mark.slow
