@@ -31,7 +31,6 @@ RESULT_TYPES = {"apim": "ApimQueryResult", "platform": "QueryResult"}
 _ACTIONS = frozenset({"", "query", "queryMore", "bulk"})
 
 
-
 def _spellings(path: str) -> set[str]:
     # Boomi's pages write some types lower-case first (plan, apiKey) and some not
     # (Application, Account); whether the service minds is unknown, so the emulator takes
