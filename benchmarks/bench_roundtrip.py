@@ -456,16 +456,18 @@ def get_many(sb: Server, ids: list[str], runs: int) -> list[dict[str, Any]]:
     )
     peer_client = zeep.Client(str(wsdl_path("platform")), wsse=UsernameToken(USER, PASSWORD))
     service = peer_client.create_service(
-        "{http://soap.api.platform.boomi.com/}BoomiApiBinding",
+        "{http://api.platform.boomi.com/}BoomiApiVersion1PortBinding",
         f"{sb.base_url}/api/soap/v1/{sb.account_id}",
     )
+
+    bulk_id = peer_client.get_type("{http://api.platform.boomi.com/}BulkId")
 
     def peer() -> int:
         found = 0
         for start in range(0, len(ids), 100):
-            chunk = [{"id": i} for i in ids[start : start + 100]]
+            chunk = [bulk_id(id=i) for i in ids[start : start + 100]]
             answer = service.getBulk(
-                objectType="Account", bulkRequest={"type": "GET", "request": chunk}
+                objectType="Account", bulkObject={"type": "GET", "request": chunk}
             )
             found += len(answer)  # zeep unwraps the single-element response
         assert found == len(ids)
