@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import InvalidRequest
+from .filemode import exposure, mode_text
 from .models.mftpaths import MftPaths, mft_paths_from
 
 DEFAULT_BASE_URL = "https://api.boomi.com"
@@ -133,14 +133,11 @@ def _checked_profile(path: Path, name: str, table: dict[str, Any]) -> dict[str, 
 
 
 def _check_private(path: Path) -> None:
-    if os.name != "posix":
-        return
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRGRP | stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH):
-        who = "others" if mode & (stat.S_IROTH | stat.S_IWOTH) else "its group"
+    who = exposure(path)
+    if who is not None:
         raise ConfigError(
             f"config file {path} holds a password, token or API key but is accessible by "
-            f"{who} (mode {stat.S_IMODE(mode):03o}); refusing to use it. "
+            f"{who} (mode {mode_text(path)}); refusing to use it. "
             f"Run: chmod 600 {path}"
         )
 

@@ -19,7 +19,6 @@ import base64
 import hashlib
 import json
 import os
-import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from ..filemode import exposure, mode_text
 from .errors import AuditError
 from .record import format_time, parse_time
 
@@ -49,13 +49,10 @@ def key_id(public: PublicKey) -> str:
 
 
 def _check_private(path: Path) -> None:
-    if os.name != "posix":
-        return
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRGRP | stat.S_IROTH | stat.S_IWGRP | stat.S_IWOTH):
-        who = "others" if mode & (stat.S_IROTH | stat.S_IWOTH) else "its group"
+    who = exposure(path)
+    if who is not None:
         raise AuditError(
-            f"signing key {path} is accessible by {who} (mode {stat.S_IMODE(mode):03o}); "
+            f"signing key {path} is accessible by {who} (mode {mode_text(path)}); "
             f"refusing to use it. Run: chmod 600 {path}"
         )
 
