@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import query as query_dsl
+from .. import soapbody
 from ..codec import associations
 from ..codec.jsoncodec import from_json, to_json
 from ..errors import BoomiFault, InvalidRequest
@@ -18,7 +19,6 @@ from ..models.fields import ObjectSpec
 from ..models.registry import specs_for_service
 from ..models.results import QueryPage
 from ..xmlsafe import UnsafeXMLError, parse
-from . import soapxml
 from .httpio import Request, Response, json_error, json_response, wants_xml, xml_error
 from .lifecycle import Lifecycle, retired_rest
 from .objects import ObjectState
@@ -177,7 +177,7 @@ class RestHandler:
             answer: dict[str, Any] = {"@type": "BulkResponse"}
             if item.result is not None:
                 answer["Result"] = to_json(item.result, spec)
-            answer.update(soapxml.bulk_answer(item))
+            answer.update(soapbody.bulk.answer(item))
             answers.append(answer)
         return json_response(200, {"@type": "BulkResult", "response": answers})
 

@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from .. import soapbody
 from ..codec.xmlcodec import read_object, spec_from_xsi_type
 from ..errors import BoomiFault, EnvelopeValidationError, InvalidRequest
-from ..legacy import normalise_wrapper
 from ..models.fields import ObjectSpec
 from ..models.registry import spec_for
 from ..namespaces import API, SOAP12_ENV, SOAP_ENV, XSI
 from ..query import read_query_config
+from ..soapbody.wrapper import RESULT_NS, WRAPPER_NS
 from ..validation import validate_element, validate_envelope
 from ..xmlsafe import UnsafeXMLError, parse
-from . import soapxml
 from .httpio import Request, Response
 from .lifecycle import Lifecycle, retired_soap_body, retired_soap_status
 from .objects import ObjectState
@@ -130,7 +130,7 @@ class SoapHandler:
 
     def fault(self, exc: BoomiFault, operation: str = "") -> Response:
         status = exc.status_code or 500
-        envelope = soapxml.fault(status, exc.message, exc.field, code=exc.fault_code)
+        envelope = soapbody.fault.write(status, exc.message, exc.field, code=exc.fault_code)
         # docs/wire.md: faults travel with HTTP 500, except the rate limit (503) and an
         # oversized body (413), which keep their own status, and authentication faults,
         # which travel with auth_fault_status: Boomi's 403 by default, or WS-I Basic
@@ -180,32 +180,32 @@ class SoapHandler:
             raise InvalidRequest("queryConfig is required", field="queryConfig")
         expr = read_query_config(config)
         found = self.state.query(account, spec, expr)
-        return Answer(self._render(soapxml.page(service, "query", found, spec)), spec)
+        return Answer(self._render(soapbody.page.write(service, "query", found, spec)), spec)
 
     def _query_more(self, service: str, account: str, child: Any, user: str) -> Answer:
         # APIM: apim:queryToken (apim.xsd); Platform: the wrapper's own api:queryToken.
-        token = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}queryToken") or "").strip()
+        token = (child.findtext(f"{{{RESULT_NS[service]}}}queryToken") or "").strip()
         if not token:
             raise InvalidRequest("queryToken is required", field="queryToken")
         spec, found = self.state.query_more(account, token)
         if spec.service != service:
             raise InvalidRequest("queryToken is unknown or expired", field="queryToken")
-        return Answer(self._render(soapxml.page(service, "queryMore", found, spec)), spec)
+        return Answer(self._render(soapbody.page.write(service, "queryMore", found, spec)), spec)
 
     def _create(self, service: str, account: str, child: Any, user: str) -> Answer:
         spec, obj = _object(service, child)
         created = self.state.create(account, spec, obj, Context(user))
-        return Answer(self._render(soapxml.result(service, "create", created, spec)), spec)
+        return Answer(self._render(soapbody.result.write(service, "create", created, spec)), spec)
 
     def _update(self, service: str, account: str, child: Any, user: str) -> Answer:
         spec, obj = _object(service, child)
         updated = self.state.update(account, spec, obj)
-        return Answer(self._render(soapxml.result(service, "update", updated, spec)), spec)
+        return Answer(self._render(soapbody.result.write(service, "update", updated, spec)), spec)
 
     def _delete(self, service: str, account: str, child: Any, user: str) -> Answer:
         spec, object_id = _typed_id(service, child)
         self.state.delete(account, spec, object_id)
-        return Answer(self._render(soapxml.successful(service)), spec)
+        return Answer(self._render(soapbody.successful.write(service)), spec)
 
     def _get_bulk(self, service: str, account: str, child: Any, user: str) -> Answer:
         spec = _spec(service, child)
@@ -216,7 +216,7 @@ class SoapHandler:
             raise InvalidRequest("only bulk GET is supported", field="type")
         ids = [_bulk_id(entry) for entry in request.iterchildren(f"{{{API}}}request")]
         items = self.state.get_bulk(account, spec, ids)
-        return Answer(self._render(soapxml.bulk(service, items, spec)), spec)
+        return Answer(self._render(soapbody.bulk.write(service, items, spec)), spec)
 
 
 def _normalise_wrapper(service: str, envelope: Any) -> None:
@@ -224,7 +224,7 @@ def _normalise_wrapper(service: str, envelope: Any) -> None:
     body = envelope.find(_BODY)
     if service == "platform" and body is not None:
         for child in body:
-            normalise_wrapper(child)
+            soapbody.wrapper.normalise(child)
 
 
 def _bulk_id(entry: Any) -> str:
@@ -247,14 +247,14 @@ def _render(
     if validate:
         try:
             if fault:
-                validate_element(soapxml.service_fault_of(envelope), direction="response")
+                validate_element(soapbody.fault.service_fault_of(envelope), direction="response")
             else:
                 validate_envelope(envelope, direction="response")
         except EnvelopeValidationError as exc:
             LOG.error("invalid response envelope: %s", exc)
-            envelope = soapxml.fault(500, f"the emulator built an invalid response: {exc}")
+            envelope = soapbody.fault.write(500, f"the emulator built an invalid response: {exc}")
             status = 500
-    return status, soapxml.to_bytes(envelope)
+    return status, soapbody.envelope.to_bytes(envelope)
 
 
 @lru_cache(maxsize=4096)
@@ -263,7 +263,7 @@ def _result(
 ) -> tuple[int, bytes]:
     # Objects are frozen dataclasses: the answer to a get of an unchanged object is the
     # same bytes every time, so it is built and validated once.
-    envelope = soapxml.result(service, operation, obj, spec_for(type_name))
+    envelope = soapbody.result.write(service, operation, obj, spec_for(type_name))
     return _render(envelope, 200, validate)
 
 
@@ -325,13 +325,13 @@ def _validated(envelope: Any) -> Any:
 
 def _operation(service: str, child: Any) -> str:
     namespace, _, local = str(child.tag)[1:].partition("}")
-    if namespace != soapxml.WRAPPER_NS[service] or local.endswith("Response"):
+    if namespace != WRAPPER_NS[service] or local.endswith("Response"):
         raise InvalidRequest(f"{local} does not exist on this endpoint", field=local)
     return local
 
 
 def _spec(service: str, child: Any) -> ObjectSpec:
-    type_name = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}objectType") or "").strip()
+    type_name = (child.findtext(f"{{{RESULT_NS[service]}}}objectType") or "").strip()
     if not type_name:
         # Optional in Boomi's Platform schema: the rule that one is needed is the handler's.
         raise InvalidRequest("objectType is required", field="objectType")
@@ -341,9 +341,9 @@ def _spec(service: str, child: Any) -> ObjectSpec:
 def _subject(service: str, child: Any) -> ObjectSpec | None:
     """The object type an operation is about (None for queryMore, which names none)."""
     try:
-        if child.find(f"{{{soapxml.RESULT_NS[service]}}}objectType") is not None:
+        if child.find(f"{{{RESULT_NS[service]}}}objectType") is not None:
             return _spec(service, child)
-        element = child.find(f"{{{soapxml.RESULT_NS[service]}}}object")
+        element = child.find(f"{{{RESULT_NS[service]}}}object")
         return None if element is None else spec_from_xsi_type(element)
     except InvalidRequest:
         return None
@@ -351,7 +351,7 @@ def _subject(service: str, child: Any) -> ObjectSpec | None:
 
 def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:
     spec = _spec(service, child)
-    object_id = (child.findtext(f"{{{soapxml.RESULT_NS[service]}}}objectId") or "").strip()
+    object_id = (child.findtext(f"{{{RESULT_NS[service]}}}objectId") or "").strip()
     if not object_id:
         # xs:string (and optional) in Boomi's schemas: the rule is the handler's.
         raise InvalidRequest("objectId must not be empty", field="objectId")
@@ -360,7 +360,7 @@ def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:
 
 def _secret_ids(service: str, child: Any) -> tuple[str, ...]:
     """The objectId of a get or delete when it is a secret (an ApiKey's key)."""
-    if child.find(f"{{{soapxml.RESULT_NS[service]}}}objectId") is None:
+    if child.find(f"{{{RESULT_NS[service]}}}objectId") is None:
         return ()
     try:
         spec, object_id = _typed_id(service, child)
@@ -370,6 +370,6 @@ def _secret_ids(service: str, child: Any) -> tuple[str, ...]:
 
 
 def _object(service: str, child: Any) -> tuple[ObjectSpec, Any]:
-    element = child.find(f"{{{soapxml.RESULT_NS[service]}}}object")
+    element = child.find(f"{{{RESULT_NS[service]}}}object")
     spec = spec_for(spec_from_xsi_type(element).type_name, service)
     return spec, read_object(element, spec)

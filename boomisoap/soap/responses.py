@@ -1,32 +1,28 @@
-"""Reading SOAP responses: faults to typed errors, Body children to dataclasses."""
+"""Reading SOAP responses: the HTTP answer to its Body child, faults to typed errors.
+
+The Body shapes themselves (results, pages, bulk answers, faults) are written and read side
+by side in :mod:`boomisoap.soapbody`; this module is the client's part around them: the HTTP
+status, the parse, the schema, the error classes and what is scrubbed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from lxml import etree
-
-from ..codec.xmlcodec import read_object
+from .. import soapbody
 from ..errors import (
     BoomiError,
     BoomiFault,
     EnvelopeValidationError,
-    InvalidRequest,
     TransportError,
     error_for_status,
 )
-from ..legacy import normalise_wrapper
 from ..models.extras import Unknown
-from ..models.fields import ObjectSpec
-from ..models.results import BulkAnswer, QueryPage
-from ..namespaces import API, SOAP_ENV, WSSE
+from ..soapbody.envelope import BODY, ENVELOPE, FAULT
 from ..transport import HttpResponse, answered_html, header, is_xml, scrub
 from ..validation import Policy, screen_envelope
 from ..xmlsafe import UnsafeXMLError, parse
-
-_FAULT = f"{{{SOAP_ENV}}}Fault"
-_BODY = f"{{{SOAP_ENV}}}Body"
 
 
 def response_body(
@@ -65,8 +61,8 @@ def response_body(
         envelope = parse(response.body)
     except UnsafeXMLError as exc:
         raise TransportError(exc.reason, http_status=status, excerpt=excerpt) from None
-    body = envelope.find(_BODY)
-    fault = None if body is None else body.find(_FAULT)
+    body = envelope.find(BODY)
+    fault = None if body is None else body.find(FAULT)
     if fault is not None:
         raise fault_error(fault, status, object_type=object_type, secrets=secrets)
     if status >= 300:
@@ -74,7 +70,7 @@ def response_body(
         error = error_for_status(status, object_type=object_type)
         if error is not None:
             raise error
-    if envelope.tag != f"{{{SOAP_ENV}}}Envelope" or body is None:
+    if envelope.tag != ENVELOPE or body is None:
         raise TransportError(
             "the response is not a SOAP 1.1 envelope", http_status=status, excerpt=excerpt
         )
@@ -84,7 +80,7 @@ def response_body(
         )
     for child in body:
         # Boomi's docs answer Platform calls in the older wrapper namespace: read both.
-        normalise_wrapper(child)
+        soapbody.wrapper.normalise(child)
     if validate:
         policy: Policy = "strict" if validate == "strict" else "open"
         child, closed = screen_envelope(envelope, direction="response", policy=policy)
@@ -127,140 +123,20 @@ def fault_error(
     publishes no detail format), by the HTTP status: a :class:`BoomiFault` carrying
     ``faultcode`` and ``faultstring`` for HTTP 500, the status's class otherwise.
     """
-    code = (fault.findtext("faultcode") or "").strip()
-    fault_code = code.rpartition(":")[2] or None
+    read = soapbody.fault.read(fault)
     # A service may echo what it was sent: the faultstring is scrubbed like an excerpt.
-    message = scrub((fault.findtext("faultstring") or "").strip(), secrets) or "SOAP fault"
-    detail = fault.find("detail")
-    status: int | None = None
-    field: str | None = None
-    if detail is not None:
-        service_fault = detail.find(f"{{{API}}}ServiceFault")
-        if service_fault is not None:
-            try:
-                status = int(service_fault.get("statusCode", ""))
-            except ValueError:
-                status = None
-            field = service_fault.findtext(f"{{{API}}}field")
-    if status is None and _is_wsse_code(fault, code):
+    message = scrub(read.message, secrets) or "SOAP fault"
+    status = read.status
+    if status is None and read.wsse:
         status = 403  # a WS-Security refusal (WSS4J's answer, with HTTP 500 per WS-I R1126)
     error = error_for_status(
         http_status,
         message=message,
         declared=status,
-        fault_code=fault_code,
-        field=field,
+        fault_code=read.fault_code,
+        field=read.field,
         answered=True,
         object_type=object_type,
     )
     # A Fault sent with a success status: still the service's error, of no known kind.
-    return error or BoomiFault(message, fault_code=fault_code, field=field)
-
-
-def _is_wsse_code(fault: Any, code: str) -> bool:
-    """A faultcode in the WS-Security namespace (wsse:FailedAuthentication, ...)."""
-    prefix, sep, _ = code.partition(":")
-    element = fault.find("faultcode")
-    return bool(sep) and element is not None and element.nsmap.get(prefix) == WSSE
-
-
-def _checked(reader: Any, *args: Any, unknown: Unknown) -> Any:
-    # A value that does not fit its field is the service's error, reported like one. What
-    # the field map does not know is kept: the schema, in the client's policy, has already
-    # said whether it may be there.
-    try:
-        return reader(*args, unknown=unknown)
-    except InvalidRequest as exc:
-        raise EnvelopeValidationError(exc.field or "?", exc.message, direction="response") from None
-
-
-def _children(body_child: Any, local_name: str) -> list[Any]:
-    # The wrapper's children; when there are several, those named ``local_name`` (the open
-    # reading lets unknown siblings through the schema, and they are not the result).
-    children = [c for c in body_child if isinstance(c.tag, str)]
-    if len(children) > 1:
-        children = [c for c in children if etree.QName(c).localname == local_name]
-    return children
-
-
-def read_result(body_child: Any, unknown: Unknown = "keep") -> Any:
-    """``getResponse``/``createResponse``/``updateResponse``: the one typed result."""
-    children = _children(body_child, "result")
-    if len(children) != 1:
-        raise EnvelopeValidationError(
-            _name(body_child), "expected one result", direction="response"
-        )
-    return _checked(read_object, children[0], unknown=unknown)
-
-
-def read_page(body_child: Any, unknown: Unknown = "keep") -> QueryPage[Any]:
-    """``results[@numberOfResults]``: an optional ``queryToken`` first, then ``result`` items.
-
-    Read by name, so the token is found wherever it stands; validation (on by default) is
-    what holds an answer to the schema's order.
-    """
-    results = next(iter(_children(body_child, "results")), None)
-    if results is None:
-        raise EnvelopeValidationError(_name(body_child), "missing results", direction="response")
-    items = tuple(
-        _checked(read_object, r, unknown=unknown) for r in results.iterchildren(f"{{{API}}}result")
-    )
-    token = results.xpath("string(api:queryToken)", namespaces={"api": API})  # all its text
-    count = _int_attribute(results, "numberOfResults", len(items))
-    return QueryPage(items, count, token or None)
-
-
-def read_successful(body_child: Any, unknown: Unknown = "keep") -> bool:
-    text = "".join(body_child.itertext()).strip().lower()
-    return text in ("true", "1")
-
-
-def read_bulk(
-    body_child: Any, spec: ObjectSpec, unknown: Unknown = "keep"
-) -> list[BulkAnswer[Any]]:
-    """``getBulkResponse/results`` (BulkResult): its ``response`` items as they came.
-
-    Every part of an item is optional (Boomi's successful items carry only statusCode
-    and Result); the adapter pairs them with the ids asked.
-    """
-    bulk = body_child.find(f"{{{API}}}results")
-    if bulk is None:
-        return []  # getBulkResponse's results is optional: no item answered
-    items: list[BulkAnswer[Any]] = []
-    for entry in bulk.iterchildren(f"{{{API}}}response"):
-        result_element = entry.find(f"{{{API}}}Result")
-        result = (
-            None
-            if result_element is None
-            else _checked(read_object, result_element, unknown=unknown)
-        )
-        items.append(
-            BulkAnswer(
-                index=_optional_int(entry, "index"),
-                id=entry.get("id") or None,
-                status_code=_optional_int(entry, "statusCode"),
-                result=result,
-                error_message=entry.get("errorMessage") or None,
-            )
-        )
-    return items
-
-
-def _optional_int(element: Any, name: str) -> int | None:
-    return None if element.get(name) is None else _int_attribute(element, name, 0)
-
-
-def _int_attribute(element: Any, name: str, default: int) -> int:
-    text = element.get(name)
-    if text is None:
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise EnvelopeValidationError(
-            f"{_name(element)}/@{name}", f"{text!r} is not an integer", direction="response"
-        ) from None
-
-
-def _name(element: Any) -> str:
-    return "/" + str(element.tag).rpartition("}")[2]
+    return error or BoomiFault(message, fault_code=read.fault_code, field=read.field)

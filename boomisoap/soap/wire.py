@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
+from .. import soapbody
 from ..models.extras import Unknown
 from ..models.fields import ObjectSpec, hidden_ids
 from ..models.results import BulkAnswer, QueryPage
@@ -106,29 +107,29 @@ class SoapWire:
 
     def get(self, spec: ObjectSpec, object_id: str) -> Any:
         build = self._builder_of("get", spec, object_id)
-        return self._exchange("get", spec, [object_id], build, responses.read_result)
+        return self._exchange("get", spec, [object_id], build, soapbody.result.read)
 
     def query(self, spec: ObjectSpec, expr: Expr | None) -> QueryPage[Any]:
         build = self._builder_of("query", spec, expr)
-        return self._exchange("query", spec, [], build, responses.read_page)
+        return self._exchange("query", spec, [], build, soapbody.page.read)
 
     def query_more(self, spec: ObjectSpec, token: str) -> QueryPage[Any]:
         build = self._builder_of("query_more", token)
-        return self._exchange("queryMore", spec, [], build, responses.read_page)
+        return self._exchange("queryMore", spec, [], build, soapbody.page.read)
 
     def create(self, spec: ObjectSpec, obj: Any) -> Any:
         build = self._builder_of("create", spec, obj)
-        return self._exchange("create", spec, [], build, responses.read_result)
+        return self._exchange("create", spec, [], build, soapbody.result.read)
 
     def update(self, spec: ObjectSpec, obj: Any) -> Any:
         object_id = getattr(obj, spec.id_field) if spec.id_field else None
         build = self._builder_of("update", spec, obj)
         ids = [object_id] if object_id else []
-        return self._exchange("update", spec, ids, build, responses.read_result)
+        return self._exchange("update", spec, ids, build, soapbody.result.read)
 
     def delete(self, spec: ObjectSpec, object_id: str) -> bool:
         build = self._builder_of("delete", spec, object_id)
-        return self._exchange("delete", spec, [object_id], build, responses.read_successful)
+        return self._exchange("delete", spec, [object_id], build, soapbody.successful.read)
 
     def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkAnswer[Any]]:
         build = self._builder_of("get_bulk", spec, list(ids))
@@ -137,7 +138,7 @@ class SoapWire:
             spec,
             ids,
             build,
-            lambda child, unknown: responses.read_bulk(child, spec, unknown),
+            lambda child, unknown: soapbody.bulk.read(child, spec, unknown),
         )
 
     def _builder_of(self, operation: str, *args: Any) -> Callable[[], bytes]:

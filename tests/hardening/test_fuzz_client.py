@@ -9,6 +9,7 @@ from core import seeds
 from hypothesis import given
 from hypothesis import strategies as st
 
+from boomisoap import soapbody
 from boomisoap.errors import BoomiError
 from boomisoap.models import OBJECTS
 from boomisoap.soap import responses
@@ -19,12 +20,12 @@ from hardening.fuzzing import FUZZ, mutations
 pytestmark = pytest.mark.filterwarnings("ignore::boomisoap.UnknownFieldWarning")
 
 SEEDS = [
-    (seeds.PLAN_GET_RESPONSE, responses.read_result),
-    (seeds.PLAN_QUERY_RESPONSE, responses.read_page),
-    (seeds.CONTRACT_QUERY_RESPONSE, responses.read_page),
-    (seeds.ACCOUNT_GET_RESPONSE, responses.read_result),
-    (seeds.ACCOUNT_QUERY_RESPONSE, responses.read_page),
-    (seeds.DELETE_RESPONSE, responses.read_successful),
+    (seeds.PLAN_GET_RESPONSE, soapbody.result.read),
+    (seeds.PLAN_QUERY_RESPONSE, soapbody.page.read),
+    (seeds.CONTRACT_QUERY_RESPONSE, soapbody.page.read),
+    (seeds.ACCOUNT_GET_RESPONSE, soapbody.result.read),
+    (seeds.ACCOUNT_QUERY_RESPONSE, soapbody.page.read),
+    (seeds.DELETE_RESPONSE, soapbody.successful.read),
 ]
 
 
@@ -52,7 +53,7 @@ def test_fuzz_client_response_parser(case):
 @given(st.binary(max_size=512))
 def test_fuzz_client_response_parser_on_noise(body):
     with contextlib.suppress(BoomiError):
-        parse(body, responses.read_page, True)
+        parse(body, soapbody.page.read, True)
 
 
 def test_bulk_reader_survives_mutations():
@@ -62,6 +63,6 @@ def test_bulk_reader_survives_mutations():
     @given(mutations(seeds.ACCOUNT_BULK_RESPONSE), st.booleans())
     def check(body, validate):
         with contextlib.suppress(BoomiError):
-            parse(body, lambda child, unknown: responses.read_bulk(child, spec, unknown), validate)
+            parse(body, lambda child, unknown: soapbody.bulk.read(child, spec, unknown), validate)
 
     check()
