@@ -11,7 +11,7 @@ API = "http://api.platform.boomi.com/"
 APIM = "http://apim.api.platform.boomi.com/"
 APIM_SOAP = "http://soap.apim.api.platform.boomi.com/"
 # Platform operation wrappers live in API, as in Boomi's served WSDL; this older namespace of
-# theirs is still accepted by the emulator (boomisoap/sandbox/soap.py).
+# theirs is still read at both ends (boomisoap/soapbody/wrapper.py).
 PLATFORM_SOAP_LEGACY = "http://soap.api.platform.boomi.com/"
 
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
