@@ -31,9 +31,8 @@ from .errors import (
 from .http_session import new_session, while_waiting
 from .httpconfig import HttpOptions, Timeout
 from .observe import Observer
-from .redact import EXCERPT_LENGTH as EXCERPT_LENGTH  # re-exported: the wires quote bodies
 from .redact import SecretSet, cut, redact_id
-from .redact import scrub as scrub  # re-exported for the wires, the CLI and the emulator
+from .redact import scrub as scrub  # re-exported: the SOAP wire, the CLI and the emulator use it
 
 if TYPE_CHECKING:
     from .audit import AuditLog
