@@ -33,8 +33,8 @@ from benchmarks.bench_audit import _fresh_db, exchanges, postgres
 from boomisoap.audit import AuditLog, Exchange
 from boomisoap.audit.capture import draft
 from boomisoap.audit.chain import Chain
-from boomisoap.audit.redaction import Redactor
 from boomisoap.audit.sinks import open_sink
+from boomisoap.redact.structural import Redactor
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

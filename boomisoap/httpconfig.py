@@ -202,7 +202,7 @@ def _proxies(value: Any) -> dict[str, str] | None:
             f"got {type(value).__name__}",
             field="proxies",
         )
-    from .audit.redaction import redact_url
+    from .redact.structural import redact_url
 
     checked: dict[str, str] = {}
     for key, url in value.items():

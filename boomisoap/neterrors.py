@@ -13,8 +13,8 @@ import ssl
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
-from .audit.redaction import redact_text, redact_url
-from .audit.rules import REDACTED
+from .redact.markers import REDACTED
+from .redact.structural import redact_text, redact_url
 
 # OpenSSL X509_V_ERR_* codes a user meets, and what they mean for the server's certificate.
 _VERIFY_CODES = {

@@ -16,8 +16,8 @@ from .logs import get_logger
 if TYPE_CHECKING:
     from .audit import AuditLog, AuditRecord
     from .audit.exchange import Exchange
-    from .audit.redaction import Redactor
     from .history import History
+    from .redact.structural import Redactor
 
 LOG = get_logger("boomisoap.transport")
 
@@ -48,7 +48,7 @@ class Observer:
         if self._audit is not None:
             return self._audit.redactor
         if self._redactor is None:
-            from .audit.redaction import Redactor
+            from .redact.structural import Redactor
 
             self._redactor = Redactor()
         return self._redactor

@@ -31,8 +31,8 @@ from .errors import (
 from .http_session import new_session, while_waiting
 from .httpconfig import HttpOptions, Timeout
 from .observe import Observer
-from .redact import SecretSet, redact_id
-from .redact import scrub as _scrub
+from .redact import SecretSet, cut, redact_id
+from .redact import scrub as scrub  # re-exported: the SOAP wire, the CLI and the emulator use it
 
 if TYPE_CHECKING:
     from .audit import AuditLog
@@ -55,7 +55,6 @@ IDEMPOTENT = frozenset(
         "billing_daily",
     }
 )
-EXCERPT_LENGTH = 200
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 
@@ -102,7 +101,7 @@ class HttpRequest:
         # Headers and body carry the credentials: a repr (a traceback's locals, a debug
         # print of what an observer got) names only their size.
         return (
-            f"HttpRequest({self.method} {_scrub(self.url)}, headers={sorted(self.headers)}, "
+            f"HttpRequest({self.method} {scrub(self.url)}, headers={sorted(self.headers)}, "
             f"body={len(self.body)} bytes)"
         )
 
@@ -159,11 +158,6 @@ def shared_bucket(host: str, account_id: str, rate: float) -> TokenBucket:
         if bucket is None:
             bucket = _BUCKETS[key] = TokenBucket(rate)
         return bucket
-
-
-def scrub(text: str, secrets: Iterable[str] = (), *, live: bool = True) -> str:
-    """Remove the live secrets (boomisoap.redact) and ``secrets`` from a text."""
-    return _scrub(text, secrets, live=live)
 
 
 class HttpTransport:
@@ -505,7 +499,7 @@ class HttpTransport:
 
     def excerpt(self, body: bytes) -> str:
         """The start of a body for an error; TransportError scrubs it (errors.py)."""
-        return body[:EXCERPT_LENGTH].decode("utf-8", errors="replace")
+        return cut(body)
 
     def _record(
         self,
@@ -657,13 +651,9 @@ def _prepare_fully(session: requests.Session, request: HttpRequest) -> requests.
 
 def secret_values(response: HttpResponse) -> list[str]:
     """The values of secret fields (an ApiKey's ``key``) in a response body."""
-    if not response.body:
-        return []
-    from .audit.redaction import content_type, redact_body
+    from .redact.structural import content_type, secret_field_values
 
-    found: set[bytes] = set()
-    redact_body(response.body, content_type(response.headers), found=found)
-    return [value.decode("utf-8", "replace") for value in found]
+    return secret_field_values(response.body, content_type(response.headers))
 
 
 def _never_connected(exc: requests.ConnectionError) -> bool:

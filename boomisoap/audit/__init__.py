@@ -3,14 +3,15 @@ checkpoints and proofs, SQLite/JSONL/PostgreSQL."""
 
 from __future__ import annotations
 
+from ..redact.markers import REDACTED
+from ..redact.rules import RedactionRules
+from ..redact.structural import redact_body, redact_headers, redact_text, redact_url
 from .correlation import correlation, current_correlation_id
 from .errors import AuditError, AuditURLError
 from .exchange import Exchange
 from .log import AuditLog
 from .proofs import ProofCheck, check_consistency, check_proof
 from .record import AuditRecord
-from .redaction import redact_body, redact_headers, redact_text, redact_url
-from .rules import REDACTED, RedactionRules
 from .signing import SignedCheckpoint, Signer, load_private_key, load_public_key, write_key_pair
 from .verify import Head, VerifyReport
 

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import NamedTuple
 
-from ..redact import redact_id, variants
+from ..redact import redact_id
+from ..redact.structural import (
+    Redactor,
+    content_type,
+    echo_values,
+    scrub,
+    scrub_echoes,
+    scrub_headers,
+    secret_forms,
+)
 from .exchange import Exchange
 from .record import AuditRecord, Headers, utc
-from .redaction import Redactor, content_type, echo_values, scrub, scrub_str
 
 _HOST = socket.gethostname()
 
@@ -21,20 +28,13 @@ def writer_id() -> str:
     return f"{_HOST}:{os.getpid()}"
 
 
-def _scrub_headers(headers: Headers, echoes: list[bytes]) -> Headers:
-    joined = "\n".join(v for _, v in headers).encode("utf-8", "surrogatepass")
-    if not any(e in joined for e in echoes):
-        return headers
-    return tuple((k, scrub_str(v, echoes)) for k, v in headers)
-
-
 class RequestSide:
     """The request half of an exchange, redacted ahead of the response.
 
     The transport makes one before sending and runs it while the server works, so the
     redaction costs the caller nothing; :func:`draft` does the work itself when the job
     never ran or ran on other bytes. ``secrets`` are values to remove wherever they
-    appear (see :func:`secret_values`).
+    appear (see :func:`boomisoap.redact.structural.secret_forms`).
     """
 
     __slots__ = ("_done", "_redactor", "body", "headers", "secrets", "url")
@@ -76,21 +76,9 @@ class RequestSide:
         return self._done
 
 
-def secret_values(object_ids: Iterable[str], known: Iterable[str]) -> frozenset[bytes]:
-    """Secret ids (ApiKey keys) and the client's known secrets, in every form a URL or a
-    body may hold them, as bytes for the echo scrubbing."""
-    return _secret_values(tuple(object_ids), tuple(known))
-
-
-@lru_cache(maxsize=256)
-def _secret_values(object_ids: tuple[str, ...], known: tuple[str, ...]) -> frozenset[bytes]:
-    # Cached: a client sends the same few credentials with every exchange.
-    return frozenset(v.encode("utf-8") for value in (*object_ids, *known) for v in variants(value))
-
-
 def exchange_secrets(e: Exchange) -> frozenset[bytes]:
     ids = [str(i) for i in e.object_ids if i] if e.secret_ids else []
-    return secret_values(ids, e.known_secrets)
+    return secret_forms(ids, e.known_secrets)
 
 
 class _RedactedRequest(NamedTuple):
@@ -122,16 +110,8 @@ def _redact_request(
         redacted_body,
         frozenset(found),
         echoes,
-        _scrub_request(url, redacted_headers, redacted_body, echoes),
+        scrub_echoes(url, redacted_headers, redacted_body, echoes),
     )
-
-
-def _scrub_request(
-    url: str, headers: Headers, body: bytes, echoes: list[bytes]
-) -> tuple[str, Headers, bytes]:
-    if not echoes:
-        return url, headers, body
-    return scrub_str(url, echoes), _scrub_headers(headers, echoes), scrub(body, echoes)
 
 
 def draft(
@@ -156,13 +136,13 @@ def draft(
     if found - req.found:
         found |= req.found
         echoes = echo_values(found)
-        url, request_headers, request_body = _scrub_request(req.url, req.headers, req.body, echoes)
+        url, request_headers, request_body = scrub_echoes(req.url, req.headers, req.body, echoes)
     else:
         echoes = req.echoes
         url, request_headers, request_body = req.scrubbed
     if echoes:
         response_body = None if response_body is None else scrub(response_body, echoes)
-        response_headers = _scrub_headers(response_headers, echoes)
+        response_headers = scrub_headers(response_headers, echoes)
     return AuditRecord(
         0,
         "",

@@ -13,16 +13,16 @@ from types import TracebackType
 from typing import Any
 
 from ..logs import get_logger
+from ..redact.rules import RedactionRules
+from ..redact.structural import Redactor, secret_forms
 from .batch import Batcher
-from .capture import RequestSide, draft, secret_values
+from .capture import RequestSide, draft
 from .chain import Chain
 from .checkpoints import Checkpointing, anchors_of, read_anchor
 from .errors import AuditError
 from .exchange import Exchange
 from .query import Query
 from .record import AuditRecord
-from .redaction import Redactor
-from .rules import RedactionRules
 from .signing import PrivateKey, PublicKey, SignedCheckpoint, Signer, as_public_key
 from .sinks import Sink, open_sink
 from .verify import Head, VerifyReport
@@ -146,7 +146,7 @@ class AuditLog:
         exchange: the redaction is then off the caller's critical path. Unrun, it is
         simply done by ``record``.
         """
-        secrets = secret_values(secret_ids, known_secrets)
+        secrets = secret_forms(secret_ids, known_secrets)
         return RequestSide(url, headers, body, self._redactor, secrets)
 
     def record(

@@ -20,9 +20,9 @@ from lxml import etree
 
 from .. import xmlsafe
 from ..namespaces import BASE64_ENCODING, PASSWORD_TEXT, SOAP12_ENV, SOAP_ENV, WSSE, WSU
+from ..redact.markers import REDACTED
+from ..redact.structural import Redactor, content_type
 from .record import AuditRecord, Headers
-from .redaction import Redactor, content_type
-from .rules import REDACTED
 
 _SOAP_NAMESPACES = (SOAP_ENV, SOAP12_ENV)
 # Request headers worth carrying over; everything else is per-connection or a credential.

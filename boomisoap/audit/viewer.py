@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
+from ..redact.markers import REDACTED
 from .errors import AuditError
 from .log import AuditLog
 from .record import AuditRecord, format_time
-from .rules import REDACTED
 from .signing import PublicKey
 from .verify import VerifyReport
 from .viewer_pages import LIST_PAGE, RECORD_PAGE, STYLE

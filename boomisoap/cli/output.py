@@ -27,14 +27,13 @@ import click
 
 from ..codec.jsoncodec import to_json
 from ..models.fields import ObjectSpec
-from ..models.registry import OBJECTS
-from ..namespaces import XSI
-from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, scrub
+from ..redact import MASK, scrub
+from ..redact.display import mask_document
+from ..redact.display import mask_xml as _mask_xml
+from ..transport import Call, HttpRequest, HttpResponse, HttpTransport
 
-MASK = "***"
 CLI_NS = "urn:boomisoap:cli"
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
-_XSI_TYPE = f"{{{XSI}}}type"
 
 
 class ResponseRecorder:
@@ -99,9 +98,7 @@ def columns(spec: ObjectSpec, prefix: str = "", *, nested: bool = True) -> list[
 def masked_json(obj: Any, spec: ObjectSpec, *, show_secrets: bool) -> dict[str, Any]:
     document = to_json(obj, spec)
     if not show_secrets:
-        for fld in spec.fields:
-            if fld.secret and fld.wire in document:
-                document[fld.wire] = MASK
+        mask_document(document, spec)
     return document
 
 
@@ -117,32 +114,9 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def mask_xml(body: bytes, show_secrets: bool) -> bytes:
-    """The body unchanged, unless it carries a secret field to mask."""
-    if show_secrets:
-        return body
-    secret_names = {
-        spec.type_name: [f.wire for f in spec.fields if f.secret] for spec in OBJECTS.values()
-    }
-    # A cheap screen first: most bodies carry no secret attribute and stay byte-exact.
-    if not any(f"{name}=".encode() in body for names in secret_names.values() for name in names):
-        return body
-    from lxml import etree
-
-    from ..xmlsafe import parse
-
-    root = parse(body)
-    changed = False
-    for element in root.iter():
-        declared = element.get(_XSI_TYPE)
-        if not declared:
-            continue
-        for name in secret_names.get(declared.rpartition(":")[2], []):
-            if element.get(name) is not None:
-                element.set(name, MASK)
-                changed = True
-    if not changed:
-        return body
-    return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=True))
+    """The body unchanged, unless it carries a secret field to mask
+    (:func:`boomisoap.redact.display.mask_xml`)."""
+    return body if show_secrets else _mask_xml(body)
 
 
 class Output:

@@ -12,10 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-REDACTED = "***REDACTED***"
-"""The marker that replaces every redacted value; plain ASCII, legal in XML text,
-XML attribute values, JSON strings, header values and URLs, so splicing it in never
-changes the structure of a document."""
+from .markers import REDACTED
 
 MIN_LENGTH = 4
 """Shorter values are not scrubbed: too likely to hit unrelated text (a password "pw"

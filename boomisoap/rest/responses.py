@@ -28,7 +28,9 @@ from ..errors import (
 from ..models.extras import Unknown
 from ..models.fields import ObjectSpec
 from ..models.results import BulkAnswer, QueryPage
-from ..transport import HttpResponse, HttpTransport, answered_html, header, scrub
+from ..redact import excerpt_of as _excerpt_of
+from ..redact import scrub
+from ..transport import HttpResponse, HttpTransport, answered_html, header
 from ..xmlsafe import UnsafeXMLError, parse
 
 # The start of a body, for a TransportError; computed only when an error needs it.
@@ -58,13 +60,9 @@ def _loads(body: bytes) -> Any:
 
 
 def excerpt_of(transport: HttpTransport, body: bytes, secrets: Iterable[str]) -> str:
-    """The start of ``body`` for a message, secrets removed before it is cut.
-
-    Cutting first could leave the head of a secret at the end of the excerpt, where
-    no replacement would find it.
-    """
-    text = scrub(body.decode("utf-8", errors="replace"), secrets)
-    return transport.excerpt(text.encode("utf-8"))
+    """The start of ``body`` for a message, secrets removed before it is cut
+    (:func:`boomisoap.redact.excerpt_of`; ``transport`` is kept for the callers)."""
+    return _excerpt_of(body, secrets)
 
 
 def raise_for_status(

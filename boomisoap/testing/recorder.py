@@ -80,7 +80,7 @@ class BoomiRequests:
     def _observe(self, call: Call, request: HttpRequest, response: HttpResponse) -> None:
         from ..audit.capture import draft
         from ..audit.exchange import Exchange
-        from ..audit.redaction import Redactor
+        from ..redact.structural import Redactor
 
         record = draft(
             Exchange(

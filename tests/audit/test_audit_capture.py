@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from boomisoap.audit import AuditLog
 from boomisoap.audit.capture import RequestSide, draft
-from boomisoap.audit.redaction import Redactor
 from boomisoap.http_session import new_session, while_waiting
+from boomisoap.redact.structural import Redactor
 
 FAULT_ECHO = (
     b'<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body><S:Fault>'

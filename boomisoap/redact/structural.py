@@ -1,6 +1,6 @@
 """Redaction of secrets in bodies, headers, URLs and free text before anything is kept.
 
-Bodies are redacted by splicing (see xmlredact and jsonredact): the result is
+Bodies are redacted by splicing (see xmlsplice and jsonsplice): the result is
 byte-identical to the input except inside each secret value, which becomes
 ``REDACTED``.  Bodies are handled as latin-1 text, which maps every byte to one
 character, so character spans are byte spans and UTF-8 multi-byte sequences pass
@@ -19,16 +19,20 @@ import binascii
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from urllib.parse import unquote_plus
 
-from ..redact import MIN_LENGTH
-from ..redact import scrub as scrub_values
 from ..xmlsafe import UnsafeXMLError
-from .jsonredact import NotJSON, redact_json_pairs, redact_json_text
-from .rules import REDACTED, CompiledRules, RedactionRules, is_secret_name
+from .jsonsplice import NotJSON, redact_json_pairs, redact_json_text
+from .live import MIN_LENGTH, variants
+from .live import scrub as scrub_values
+from .markers import REDACTED
+from .names import AUTH_SCHEMES, AUTHORIZATION, FREE_TEXT_NAMES, is_secret_name
+from .rules import CompiledRules, RedactionRules
 from .splice import Span, splice
-from .xmlredact import DoctypeFound, redact_xml_text, xpath_targets
+from .xmlsplice import DoctypeFound, redact_xml_text, xpath_targets
 
+# The logger of the audit trail, whose records this redaction mostly serves.
 _log = logging.getLogger("boomisoap.audit")
 
 Headers = tuple[tuple[str, str], ...]
@@ -40,9 +44,9 @@ _AUTH_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_-]*)\s+(\S.*)$", re.S)
 _FORM_PAIR = re.compile(r"(?:^|(?<=[&;]))([^=&;]*)=([^&;]*)")
 _URL_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*:)([^/?#@]*)@")
 _URL_QUERY_PAIR = re.compile(r"([?&;])([^=&;#]*)=([^&;#]*)")
-_TEXT_AUTH = re.compile(r"(?i)\b(Bearer|Basic|Digest)(\s+)([A-Za-z0-9._~+/=-]{4,})")
+_TEXT_AUTH = re.compile(rf"(?i)\b({AUTH_SCHEMES})(\s+)([A-Za-z0-9._~+/=-]{{4,}})")
 _TEXT_PAIR = re.compile(
-    r"(?i)\b(password|passwd|secret|api[_-]?key|access[_-]?token|x-boomi-otp)"
+    rf"(?i)\b({FREE_TEXT_NAMES})"
     r"([\"']?\s*[=:]\s*[\"']?)([^\s\"'&,;<>]+)"
 )
 
@@ -194,7 +198,7 @@ def redact_headers(
         if compiled.header_is_secret(name):
             if add is not None:
                 _credentials(value, add)
-            m = _AUTH_SCHEME.match(value) if "authorization" in name.lower() else None
+            m = _AUTH_SCHEME.match(value) if AUTHORIZATION in name.lower() else None
             value = f"{m.group(1)} {REDACTED}" if m else REDACTED
         out.append((name, value))
     return tuple(out)
@@ -262,6 +266,45 @@ def scrub_str(text: str, values: list[bytes]) -> str:
         if secret in text:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def scrub_headers(headers: Headers, echoes: list[bytes]) -> Headers:
+    """Headers with the echoes of secrets (see :func:`echo_values`) removed from values."""
+    joined = "\n".join(v for _, v in headers).encode("utf-8", "surrogatepass")
+    if not any(e in joined for e in echoes):
+        return headers
+    return tuple((k, scrub_str(v, echoes)) for k, v in headers)
+
+
+def scrub_echoes(
+    url: str, headers: Headers, body: bytes, echoes: list[bytes]
+) -> tuple[str, Headers, bytes]:
+    """A redacted request's URL, headers and body with the echoes removed as well."""
+    if not echoes:
+        return url, headers, body
+    return scrub_str(url, echoes), scrub_headers(headers, echoes), scrub(body, echoes)
+
+
+def secret_forms(object_ids: Iterable[str], known: Iterable[str]) -> frozenset[bytes]:
+    """Secret ids (ApiKey keys) and a client's known secrets, in every form a URL or a
+    body may hold them, as bytes for the echo scrubbing."""
+    return _secret_forms(tuple(object_ids), tuple(known))
+
+
+@lru_cache(maxsize=256)
+def _secret_forms(object_ids: tuple[str, ...], known: tuple[str, ...]) -> frozenset[bytes]:
+    # Cached: a client sends the same few credentials with every exchange.
+    return frozenset(v.encode("utf-8") for value in (*object_ids, *known) for v in variants(value))
+
+
+def secret_field_values(body: bytes, content_type: str | None) -> list[str]:
+    """The values a body holds under secret names (an ApiKey's ``key``), to be scrubbed
+    by value wherever they are echoed later."""
+    if not body:
+        return []
+    found: set[bytes] = set()
+    redact_body(body, content_type, found=found)
+    return [value.decode("utf-8", "replace") for value in found]
 
 
 class Redactor:

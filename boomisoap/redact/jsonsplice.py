@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .rules import REDACTED, is_secret_name
+from .markers import REDACTED
+from .names import is_secret_name
 from .splice import Span, splice
 
 _TOKEN = re.compile(

@@ -17,15 +17,15 @@ from typing import Any
 from lxml import etree
 
 from .. import xmlsafe
-from .rules import (
-    REDACTED,
+from .markers import REDACTED
+from .names import (
     SECRET_ELEMENTS_CI,
     SECRET_ELEMENTS_EXACT,
     SECRET_NAMES_CI,
     SECRET_NAMES_EXACT,
-    CompiledRules,
     is_secret_name,
 )
+from .rules import CompiledRules
 from .splice import Span, splice
 
 # One piece of markup; character data is what lies between two matches.  Possessive

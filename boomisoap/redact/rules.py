@@ -1,71 +1,13 @@
-"""What is secret: the built-in rules and the user's additions, compiled for lookups."""
+"""What is secret: the built-in names (:mod:`.names`) and the user's additions, compiled
+for lookups."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..namespaces import PREFIXES
-from ..redact import REDACTED as REDACTED  # one marker for every kind of redaction
-
-# Attribute names, JSON keys, form fields and query parameters that always hold a
-# secret, compared case-insensitively.  Only "key" is compared exactly: Boomi's ApiKey
-# object calls its secret "key", and "Key" elsewhere is rarely one.
-SECRET_NAMES_CI: frozenset[str] = frozenset(
-    {
-        "password",
-        "passwd",
-        "secret",
-        "clientsecret",
-        "client_secret",
-        "apikey",
-        "api_key",
-        "api-key",
-        "x-api-key",
-        "accesstoken",
-        "access_token",
-        "refreshtoken",
-        "refresh_token",
-        "otp",
-    }
-)
-SECRET_NAMES_EXACT: frozenset[str] = frozenset({"key"})
-
-# Element local names whose character data is secret, in any namespace: the
-# UsernameToken Password (PasswordText or PasswordDigest) and Nonce of every WSS
-# version, and an ApiKey's key written as a child element.
-SECRET_ELEMENTS_CI: frozenset[str] = frozenset({"password"})
-SECRET_ELEMENTS_EXACT: frozenset[str] = frozenset({"Nonce", "key"})
-
-# Header names (lower case) whose values are always secret.
-SECRET_HEADERS: frozenset[str] = frozenset(
-    {
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "set-cookie",
-        "x-boomi-otp",
-        "x-api-key",
-        "api-key",
-        "apikey",
-        "x-auth-token",
-    }
-)
-# Header names containing one of these words are treated as secret as well.
-SECRET_HEADER_WORDS: tuple[str, ...] = ("password", "secret", "token", "api-key", "apikey")
-
-
-def is_secret_name(name: str) -> bool:
-    """Whether an attribute, JSON key, form field or query parameter name is secret."""
-    return name in SECRET_NAMES_EXACT or name.lower() in SECRET_NAMES_CI
-
-
-@lru_cache(maxsize=1024)
-def is_secret_header(name: str) -> bool:
-    # Cached: the same few header names come back on every exchange.
-    low = name.lower()
-    return low in SECRET_HEADERS or any(word in low for word in SECRET_HEADER_WORDS)
+from .names import SECRET_ELEMENTS_CI, SECRET_ELEMENTS_EXACT, is_secret_header, is_secret_name
 
 
 def split_clark(name: str) -> tuple[str | None, str]:
