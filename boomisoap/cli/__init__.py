@@ -28,24 +28,18 @@ EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 EXIT_TRANSPORT = 3
 
-# Commands that live in other packages, imported only when used (the emulator pulls in
-# its server, the audit trail its sinks): name -> (module, attribute or None for "the
-# click group the module defines").
-LAZY_COMMANDS: dict[str, tuple[str, str | None]] = {
-    "audit": ("boomisoap.audit.commands", None),
-    "sandbox": ("boomisoap.sandbox.commands", "sandbox_group"),
-    "demo": ("boomisoap.sandbox.commands", "demo_command"),
+# Commands imported only when used (the emulator pulls in its server, the audit trail its
+# sinks): name -> (module, attribute).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "audit": ("boomisoap.cli.audit", "audit"),
+    "sandbox": ("boomisoap.cli.sandbox", "sandbox_group"),
+    "demo": ("boomisoap.cli.demo", "demo_command"),
 }
 
 
 def _lazy(name: str) -> click.Command:
     module_name, attribute = LAZY_COMMANDS[name]
-    module = importlib.import_module(module_name)
-    if attribute is not None:
-        found = getattr(module, attribute)
-    else:
-        groups = [v for v in vars(module).values() if isinstance(v, click.Group)]
-        found = next((g for g in groups if g.name == name), groups[0] if groups else None)
+    found = getattr(importlib.import_module(module_name), attribute, None)
     if not isinstance(found, click.Command):
         raise click.UsageError(f"{module_name} defines no {name} command")
     return found

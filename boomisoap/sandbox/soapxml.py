@@ -1,4 +1,4 @@
-"""SOAP 1.1 response and fault envelopes, written with lxml in seed 001's shape.
+"""SOAP 1.1 response and fault envelopes, written with lxml in the shape of Boomi's Plan page.
 
 ``<S:Envelope><S:Body><ns4:getResponse xmlns:apim=... xmlns:bns=... xmlns:xsi=...
 xmlns:ns4=...><apim:result xsi:type="apim:Plan" .../>``: the wrapper declares every prefix
