@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
-from .. import __version__
 from ..errors import BoomiError, BoomiFault, TransportError
 from ..transport import scrub
+from ..version import __version__
 from .config import OUTPUTS
 from .envelope import envelope_group
 from .mft import mft_group
