@@ -16,7 +16,7 @@ import click
 from ..errors import BoomiError, BoomiFault, TransportError
 from ..transport import scrub
 from ..version import __version__
-from .config import OUTPUTS
+from .config import OUTPUTS, RateLimitType
 from .envelope import envelope_group
 from .mft import mft_group
 from .migrate import migrate_command
@@ -177,10 +177,12 @@ def _fail(ctx: click.Context, message: str, code: int) -> None:
 @click.option("--retries", type=click.IntRange(min=0), help="Retries of safe calls (default: 5).")
 @click.option(
     "--rate-limit",
-    type=click.FloatRange(min=0),
+    type=RateLimitType(),
+    metavar="RATE|URL",
     envvar="BOOMISOAP_RATE_LIMIT",
     show_envvar=True,
-    help="Client-side pacing in requests/second (default: 10, Boomi's limit; 0: off).",
+    help="Client-side pacing in requests/second (default: 10, Boomi's limit; 0: off), or the "
+    "redis:// URL of a budget shared by every process using it (docs/fleet.md).",
 )
 @click.option(
     "--show-secrets",
