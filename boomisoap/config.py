@@ -237,11 +237,16 @@ def check_base_url(url: str) -> None:
 OUTPUTS = ("table", "json", "xml", "csv")
 
 
+def may_be_url(text: str) -> bool:
+    """Whether a setting's text may be a URL, and so hold a password: then it is not quoted."""
+    return ":" in text or "@" in text
+
+
 def rate_limit_setting(value: str, name: str) -> float | str:
     """A rate limit written as text: requests/second (>= 0; 0 = off) or a Redis URL.
 
     The URL is checked as the clients' ``rate_limit=`` checks it, and never quoted back:
-    it may carry a password.
+    it may carry a password (other text is quoted, to show what was read).
     """
     try:
         rate = float(value)
@@ -249,8 +254,9 @@ def rate_limit_setting(value: str, name: str) -> float | str:
         try:
             return str(rate_limit_option(value))
         except InvalidRequest:
+            shown = "" if may_be_url(value) else f", not {value!r}"
             raise ConfigError(
-                f"{name} must be a number >= 0 or a redis://, rediss:// or unix:// URL",
+                f"{name} must be a number >= 0 or a redis://, rediss:// or unix:// URL{shown}",
                 field="rate_limit",
             ) from None
     if not rate >= 0:

@@ -170,3 +170,17 @@ def test_the_version_is_the_one_released() -> None:
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
     with pyproject.open("rb") as handle:
         assert boomisoap.__version__ == tomllib.load(handle)["project"]["version"]
+
+
+def test_every_entry_point_names_a_real_object() -> None:
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    with pyproject.open("rb") as handle:
+        project = tomllib.load(handle)["project"]
+    targets = dict(project["scripts"])
+    for group in project.get("entry-points", {}).values():
+        targets.update(group)
+    assert targets
+    for name, target in targets.items():
+        module_name, _, attribute = target.partition(":")
+        module = importlib.import_module(module_name)
+        assert attribute == "" or callable(getattr(module, attribute, None)), name

@@ -47,7 +47,7 @@ class RateLimitType(click.FloatRange):
         super().__init__(min=0)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and "://" in value:
+        if isinstance(value, str) and _config.may_be_url(value):
             try:
                 return options.rate_limit(value)
             except InvalidRequest as exc:

@@ -92,6 +92,7 @@ def test_from_env_reads_the_same_setting(demo: Sandbox, redis_url: str, tmp_path
     ("value", "expected"),
     [
         ("ftp://:pw-Rl8-url-secret@cache:6379/0", "must be a redis://, rediss:// or unix:// URL"),
+        ("redis:/:pw-Rl8-url-secret@cache", "must be a redis://, rediss:// or unix:// URL"),
         ("fast", "'fast' is not a valid float range"),
         ("-3", "-3.0 is not in the range x>=0"),
     ],
