@@ -31,9 +31,9 @@ LAYOUT_PAGE = ROOT / "docs" / "layout.md"
 CLIENT_MODULES = ("boomisoap.clients", "boomisoap.rest.mft")
 CLIENTS_LAYER = "clients"
 
-# Breaches of the rules above that are being removed elsewhere. Each entry must still be
-# real (test_known_breaches_are_still_real): when the code is fixed, delete the entry, and
-# once both are empty, these constants can go.
+# Known breaches of the rules above, to be removed. Each entry must still be real
+# (test_known_breaches_are_still_real): when the code is fixed, delete its entry; once both
+# are empty, these two constants can go.
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
         # MftClient shares check_history with the SOAP clients' module.
