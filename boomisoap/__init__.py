@@ -56,11 +56,11 @@ from .models.mft import (
 from .models.mftpaths import MftPaths
 from .pacing import RateLimitFallbackWarning, RedisRateLimit
 from .query import Q
+from .version import __version__ as __version__
 
 if TYPE_CHECKING:
     from .rest.mft import MftClient
 
-__version__ = "0.1.0"
 
 __all__ = [
     "Account",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from . import options
+from .config import DEFAULT_BASE_URL
 from .deprecation import DeprecationNotice, DeprecationNotices
 from .errors import InvalidRequest
 from .httpconfig import Timeout, http_options
@@ -14,6 +15,7 @@ from .models.apim import ApiKey, Application, Contract, Plan, PlanAssociation
 from .models.fields import ObjectSpec, check_text
 from .models.platform import Account
 from .models.registry import spec_for
+from .options import TOKEN_USER_PREFIX, open_audit
 from .pacing import RateLimit, pacer_for
 from .services import ObjectService, Wire
 from .transport import HttpTransport
@@ -23,18 +25,6 @@ if TYPE_CHECKING:
 
     from .audit import AuditLog
     from .history import History
-
-DEFAULT_BASE_URL = "https://api.boomi.com"
-TOKEN_USER_PREFIX = "BOOMI_TOKEN."
-
-
-def open_audit(audit: AuditLog | str | None) -> AuditLog | None:
-    """An AuditLog from an instance or a sink URL (``sqlite:///...``, ``jsonl:///...``)."""
-    if audit is None or not isinstance(audit, str):
-        return audit
-    from .audit import AuditLog
-
-    return AuditLog.open(audit)
 
 
 def _check_envelope_text(args: tuple[Any, ...]) -> None:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from .errors import InvalidRequest
 from .filemode import exposure, mode_text
 from .models.mftpaths import MftPaths, mft_paths_from
+from .options import rate_limit as rate_limit_option
 
 DEFAULT_BASE_URL = "https://api.boomi.com"
 DEFAULT_PROFILE = "default"
@@ -41,7 +42,7 @@ PROFILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "validate": bool,
     "timeout": (int, float),
     "retries": int,
-    "rate_limit": (int, float),
+    "rate_limit": (int, float, str),  # requests/second, or a Redis URL (docs/fleet.md)
     "mft_paths": dict,  # a [NAME.mft_paths] table: key = segment (docs/mft.md)
 }
 
@@ -91,7 +92,9 @@ class Settings:
     validate: bool = True
     timeout: float = 30.0
     retries: int = 5
-    rate_limit: float = 10.0  # requests/second, client side (Boomi's limit); 0 = off
+    # Requests/second, client side (Boomi's limit; 0 = off), or the Redis URL of a budget
+    # shared by a fleet; the URL may hold a password, so it stays out of repr.
+    rate_limit: float | str = dataclasses.field(default=10.0, repr=False)
     mft_paths: MftPaths | None = None  # None: MftClient's defaults
     source: str = "flags and environment"
 
@@ -181,9 +184,15 @@ def resolve(given: Mapping[str, Any], profile: Mapping[str, Any], source: str) -
         raise ConfigError(f"wire must be soap or rest, not {values['wire']!r}")
     if "output" in values and values["output"] not in OUTPUTS:
         raise ConfigError(f"output must be one of {', '.join(OUTPUTS)}, not {values['output']!r}")
-    for key in ("timeout", "rate_limit"):
-        if key in values:
-            values[key] = float(values[key])
+    if "timeout" in values:
+        values["timeout"] = float(values["timeout"])
+    if "rate_limit" in values:
+        given_rate = values["rate_limit"]
+        values["rate_limit"] = (
+            rate_limit_setting(given_rate, "rate_limit")
+            if isinstance(given_rate, str)
+            else float(given_rate)
+        )
     if "base_url" in values:
         check_base_url(values["base_url"])
     values.pop("mft_paths", None)
@@ -228,6 +237,33 @@ def check_base_url(url: str) -> None:
 OUTPUTS = ("table", "json", "xml", "csv")
 
 
+def may_be_url(text: str) -> bool:
+    """Whether a setting's text may be a URL, and so hold a password: then it is not quoted."""
+    return ":" in text or "@" in text
+
+
+def rate_limit_setting(value: str, name: str) -> float | str:
+    """A rate limit written as text: requests/second (>= 0; 0 = off) or a Redis URL.
+
+    The URL is checked as the clients' ``rate_limit=`` checks it, and never quoted back:
+    it may carry a password (other text is quoted, to show what was read).
+    """
+    try:
+        rate = float(value)
+    except ValueError:
+        try:
+            return str(rate_limit_option(value))
+        except InvalidRequest:
+            shown = "" if may_be_url(value) else f", not {value!r}"
+            raise ConfigError(
+                f"{name} must be a number >= 0 or a redis://, rediss:// or unix:// URL{shown}",
+                field="rate_limit",
+            ) from None
+    if not rate >= 0:
+        raise ConfigError(f"{name} must be a number >= 0, not {value!r}", field="rate_limit")
+    return rate
+
+
 def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """The settings the ``BOOMI_*``/``BOOMISOAP_*`` variables give (empty ones ignored)."""
     values: dict[str, Any] = {}
@@ -236,13 +272,7 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         if not raw:
             continue
         if key == "rate_limit":
-            try:
-                rate = float(raw)
-            except ValueError:
-                rate = -1.0
-            if not rate >= 0:
-                raise ConfigError(f"{name} must be a number >= 0, not {raw!r}", field=key)
-            values[key] = rate
+            values[key] = rate_limit_setting(raw, name)
         else:
             values[key] = raw
     return values

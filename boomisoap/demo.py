@@ -1,7 +1,8 @@
 """``boomisoap demo``: a tour of every service against a freshly started emulator.
 
-Runs seed 001's Plan lifecycle, a Contract with an API key, an Account bulk get and a paged
-Account query over SOAP, and an MFT accounting call, printing what was sent and received.
+Runs the Plan lifecycle of Boomi's Plan page, a Contract with an API key, an Account bulk
+get and a paged Account query over SOAP, and an MFT accounting call, printing what was sent
+and received.
 Passwords and keys never appear in the output.
 """
 
@@ -62,7 +63,7 @@ def _plan_text(plan: Plan) -> str:
 
 
 def _plans(stream: TextIO, apim: ApimClient) -> None:
-    _say(stream, "\n== APIM Plan lifecycle (SOAP, seed 001) ==")
+    _say(stream, "\n== APIM Plan lifecycle (SOAP) ==")
     draft = Plan(
         name="how",
         description="",
@@ -133,7 +134,7 @@ def _contract_with_key(stream: TextIO, apim: ApimClient) -> None:
 
 
 def _accounts(stream: TextIO, platform: PlatformClient, account_id: str) -> None:
-    _say(stream, "\n== Platform Account bulk get and paged query (SOAP, seed 003) ==")
+    _say(stream, "\n== Platform Account bulk get and paged query (SOAP) ==")
     ids = [account_id, "boomiqa-T7KIDU", "abc-H566GG", "xyz-V3M1QL", "no-such-account"]
     _say(stream, f"-> getBulk Account {', '.join(ids)}")
     for item in platform.accounts.get_many(ids):

@@ -235,7 +235,7 @@ def error_for_status(
     """
     text = message or None
     if http_status == 503:
-        # The rate limit (BOOMI-NOTES): whatever the body says, the transport may retry.
+        # Boomi's rate limit (docs/choices.md): whatever the body says, the transport may retry.
         return RateLimited(
             text or "the service answered 503 (rate limit)",
             status_code=503,

@@ -1,4 +1,4 @@
-"""XML namespace URIs used on the wire (DESIGN.md, wire conventions)."""
+"""XML namespace URIs used on the wire (docs/wire.md)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ X509_TOKEN_PROFILE = (
 )
 X509V3 = X509_TOKEN_PROFILE + "#X509v3"
 
-# Prefixes used when boomisoap writes XML itself (the emulator's responses follow seed 001).
+# Prefixes used when boomisoap writes XML itself (emulator responses: Boomi's Plan page).
 PREFIXES = {
     "S": SOAP_ENV,
     "xsi": XSI,

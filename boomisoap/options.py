@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import InvalidRequest
 from .models.fields import check_text
 
+if TYPE_CHECKING:
+    from .audit import AuditLog
+
 MAX_RETRIES = 100
+# Boomi API tokens authenticate as BOOMI_TOKEN.<user> with the token as the password; the
+# clients add the prefix and the emulator recognises it.
+TOKEN_USER_PREFIX = "BOOMI_TOKEN."
 # Boomi account ids are words joined by dashes ("example-A1B2C3"); they become a URL path
 # segment and part of the rate-limit key, so only URL-unreserved characters are allowed.
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
@@ -121,3 +127,12 @@ def rate_limit(value: Any) -> Any:
         "rate_limit",
         f"must be None, a number, a Redis URL or a limiter, got {type(value).__name__}",
     )
+
+
+def open_audit(audit: AuditLog | str | None) -> AuditLog | None:
+    """An AuditLog from an instance or a sink URL (``sqlite:///...``, ``jsonl:///...``)."""
+    if audit is None or not isinstance(audit, str):
+        return audit
+    from .audit import AuditLog
+
+    return AuditLog.open(audit)

@@ -253,7 +253,7 @@ def _read_expression(element: Any, depth: int = 1) -> Expr:
 
 
 def to_json(expr: Expr | None) -> dict[str, Any]:
-    """The ``{"QueryFilter": {...}}`` body of a REST query (seed 001's layout)."""
+    """The ``{"QueryFilter": {...}}`` body of a REST query (the layout of Boomi's Plan page)."""
     if expr is None:
         return {"QueryFilter": {}}
     return {"QueryFilter": {"expression": _expression_json(expr)}}

@@ -45,7 +45,7 @@ def _tracer(trace: Any, provider: Any) -> Any:
     """The tracer of ``provider``, fetched once per provider (tests may replace it)."""
     global _TRACER
     if _TRACER is None or _TRACER[0] is not provider:
-        from . import __version__
+        from .version import __version__
 
         _TRACER = (provider, provider.get_tracer("boomisoap", __version__))
     return _TRACER[1]

@@ -29,11 +29,11 @@ from signing_keys import KeyMaterial, self_signed
 import boomisoap
 from boomisoap import ApimClient, AuthenticationError, NotFound, Plan, Q
 from boomisoap.audit import REDACTED, AuditLog
+from boomisoap.cli.sandbox import sandbox_group
 from boomisoap.errors import SignatureError
 from boomisoap.models.registry import spec_for
 from boomisoap.namespaces import API, DS, SOAP_ENV, WSSE, WSU
 from boomisoap.sandbox import Sandbox
-from boomisoap.sandbox.commands import sandbox_group
 from boomisoap.wsse.signature import X509Signer, sign_envelope, verify_envelope, verify_request
 
 NS = {"s": SOAP_ENV, "wsse": WSSE, "wsu": WSU, "ds": DS, "api": API}

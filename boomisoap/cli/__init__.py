@@ -13,10 +13,10 @@ from typing import Any
 
 import click
 
-from .. import __version__
 from ..errors import BoomiError, BoomiFault, TransportError
 from ..transport import scrub
-from .config import OUTPUTS
+from ..version import __version__
+from .config import OUTPUTS, RateLimitType
 from .envelope import envelope_group
 from .mft import mft_group
 from .migrate import migrate_command
@@ -28,24 +28,18 @@ EXIT_API_ERROR = 1
 EXIT_USAGE = 2
 EXIT_TRANSPORT = 3
 
-# Commands that live in other packages, imported only when used (the emulator pulls in
-# its server, the audit trail its sinks): name -> (module, attribute or None for "the
-# click group the module defines").
-LAZY_COMMANDS: dict[str, tuple[str, str | None]] = {
-    "audit": ("boomisoap.audit.commands", None),
-    "sandbox": ("boomisoap.sandbox.commands", "sandbox_group"),
-    "demo": ("boomisoap.sandbox.commands", "demo_command"),
+# Commands imported only when used (the emulator pulls in its server, the audit trail its
+# sinks): name -> (module, attribute).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "audit": ("boomisoap.cli.audit", "audit"),
+    "sandbox": ("boomisoap.cli.sandbox", "sandbox_group"),
+    "demo": ("boomisoap.cli.demo", "demo_command"),
 }
 
 
 def _lazy(name: str) -> click.Command:
     module_name, attribute = LAZY_COMMANDS[name]
-    module = importlib.import_module(module_name)
-    if attribute is not None:
-        found = getattr(module, attribute)
-    else:
-        groups = [v for v in vars(module).values() if isinstance(v, click.Group)]
-        found = next((g for g in groups if g.name == name), groups[0] if groups else None)
+    found = getattr(importlib.import_module(module_name), attribute, None)
     if not isinstance(found, click.Command):
         raise click.UsageError(f"{module_name} defines no {name} command")
     return found
@@ -183,10 +177,12 @@ def _fail(ctx: click.Context, message: str, code: int) -> None:
 @click.option("--retries", type=click.IntRange(min=0), help="Retries of safe calls (default: 5).")
 @click.option(
     "--rate-limit",
-    type=click.FloatRange(min=0),
+    type=RateLimitType(),
+    metavar="RATE|URL",
     envvar="BOOMISOAP_RATE_LIMIT",
     show_envvar=True,
-    help="Client-side pacing in requests/second (default: 10, Boomi's limit; 0: off).",
+    help="Client-side pacing in requests/second (default: 10, Boomi's limit; 0: off), or the "
+    "redis:// URL of a budget shared by every process using it (docs/fleet.md).",
 )
 @click.option(
     "--show-secrets",

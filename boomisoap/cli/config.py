@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from .. import config as _config
+from .. import options
 from ..config import (
     DEFAULT_BASE_URL,
     DEFAULT_PROFILE,
@@ -20,6 +21,7 @@ from ..config import (
     Settings,
     default_config_path,
 )
+from ..errors import InvalidRequest
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -28,12 +30,29 @@ __all__ = [
     "PROFILE_KEYS",
     "SECRET_KEYS",
     "ConfigError",
+    "RateLimitType",
     "Settings",
     "default_config_path",
     "load_profile",
     "read_profiles",
     "resolve",
 ]
+
+
+class RateLimitType(click.FloatRange):
+    """``--rate-limit``: requests/second (>= 0; 0: off), or a Redis URL, as ``rate_limit=``
+    takes it (docs/fleet.md); the URL is never quoted back, it may carry a password."""
+
+    def __init__(self) -> None:
+        super().__init__(min=0)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and _config.may_be_url(value):
+            try:
+                return options.rate_limit(value)
+            except InvalidRequest as exc:
+                self.fail(exc.message, param, ctx)
+        return super().convert(value, param, ctx)
 
 
 class ConfigError(click.ClickException):

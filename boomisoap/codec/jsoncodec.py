@@ -1,4 +1,4 @@
-"""Dataclass <-> the REST-ish JSON of the seeds (``@type`` first, camelCase keys).
+"""Dataclass <-> the REST-ish JSON of Boomi's object pages (``@type`` first, camelCase keys).
 
 Integers stay Python ints end to end, so 64-bit values such as 999999999999999999 are exact.
 """

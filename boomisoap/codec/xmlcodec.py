@@ -1,4 +1,4 @@
-"""Dataclass <-> lxml element, for objects typed with ``xsi:type`` (seed 001's layout).
+"""Dataclass <-> lxml element, for objects typed with ``xsi:type`` (Boomi's Plan page layout).
 
 Simple fields are attributes unless their field says ``xml="element"`` (Application's
 description and notes: text children); nested objects (Account.licensing) are child

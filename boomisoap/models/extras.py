@@ -1,11 +1,12 @@
 """What a response carries beyond the field maps: the ``extras`` of every object.
 
-Boomi adds optional fields to its objects without notice (BOOMI-NOTES.md, "Objects grow"),
-so responses are read in an open-content mode (docs/client.md, "Validation modes"): an
-unknown attribute, element or JSON key is kept in the object's ``extras`` and reported once
-per object type and name, with an :class:`UnknownFieldWarning` and an INFO record on the
-``boomisoap`` logger. The report names the item, never its value (a server may echo
-anything there); the mapping's repr shows the names only, for the same reason.
+Boomi adds optional fields to its objects without notice (its OpenAPI says so;
+docs/choices.md, "Forward-compatible reading"), so responses are read in an open-content
+mode (docs/client.md, "Validation modes"): an unknown attribute, element or JSON key is kept
+in the object's ``extras`` and reported once per object type and name, with an
+:class:`UnknownFieldWarning` and an INFO record on the ``boomisoap`` logger. The report
+names the item, never its value (a server may echo anything there); the mapping's repr shows
+the names only, for the same reason.
 """
 
 from __future__ import annotations

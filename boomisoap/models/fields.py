@@ -159,7 +159,7 @@ class _Bool(Kind):
         raise ValueError(f"{text!r} is not a boolean")
 
     def from_json(self, value: Any) -> bool:
-        # The seeds' bulk example sends booleans as strings ("true"); accept both.
+        # Boomi's bulk example sends booleans as strings ("true"); accept both.
         if isinstance(value, str):
             return self.from_text(value)
         return self.check(value)
@@ -259,7 +259,7 @@ class Field:
     name: str
     wire: str
     kind: Kind = STRING
-    # "attribute": an XML attribute (APIM objects, seed 001); "element": a child element in
+    # "attribute": an XML attribute (APIM objects, Boomi's Plan page); "element": a child element in
     # the object's namespace, holding a nested object (Account.licensing) or, without
     # ``nested``, the value as text (Application.description). Element fields are listed
     # in the schema's sequence order: the XML codec writes them in field-map order.

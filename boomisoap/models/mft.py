@@ -1,8 +1,8 @@
-"""MFT (AFT Management API) Accounting rows (seed 000) and their field maps.
+"""MFT (AFT Management API) Accounting rows (Boomi's AFT Accounting reference) and their field maps.
 
-Every property of seed 000 has a field here. Properties the seed types as ``string or
+Every property of that reference has a field here. Properties it types as ``string or
 null`` are optional; every other one is required, so a row missing a counter is reported
-rather than read as zero. Integer kinds follow the seed's ``int32`` / ``int64`` formats.
+rather than read as zero. Integer kinds follow its ``int32`` / ``int64`` formats.
 The rows travel as JSON only (docs/wire.md, MFT Accounting).
 """
 
@@ -73,7 +73,7 @@ class DailyTransfer:
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class BillingDailyActionItem:
-    """One action counted in a billing day (the seed's ``BillingDailyActionItem``)."""
+    """One action counted in a billing day (the reference's ``BillingDailyActionItem``)."""
 
     action: str
     count: int
@@ -131,7 +131,7 @@ def _camel(name: str) -> str:
 
 
 def _fields(*columns: tuple[str, Kind | None]) -> tuple[Field, ...]:
-    # The seed's JSON keys are the camelCase of the python names; ``None`` marks the
+    # The reference's JSON keys are the camelCase of the python names; ``None`` marks the
     # nullable strings, everything else is required.
     return tuple(
         Field(name, _camel(name), kind or STRING, required=kind is not None)
@@ -230,7 +230,7 @@ BILLING_DAILY = _spec(
             ("last_updated", DATETIME),
             ("last_hour_index", INT32),
         ),
-        # "Array of objects or null (BillingDailyActionItem)" in the seed.
+        # "Array of objects or null (BillingDailyActionItem)" in the reference.
         Field("action_items", "actionItems", nested=ACTION_ITEM, many=True),
         *_fields(
             ("organization_name", None),

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 
 from ..errors import InvalidRequest
 
-# The Accounting operations, in the order of the reference page (seed 000).
+# The Accounting operations, in the order of the reference page (Boomi's AFT Accounting reference).
 OPERATIONS = ("transfer_quota", "transfer_usage", "month_to_date", "daily", "billing_daily")
 # One path segment: URL-safe characters only, so a value is never re-encoded or split.
 _SEGMENT = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@-]+")

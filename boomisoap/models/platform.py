@@ -1,4 +1,4 @@
-"""Platform API objects (seed 003): Account with its licensing and Runtime cluster counts."""
+"""Platform API objects (Boomi's Account page): Account, its licensing and Runtime counts."""
 
 from __future__ import annotations
 

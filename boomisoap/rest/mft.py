@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from .. import options
-from ..clients import check_history, open_audit
+from ..clients import check_history
 from ..deprecation import DeprecationNotice, DeprecationNotices
 from ..errors import EnvelopeValidationError, InvalidRequest
 from ..httpconfig import Timeout, http_options
@@ -33,6 +33,7 @@ from ..models.mft import (
     TransferUsage,
 )
 from ..models.mftpaths import MftPaths
+from ..options import open_audit
 from ..pacing import RateLimit, pacer_for
 from ..transport import Call, HttpRequest, HttpResponse, HttpTransport
 from . import responses
@@ -49,7 +50,7 @@ T = TypeVar("T")
 DEFAULT_PATHS = MftPaths()
 DEFAULT_BASE_PATH = DEFAULT_PATHS.base
 YEARS = (2000, 2100)  # a conservative window; the service's own limits are unpublished
-ORG_ID_MAX = 2**31 - 1  # the seed types orgid as int32
+ORG_ID_MAX = 2**31 - 1  # Boomi's reference types orgid as int32
 
 
 def _int_argument(name: str, value: Any, low: int, high: int) -> int:
@@ -70,7 +71,7 @@ def _period(org_id: Any, month: Any, year: Any) -> tuple[int, int, int]:
 
 
 class AccountingService:
-    """``MftClient.accounting``: the five Accounting calls of seed 000."""
+    """``MftClient.accounting``: the five calls of Boomi's AFT Accounting reference."""
 
     def __init__(
         self, transport: HttpTransport, base_url: str, api_key: str, paths: MftPaths

@@ -36,7 +36,7 @@ from ..xmlsafe import UnsafeXMLError, parse
 # The start of a body, for a TransportError; computed only when an error needs it.
 Excerpt = Callable[[], str]
 
-# The seeds print a successful delete as ``{true}``, which is not JSON; accept it too.
+# Boomi's object pages print a successful delete as ``{true}``, which is not JSON; accept it too.
 _BRACED_BOOLEAN = re.compile(rb"\s*\{\s*(true|false)\s*\}\s*")
 
 
@@ -263,7 +263,7 @@ def read_page(document: Any, spec: ObjectSpec, *, unknown: Unknown = "keep") -> 
 
 
 def read_successful(response: HttpResponse, *, excerpt: Excerpt) -> bool:
-    """A delete's answer: ``true`` (or the seeds' ``{true}``)."""
+    """A delete's answer: ``true`` (or the object pages' ``{true}``)."""
     braced = _BRACED_BOOLEAN.fullmatch(response.body)
     document: Any = braced.group(1) == b"true" if braced else load(response, excerpt=excerpt)
     if not isinstance(document, bool):

@@ -160,7 +160,7 @@ class RestWire:
         for fld in spec.fields:
             if fld.server_assigned:
                 document.pop(fld.wire, None)
-        # The seeds create at ``/{type}/`` with the trailing slash.
+        # Boomi's object pages create at ``/{type}/`` with the trailing slash.
         url = self.url(spec) + "/"
         reader = self._object_reader(spec)
         return self._exchange("create", spec, [], "POST", url, reader, encode(document))

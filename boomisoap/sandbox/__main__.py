@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .commands import sandbox_group
+from ..cli.sandbox import sandbox_group
 
 if __name__ == "__main__":
     sandbox_group(prog_name="python -m boomisoap.sandbox")

@@ -1,7 +1,8 @@
 """The state of the MFT Accounting API: transfer quota, usage, daily and billing rows.
 
-Rows are stored as the JSON documents the API answers (the fields of seed 000). Month-to-
-date statistics are not stored: they are summed from the daily rows of each organization.
+Rows are stored as the JSON documents the API answers (the fields of Boomi's Accounting
+reference). Month-to-date statistics are not stored: they are summed from the daily rows of
+each organization.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ class Context:
     user: str
 
 
-# Values a new object takes when the caller leaves them out (seed 001: new plans are
+# Values a new object takes when the caller leaves them out (Boomi's Plan page: new plans are
 # ENABLED). An update that leaves one of these out keeps the stored value.
 CREATE_DEFAULTS: dict[str, dict[str, Any]] = {
     "Plan": {"status": PlanStatus.ENABLED},
@@ -37,7 +37,7 @@ REFERENCES: dict[str, dict[str, str]] = {
     "ApiKey": {"contract_id": "Contract", "application_id": "Application"},
 }
 
-# Types that cannot be deleted while a deployment or a subscription holds them (seed 001).
+# Types that cannot be deleted while a deployment or a subscription holds them (Boomi's Plan page).
 GUARDED_BY_LINKS = frozenset({"Plan"})
 LINK_KINDS = ("deployment", "subscription")
 
@@ -70,7 +70,7 @@ def assigned_value(spec: ObjectSpec, fld: Field, context: Context) -> Any:
 
 
 def keeps_deleted(spec: ObjectSpec) -> bool:
-    """Whether deleted objects stay visible, flagged ``deleted="true"`` (seed 002).
+    """Whether deleted objects stay visible, flagged ``deleted="true"`` (Boomi's Contract page).
 
     Types with a ``deleted`` field answer get and query with the flag set; the others
     (Plan) answer a deleted object as if it never existed.

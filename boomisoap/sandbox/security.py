@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..clients import TOKEN_USER_PREFIX
 from ..errors import AuthenticationError, RateLimited
 from ..namespaces import PASSWORD_DIGEST, PASSWORD_TEXT
+from ..options import TOKEN_USER_PREFIX
 from ..wsse.header import SecurityHeaderError, TimestampParts, TokenParts, read_security_header
 from ..wsse.username import password_digest
 from ..wsse.xsdatetime import NotDateTime, parse_datetime

@@ -1,9 +1,10 @@
-"""Deterministic demo data matching the seed documents (``seed_demo=True``).
+"""Deterministic demo data matching Boomi's reference examples (``seed_demo=True``).
 
-Plans v, w, x, y, z and "apiTestKh" with seed 001's ids; the contracts of seed 002; the
-accounts of seed 003 with their licensing, plus generated child accounts so that an Account
-query needs more than one page; MFT accounting rows for three organizations and three months.
-Every value comes from the seeds or from a fixed-seed random generator.
+Plans v, w, x, y, z and "apiTestKh" with the ids of Boomi's Plan page; the contracts of its
+Contract page; the accounts of its Account page with their licensing, plus generated child
+accounts so that an Account query needs more than one page; MFT accounting rows for three
+organizations and three months. Every value comes from those pages or from a fixed-seed
+random generator.
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ def _account(
 
 
 def seed_accounts() -> list[Account]:
-    """The three accounts of seed 003, with their licensing."""
+    """The three accounts of Boomi's Platform Account page, with their licensing."""
     return [
         _account(
             "boomiqa-T7KIDU",

@@ -309,6 +309,6 @@ def _message_signatures(
 def _open_audit(audit: Any) -> Any:
     if audit is None:
         return None
-    from ..clients import open_audit
+    from ..options import open_audit
 
     return open_audit(audit)

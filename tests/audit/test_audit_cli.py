@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from boomisoap.audit import AuditLog
-from boomisoap.audit.commands import audit
+from boomisoap.cli.audit import audit
 from boomisoap.namespaces import WSSE, WSU
 
 

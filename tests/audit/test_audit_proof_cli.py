@@ -11,7 +11,7 @@ from audit_helpers import exchange
 from click.testing import CliRunner
 
 from boomisoap.audit import AuditLog
-from boomisoap.audit.commands import audit
+from boomisoap.cli.audit import audit
 
 
 def run(*args: str) -> tuple[int, str]:

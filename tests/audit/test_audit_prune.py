@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from boomisoap.audit import AuditError, AuditLog
 from boomisoap.audit.chain import canonical
-from boomisoap.audit.commands import audit
 from boomisoap.audit.proofs import check_consistency, check_proof
 from boomisoap.audit.signing import load_private_key, write_key_pair
+from boomisoap.cli.audit import audit
 
 
 @pytest.fixture

@@ -233,7 +233,7 @@ def test_sandbox_serve_with_tls_flags(ca: TestCA, server_cert: Issued, client_ce
 def test_sandbox_serve_refuses_a_key_without_certificate(server_cert: Issued) -> None:
     from click.testing import CliRunner
 
-    from boomisoap.sandbox.commands import sandbox_group
+    from boomisoap.cli.sandbox import sandbox_group
 
     result = CliRunner().invoke(sandbox_group, ["serve", "--tls-key", str(server_cert.key)])
     assert result.exit_code == 2 and "--tls-cert and --tls-key go together" in result.output

@@ -25,9 +25,9 @@ from click.testing import CliRunner
 
 import boomisoap
 from boomisoap import ApimClient, AuthenticationError, BoomiFault, NotFound
+from boomisoap.cli.sandbox import sandbox_group
 from boomisoap.namespaces import SOAP_ENV, WSSE
 from boomisoap.sandbox import Sandbox
-from boomisoap.sandbox.commands import sandbox_group
 
 from .helpers import GET_PLAN, SOAP_HEADERS, envelope, fault, post, security, token
 

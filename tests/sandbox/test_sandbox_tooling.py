@@ -17,9 +17,10 @@ import requests
 from click.testing import CliRunner
 
 from boomisoap import ApimClient, Plan, PlatformClient
+from boomisoap.cli.demo import demo_command
+from boomisoap.cli.sandbox import sandbox_group
 from boomisoap.demo import run_demo
 from boomisoap.sandbox import Sandbox
-from boomisoap.sandbox.commands import demo_command, sandbox_group
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,14 +18,16 @@ from typing import Any
 import click
 import requests
 
-from .codec import record_to_dict
-from .errors import AuditError, AuditURLError
-from .log import AuditLog
-from .proofs import check_consistency, check_proof
-from .record import AuditRecord
-from .render import extension, full_text, pretty_text, summary_line
-from .replay import ReplayError, replay
-from .signing import PublicKey, SignedCheckpoint, load_public_key, write_key_pair
+from ..audit.codec import record_to_dict
+from ..audit.errors import AuditError, AuditURLError
+from ..audit.log import AuditLog
+from ..audit.proofs import check_consistency, check_proof
+from ..audit.record import AuditRecord
+from ..audit.render import extension, full_text, pretty_text, summary_line
+from ..audit.replay import ReplayError, replay
+from ..audit.signing import PublicKey, SignedCheckpoint, load_public_key, write_key_pair
+from ..options import TOKEN_USER_PREFIX
+from .state import State
 
 
 def _open(url: str, hmac_key: bytes | None = None) -> AuditLog:
@@ -84,8 +86,6 @@ def _cli_settings() -> Any:
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return None
-    from ..cli.state import State
-
     state = ctx.find_object(State)
     return state.settings if state is not None else None
 
@@ -297,7 +297,7 @@ def _replay_target(
     if not user:
         raise click.UsageError("no user name: set BOOMI_USERNAME or the global --username")
     if password_env is None and settings is not None and settings.token:
-        user = f"BOOMI_TOKEN.{user}"  # how Boomi takes an API token (docs/client.md)
+        user = TOKEN_USER_PREFIX + user  # how Boomi takes an API token (docs/client.md)
     target = base_url or (settings.base_url if settings is not None else None)
     if not target:
         raise click.UsageError("no endpoint: set BOOMI_BASE_URL or the global --base-url")
@@ -527,7 +527,7 @@ def serve_command(
 ) -> None:
     """Serve a read-only web viewer of the store (needs boomisoap[viewer])."""
     try:
-        from .viewer import check_bind, serve
+        from ..audit.viewer import check_bind, serve
     except ImportError:
         raise click.ClickException(
             "the viewer needs Flask: pip install 'boomisoap[viewer]'"

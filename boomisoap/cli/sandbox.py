@@ -1,6 +1,7 @@
-"""Click commands: ``boomisoap sandbox serve`` and ``boomisoap demo``.
+"""``boomisoap sandbox serve``: the emulator (:class:`boomisoap.sandbox.Sandbox`) from a shell.
 
-The lead's CLI attaches :data:`sandbox_group` and :data:`demo_command` to the main group.
+The root group loads :data:`sandbox_group` when the command is used (``LAZY_COMMANDS``);
+``python -m boomisoap.sandbox`` and :func:`serve` run it on their own.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import click
 
-from ..errors import InvalidRequest
+from ..errors import InvalidRequest, SignatureError
 from ..models.mftpaths import MftPaths, mft_paths_from
 
 
@@ -104,7 +105,11 @@ def sandbox_group() -> None:
     callback=_rate_limit,
     help="Requests per second per account (a positive number), or 'off'.",
 )
-@click.option("--seed-demo", is_flag=True, help="Load the demo data of the seed documents.")
+@click.option(
+    "--seed-demo",
+    is_flag=True,
+    help="Load the demo data (the examples of Boomi's reference pages).",
+)
 @click.option("--mft-api-key", default=None, help="MFT bearer key (default: generated, shown).")
 @click.option(
     "--mft-path",
@@ -195,7 +200,7 @@ def serve_command(
     tls_client_ca: str | None,
 ) -> int:
     """Serve the emulator until interrupted, logging one line per request."""
-    from .server import Sandbox
+    from ..sandbox.server import Sandbox
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     options: dict[str, Any] = {
@@ -255,7 +260,7 @@ def _tls_options(cert: str | None, key: str | None, client_ca: str | None) -> di
         return {}
     if cert is None or key is None:
         raise click.UsageError("--tls-cert and --tls-key go together")
-    from .tls import SandboxTLS
+    from ..sandbox.tls import SandboxTLS
 
     tls = SandboxTLS(cert, key, client_ca=client_ca)
     try:
@@ -278,7 +283,6 @@ def _signature_options(
         raise click.UsageError("--sign-key and --sign-cert go together")
     if not trust_certs and sign_key is None:
         return {}
-    from ..errors import SignatureError
     from ..wsse.signature import TrustedCerts, X509Signer
 
     options: dict[str, Any] = {"require_signature": require_signature}
@@ -292,9 +296,12 @@ def _signature_options(
     return options
 
 
-@click.command("demo")
-def demo_command() -> None:
-    """Start the emulator and run a tour of every service against it."""
-    from ..demo import run_demo
+def serve(argv: list[str] | None = None) -> int:
+    """Run ``boomisoap sandbox serve`` with command-line style options; blocks until stopped."""
+    result: Any = serve_command.main(
+        args=argv, prog_name="boomisoap sandbox serve", standalone_mode=False
+    )
+    return int(result or 0)
 
-    sys.exit(run_demo())
+
+__all__ = ["sandbox_group", "serve", "serve_command"]
