@@ -38,7 +38,7 @@ class SecurityPolicy:
 
     max_age: float = 300.0  # seconds a Created stamp stays acceptable
     max_future: float = 60.0  # seconds a Created stamp may be ahead of the server clock
-    # Boomi's own PasswordText example (seed 001) has neither Nonce nor Created; set True
+    # Boomi's own PasswordText example (the Plan page) has neither Nonce nor Created; set True
     # to require both on every token, as the digest form always does.
     require_nonce: bool = False
     # Replay-cache entries (Nonces, signed messages) remembered per user. Never evicted

@@ -15,7 +15,7 @@ _XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
 
 
 def write() -> tuple[Any, Any]:
-    """A new ``S:Envelope`` (seed 001's prefix) and its empty ``S:Body``."""
+    """A new ``S:Envelope`` (the prefix of Boomi's own examples) and its empty ``S:Body``."""
     envelope = etree.Element(ENVELOPE, nsmap={"S": SOAP_ENV})
     body = etree.SubElement(envelope, BODY)
     return envelope, body

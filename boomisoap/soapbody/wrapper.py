@@ -2,7 +2,7 @@
 
 ``<S:Envelope><S:Body><ns4:getResponse xmlns:apim=... xmlns:bns=... xmlns:xsi=...
 xmlns:ns4=...><apim:result xsi:type="apim:Plan" .../>``: the wrapper declares every prefix
-its content uses (seed 001's shape), objects are written by the shared XML codec.
+its content uses, objects are written by the shared XML codec.
 
 Boomi's served WSDL (``BoomiApiVersion1Service``) puts the Platform wrappers (``get``,
 ``queryResponse`` ...) in the object namespace ``http://api.platform.boomi.com/``; its current
