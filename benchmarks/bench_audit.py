@@ -21,7 +21,7 @@ from boomisoap.audit import AuditLog, Exchange
 from boomisoap.audit.capture import draft
 from boomisoap.audit.chain import Chain
 from boomisoap.audit.redaction import Redactor
-from boomisoap.audit.sinks import open_sink
+from boomisoap.audit.stores import open_sink
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"

@@ -18,11 +18,10 @@ from typing import Any
 import click
 import requests
 
-from .codec import record_to_dict
 from .errors import AuditError, AuditURLError
 from .log import AuditLog
 from .proofs import check_consistency, check_proof
-from .record import AuditRecord
+from .record import AuditRecord, record_to_dict
 from .render import extension, full_text, pretty_text, summary_line
 from .replay import ReplayError, replay
 from .signing import PublicKey, SignedCheckpoint, load_public_key, write_key_pair

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
-from .chain import ALG_HMAC, ALG_SHA256, Chain, canonical, leaf_of
+from .chain import ALG_HMAC, ALG_SHA256, Chain
+from .encoding import canonical, leaf_of
 from .record import GENESIS, AuditRecord
 
 if TYPE_CHECKING:
