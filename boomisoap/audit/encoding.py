@@ -68,6 +68,40 @@ def strings_text(items: Iterable[str]) -> str:
     return "[" + ",".join(map(_string, items)) + "]"
 
 
+def _meta_encoder() -> Callable[[list[object]], str]:
+    """_dumps for a META list without its per-call setup: the C encoder _dumps builds
+    on every call, built once (checked to write the same bytes, else _dumps itself)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _dumps
+    settings = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    try:
+        encode = make(
+            None, settings.default, _string, None, ":", ",", False, False, settings.allow_nan
+        )
+    except TypeError:  # another C signature: not worth guessing
+        return _dumps
+    join = "".join
+
+    def meta_text(meta: list[object]) -> str:
+        return join(encode(meta, 0))
+
+    sample: list[object] = ['s\u00e9\n"', 1, None, True, 1.5, '[["a","\\u0001"]]']
+    return meta_text if meta_text(sample) == _dumps(sample) else _dumps
+
+
+meta_text = _meta_encoder()
+"""The compact JSON of a META list, as _dumps writes it."""
+
+FRAME = (
+    "_join((_MAGIC, _sha({request}).digest(), "
+    "_NO_RESPONSE if {response} is None else _ONE + _sha({response}).digest(), "
+    "_meta_text({meta}).encode('utf-8', 'surrogatepass')))"
+)
+"""frame() as an expression, for the code derived from the field list: ``{response}``
+must be a plain name (it is read twice)."""
+
+
 def frame(request_body: bytes, response_body: bytes | None, meta: list[object]) -> bytes:
     """The canonical encoding of bodies and META items (already in their META forms)."""
     response = _NO_RESPONSE if response_body is None else b"\x01" + _sha256(response_body).digest()
@@ -76,14 +110,9 @@ def frame(request_body: bytes, response_body: bytes | None, meta: list[object]) 
             MAGIC,
             _sha256(request_body).digest(),
             response,
-            _dumps(meta).encode("utf-8", "surrogatepass"),
+            meta_text(meta).encode("utf-8", "surrogatepass"),
         )
     )
-
-
-def time_text(value: Any) -> Any:
-    """started_at as a SQL column holds it: its text, or a datetime (PostgreSQL)."""
-    return format_time(value) if isinstance(value, datetime) else value
 
 
 def as_bytes(value: Any) -> bytes:
@@ -98,9 +127,15 @@ HELPERS: dict[str, Any] = {
     "_pairs_text": pairs_text,
     "_strings_text": strings_text,
     "_format_time": format_time,
-    "_time_text": time_text,
+    "_datetime": datetime,
     "_frame": frame,
     "_as_bytes": as_bytes,
+    "_join": b"".join,
+    "_MAGIC": MAGIC,
+    "_sha": _sha256,
+    "_NO_RESPONSE": _NO_RESPONSE,
+    "_ONE": b"\x01",
+    "_meta_text": meta_text,
     "_body_in": body_in,
 }
 """What the META templates of fields.py call, for code derived from the field list."""
@@ -130,7 +165,8 @@ def _canonical_of_dict_source() -> str:
         "    request = _body_in(d, 'request_body')\n"
         "    if request is None:\n"
         "        raise ValueError('request_body missing')\n"
-        f"    return _frame(request, _body_in(d, 'response_body'), {items})\n"
+        "    response = _body_in(d, 'response_body')\n"
+        f"    return {FRAME.format(request='request', response='response', meta=items)}\n"
     )
 
 

@@ -67,7 +67,8 @@ SECONDS = Kind(
 )  # fmt: skip
 # SQLite keeps the META text; PostgreSQL a timestamptz, which arrives as a datetime.
 TIME = Kind(
-    "TEXT NOT NULL", "timestamptz NOT NULL", "_format_time({x})", "_time_text({x})", "{x}",
+    "TEXT NOT NULL", "timestamptz NOT NULL", "_format_time({x})",
+    "(_format_time({x}) if isinstance({x}, _datetime) else {x})", "{x}",
     "_time_of_row({x})", "_parse_time({x})", "_format_time({x})", to_row_pg="{x}",
 )  # fmt: skip
 # Headers and ids are kept in SQL as the very JSON text META holds (see encoding.py).

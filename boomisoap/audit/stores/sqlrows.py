@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..encoding import HELPERS, meta_fields, meta_items
+from ..encoding import FRAME, HELPERS, meta_fields, meta_items
 from ..fields import Spec, by_column, compile_function
 from ..record import FIELDS, AuditRecord, parse_time, utc
 from ..verify import Link
@@ -61,23 +61,30 @@ def _from_row_source() -> str:
     return f"def from_row(row):\n    {_UNPACK}\n    return _Record({args})\n"
 
 
-def _canonical_source() -> str:
+def _frame_of_row() -> str:
+    """Lines binding ``encoded`` to the canonical encoding of the unpacked row."""
     items = meta_items("row_meta", lambda s: f"c{s.column}")
     request, response = f"c{_AT['request_body']}", f"c{_AT['response_body']}"
     return (
-        "def canonical_of_row(row):\n"
         f"    {_UNPACK}\n"
-        f"    return _frame(_as_bytes({request}), "
-        f"None if {response} is None else _as_bytes({response}), {items})\n"
+        f"    if type({request}) is not bytes:\n"
+        f"        {request} = _as_bytes({request})\n"
+        f"    if {response} is not None and type({response}) is not bytes:\n"
+        f"        {response} = _as_bytes({response})\n"
+        f"    encoded = {FRAME.format(request=request, response=response, meta=items)}\n"
     )
 
 
+def _canonical_source() -> str:
+    return f"def canonical_of_row(row):\n{_frame_of_row()}    return encoded\n"
+
+
 def _link_source() -> str:
-    at = {name: f"row[{_AT[name]}]" for name in ("stream", "alg", "prev_hash", "hash")}
+    at = {name: f"c{_AT[name]}" for name in ("seq", "stream", "alg", "prev_hash", "hash")}
     return (
-        "def link_of_row(row):\n"
-        f"    return _Link(int(row[{_AT['seq']}]), {at['stream']}, {at['alg']}, "
-        f"{at['prev_hash']}, {at['hash']}, canonical_of_row(row))\n"
+        f"def link_of_row(row):\n{_frame_of_row()}"
+        f"    return _Link(int({at['seq']}), {at['stream']}, {at['alg']}, "
+        f"{at['prev_hash']}, {at['hash']}, encoded)\n"
     )
 
 
