@@ -116,7 +116,6 @@ class Spec:
     """One field of the list, as the derived code reads it."""
 
     name: str
-    position: int  # in the record's constructor
     kind: Kind
     column: int
     meta: int | None
@@ -130,9 +129,9 @@ class Spec:
 def specs_of(record_class: type) -> tuple[Spec, ...]:
     """The field list of ``record_class`` in constructor order, checked for gaps."""
     out = []
-    for position, f in enumerate(fields(record_class)):
+    for f in fields(record_class):
         how = _stored(f)
-        out.append(Spec(f.name, position, how.kind, how.column, how.meta, how.sealed))
+        out.append(Spec(f.name, how.kind, how.column, how.meta, how.sealed))
     result = tuple(out)
     _check_positions("column", [s.column for s in result])
     _check_positions("META", [s.meta for s in result if s.meta is not None])
