@@ -110,13 +110,15 @@ class TreeCheck:
         size = self._size
         stack = self._stack
         check = seq <= self._checked_through
+        nodes = self._nodes
         pos = 2 * size - size.bit_count()
         h = leaf
         if check:
             stored = self._next_stored
             if stored is None or stored[0] != pos or stored[1] != h:
                 return self._mismatch(seq, pos, h, leaf=True)
-            self._advance_stored(pos + 1)
+            item = next(nodes, None)
+            self._next_stored = item if item is None or item[0] > pos else self._skip(item, pos)
         k = size
         while k & 1:
             h = _sha256(b"\x01" + stack.pop() + h).digest()
@@ -125,7 +127,10 @@ class TreeCheck:
                 stored = self._next_stored
                 if stored is None or stored[0] != pos or stored[1] != h:
                     return self._mismatch(seq, pos, h, leaf=False)
-                self._advance_stored(pos + 1)
+                item = next(nodes, None)
+                if item is not None and item[0] <= pos:
+                    item = self._skip(item, pos)
+                self._next_stored = item
             k >>= 1
         stack.append(h)
         self._size = size + 1
@@ -141,6 +146,13 @@ class TreeCheck:
                     return self.problem
                 self._good_through = seq
         return None
+
+    def _skip(self, item: tuple[int, bytes] | None, pos: int) -> tuple[int, bytes] | None:
+        """The first stored node after position ``pos``, from ``item`` on (a store's
+        nodes come in position order; those of a damaged one may repeat)."""
+        while item is not None and item[0] <= pos:
+            item = next(self._nodes, None)
+        return item
 
     def _mismatch(self, seq: int, pos: int, h: bytes, *, leaf: bool) -> Problem:
         """The problem of a stored node at ``pos`` that is missing or differs from ``h``."""
