@@ -18,10 +18,6 @@ from typing import Any
 
 from benchmarks.stats import SAMPLES, figure
 from boomisoap.audit import AuditLog, Exchange
-from boomisoap.audit.capture import draft
-from boomisoap.audit.chain import Chain
-from boomisoap.audit.sinks import open_sink
-from boomisoap.redact.structural import Redactor
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -96,6 +92,13 @@ def append_rate(url: str, items: list[Exchange], batch: bool) -> float:
 
 def fill(url: str, count: int, sample: list[Exchange]) -> None:
     """Write ``count`` records fast: redact a sample once, append sealed batches."""
+    # Imported here: bench_audit_tree's baseline child imports exchanges() from this
+    # module into an older library, whose private modules had other names.
+    from boomisoap.audit.capture import draft
+    from boomisoap.audit.chain import Chain
+    from boomisoap.audit.stores import open_sink
+    from boomisoap.redact.structural import Redactor
+
     redactor = Redactor()
     drafts = [draft(ex, redactor) for ex in sample]
     sink = open_sink(url)

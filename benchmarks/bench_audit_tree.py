@@ -33,7 +33,7 @@ from benchmarks.bench_audit import _fresh_db, exchanges, postgres
 from boomisoap.audit import AuditLog, Exchange
 from boomisoap.audit.capture import draft
 from boomisoap.audit.chain import Chain
-from boomisoap.audit.sinks import open_sink
+from boomisoap.audit.stores import open_sink
 from boomisoap.redact.structural import Redactor
 
 
@@ -171,10 +171,10 @@ def big_tree_store(path: Path, size: int, real: list[int], key: Path) -> None:
     ``real``, where a real record is inserted and its own leaf used. The tree head is
     then signed as the writer would. Only the tree is whole: the chain of such a store
     does not verify, which proving and checking a proof never look at."""
-    from boomisoap.audit.chain import canonical, leaf_of
+    from boomisoap.audit.encoding import canonical, leaf_of
     from boomisoap.audit.merkle import Frontier
     from boomisoap.audit.signing import Signer, load_private_key
-    from boomisoap.audit.sinks.rows import COLUMNS, to_row
+    from boomisoap.audit.stores.sqlrows import COLUMNS, to_row
 
     url = f"sqlite://{path}"
     redactor = Redactor()

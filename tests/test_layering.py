@@ -40,27 +40,7 @@ KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
         ("boomisoap.rest.mft", "boomisoap.clients"),
     }
 )
-KNOWN_CIRCLES: tuple[frozenset[str], ...] = (
-    # The record, its canonical encoding and the verification of the chain and tree.
-    frozenset(
-        {
-            "boomisoap.audit.chain",
-            "boomisoap.audit.codec",
-            "boomisoap.audit.record",
-            "boomisoap.audit.signing",
-            "boomisoap.audit.treecheck",
-            "boomisoap.audit.verify",
-        }
-    ),
-    # Parallel appends and the two sinks that use them.
-    frozenset(
-        {
-            "boomisoap.audit.parallel",
-            "boomisoap.audit.sinks.jsonl",
-            "boomisoap.audit.sinks.postgres",
-        }
-    ),
-)
+KNOWN_CIRCLES: tuple[frozenset[str], ...] = ()
 
 # Public names kept where users found them, though their code now lives in a higher layer:
 # the lower module resolves them on first use (its module ``__getattr__``, and for the type

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import AuditError
 from .signing import SignedCheckpoint, Signer
-from .sinks import Sink
+from .stores import Sink
 
 SYSLOG = "syslog"
 

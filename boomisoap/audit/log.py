@@ -21,10 +21,10 @@ from .chain import Chain
 from .checkpoints import Checkpointing, anchors_of, read_anchor
 from .errors import AuditError
 from .exchange import Exchange
-from .query import Query
+from .filters import Query
 from .record import AuditRecord
 from .signing import PrivateKey, PublicKey, SignedCheckpoint, Signer, as_public_key
-from .sinks import Sink, open_sink
+from .stores import Sink, open_sink
 from .verify import Head, VerifyReport
 
 KeySource = str | os.PathLike[str] | bytes

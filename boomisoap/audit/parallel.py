@@ -5,7 +5,8 @@ cheap and must be sequential; the decoding (JSON lines, database rows) is most o
 the cost and independent per record, so for large stores it runs in worker
 processes while the calling process walks the chain. Workers return canonical
 encodings (:class:`~boomisoap.audit.verify.Link`); they never see an HMAC key, and
-every hash is still computed and compared by the caller.
+every hash is still computed and compared by the caller. A job names the function
+that does it (a store's own, pickled by reference), so this module knows no store.
 
 Workers are plain ``python`` children speaking length-prefixed pickles over their
 standard streams: unlike multiprocessing, this neither re-runs the caller's
@@ -38,7 +39,8 @@ _WORKER_MAIN = (
     "import sys; sys.path.append(sys.argv[1]); "
     "from boomisoap.audit.parallel import serve; serve(sys.stdin.buffer, sys.stdout.buffer)"
 )
-Job = tuple[str, Any]
+Job = tuple[Callable[[Any], list[Any]], Any]
+"""(function, payload): a module-level function of a store and what it reads."""
 
 
 def auto_workers(large: bool) -> int:
@@ -67,7 +69,7 @@ def _receive(stream: IO[bytes]) -> Any:
 
 
 def ordered_entries(jobs: Iterable[Job], workers: int) -> Iterator[Entry]:
-    """Run ``jobs`` (kind, payload) on ``workers`` processes; yield their entries in
+    """Run ``jobs`` (function, payload) on ``workers`` processes; yield their entries in
     job order. Each worker has one job at a time, and gets its next one before the
     caller consumes the previous result, so workers and caller run side by side."""
     procs = [
@@ -125,25 +127,16 @@ def _stdout(proc: subprocess.Popen[bytes]) -> IO[bytes]:
     return proc.stdout
 
 
-def _handlers() -> dict[str, Callable[[Any], list[Entry]]]:
-    from .sinks.jsonl import links_of_lines
-    from .sinks.postgres import links_of_range
-
-    return {"jsonl": links_of_lines, "postgresql": links_of_range}
-
-
 def serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
-    handlers = _handlers()
     while True:
         try:
-            kind, payload = _receive(stdin)
+            function, payload = _receive(stdin)
         except EOFError:
             return
         try:
             # Links travel as plain tuples: pickled many times faster than objects.
             result: object = [
-                tuple(entry) if isinstance(entry, Link) else entry
-                for entry in handlers[kind](payload)
+                tuple(entry) if isinstance(entry, Link) else entry for entry in function(payload)
             ]
         except Exception as exc:  # reported to the caller, which raises AuditError
             result = RuntimeError(f"{type(exc).__name__}: {exc}")

@@ -14,13 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .chain import canonical, leaf_of
-from .codec import record_from_dict, record_to_dict
+from .encoding import canonical, leaf_of
 from .errors import AuditError
+from .filters import Query
 from .merkle import consistency_proof, inclusion_proof, verify_consistency, verify_inclusion
-from .query import Query
+from .record import record_from_dict, record_to_dict
 from .signing import PublicKey, SignedCheckpoint
-from .sinks import Sink
+from .stores import Sink
 
 PROOF_FORMAT = "boomisoap-audit-inclusion/1"
 CONSISTENCY_FORMAT = "boomisoap-audit-consistency/1"

@@ -2,14 +2,13 @@
 
 The recorded envelope's WS-Security header is dropped (its password was redacted
 anyway, and its nonce and timestamp would be stale) and a new UsernameToken is
-added: Username, Password (PasswordText), a random base64 Nonce and wsu:Created.
+added, built by the client's own wsse module: Username, Password (PasswordText), a
+random base64 Nonce and wsu:Created (in WSS4J's form, with milliseconds and a Z).
 """
 
 from __future__ import annotations
 
-import base64
 import os
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,9 +18,10 @@ import requests
 from lxml import etree
 
 from .. import xmlsafe
-from ..namespaces import BASE64_ENCODING, PASSWORD_TEXT, SOAP12_ENV, SOAP_ENV, WSSE, WSU
+from ..namespaces import SOAP12_ENV, SOAP_ENV, WSSE, WSU
 from ..redact.markers import REDACTED
 from ..redact.structural import Redactor, content_type
+from ..wsse.username import UsernameToken, format_created_millis
 from .record import AuditRecord, Headers
 
 _SOAP_NAMESPACES = (SOAP_ENV, SOAP12_ENV)
@@ -60,12 +60,6 @@ def _is_security(el: Any) -> bool:
     )
 
 
-def created_now(now: datetime | None = None) -> str:
-    """wsu:Created text: UTC with milliseconds and a Z."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 def with_fresh_token(
     envelope: bytes,
     username: str,
@@ -89,16 +83,14 @@ def with_fresh_token(
     security = etree.Element(f"{{{WSSE}}}Security", nsmap={"wsse": WSSE, "wsu": WSU})
     security.set(f"{{{env_ns}}}mustUnderstand", "1" if env_ns == SOAP_ENV else "true")
     header.insert(0, security)
-    token = etree.SubElement(security, f"{{{WSSE}}}UsernameToken")
-    token.set(f"{{{WSU}}}Id", f"UsernameToken-{uuid.uuid4().hex}")
-    etree.SubElement(token, f"{{{WSSE}}}Username").text = username
-    pw = etree.SubElement(token, f"{{{WSSE}}}Password")
-    pw.set("Type", PASSWORD_TEXT)
-    pw.text = password
-    nonce_el = etree.SubElement(token, f"{{{WSSE}}}Nonce")
-    nonce_el.set("EncodingType", BASE64_ENCODING)
-    nonce_el.text = base64.b64encode(nonce if nonce is not None else os.urandom(16)).decode()
-    etree.SubElement(token, f"{{{WSU}}}Created").text = created_now(now)
+    token = UsernameToken(
+        username,
+        password,
+        nonce_source=os.urandom if nonce is None else lambda size: nonce,
+        clock=lambda: datetime.now(UTC) if now is None else now,
+        created_format=format_created_millis,
+    )
+    security.append(token.token_element())
     declared = envelope.lstrip().startswith(b"<?xml")
     return bytes(etree.tostring(root, xml_declaration=declared, encoding="UTF-8"))
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from .errors import AuditError
-from .query import Query
+from .filters import Query
 from .record import utc
-from .sinks import Sink
+from .stores import Sink
 
 
 def prunable(sink: Sink, stream: str, before: datetime) -> int:

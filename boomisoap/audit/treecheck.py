@@ -9,6 +9,7 @@ when a public key is given; without one the roots are still compared.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ from .merkle import Frontier, NodeGetter, nodes_for, root_of
 from .signing import PublicKey, SignedCheckpoint
 
 Problem = tuple[int | None, str]
+_sha256 = hashlib.sha256
 
 
 @dataclass
@@ -44,7 +46,11 @@ class TreeCheck:
         self._nodes = tree.nodes
         self._next_stored: tuple[int, bytes] | None = None
         self._stored_done = tree.frontier is None
-        self.frontier = Frontier.empty()
+        # The recomputed tree, kept as a mutable frontier (size and the roots of its
+        # full subtrees): a Frontier object per record costs more than the hashing.
+        self._size = 0
+        self._stack: list[bytes] = []
+        self._checked_through = 0 if tree.frontier is None else tree.frontier.size
         try:
             self._start()
         except (KeyError, ValueError) as exc:
@@ -73,11 +79,13 @@ class TreeCheck:
             else:
                 self._due.setdefault(cp.size, []).append(cp)
         if tree.pruned:
-            self.frontier = Frontier.from_nodes(tree.pruned, tree.node)
+            start = Frontier.from_nodes(tree.pruned, tree.node)
+            self._size, self._stack = start.size, list(start.hashes)
         first = nodes_for(tree.pruned)
         self._advance_stored(first)
 
     def _advance_stored(self, first: int) -> None:
+        """The next stored node at or after position ``first``."""
         while not self._stored_done:
             item = next(self._nodes, None)
             if item is None:
@@ -88,37 +96,77 @@ class TreeCheck:
                 self._next_stored = item
                 return
 
+    @property
+    def frontier(self) -> Frontier:
+        """The tree recomputed from the records so far."""
+        return Frontier(self._size, tuple(self._stack))
+
     def add(self, seq: int, leaf: bytes) -> Problem | None:
         """Take the next record's leaf; a problem (record seq, reason) or None."""
         if self.problem is not None:
             return self.problem
-        self.frontier, nodes = self.frontier.extend((leaf,))
-        if self.tree.frontier is not None and seq <= self.tree.frontier.size:
-            for pos, h in nodes:
+        # Frontier.extend for one leaf, each completed node compared with the stored
+        # one as it is made (inline: this runs for every record of the store).
+        size = self._size
+        stack = self._stack
+        check = seq <= self._checked_through
+        nodes = self._nodes
+        pos = 2 * size - size.bit_count()
+        h = leaf
+        if check:
+            stored = self._next_stored
+            if stored is None or stored[0] != pos or stored[1] != h:
+                return self._mismatch(seq, pos, h, leaf=True)
+            item = next(nodes, None)
+            self._next_stored = item if item is None or item[0] > pos else self._skip(item, pos)
+        k = size
+        while k & 1:
+            h = _sha256(b"\x01" + stack.pop() + h).digest()
+            pos += 1
+            if check:
                 stored = self._next_stored
-                if stored is None or stored[0] != pos:
-                    self.problem = (seq, f"record {seq}: its tree node {pos} is missing")
-                    return self.problem
-                if stored[1] != h:
-                    what = "leaf hash" if pos == nodes[0][0] else f"tree node {pos}"
+                if stored is None or stored[0] != pos or stored[1] != h:
+                    return self._mismatch(seq, pos, h, leaf=False)
+                item = next(nodes, None)
+                if item is not None and item[0] <= pos:
+                    item = self._skip(item, pos)
+                self._next_stored = item
+            k >>= 1
+        stack.append(h)
+        self._size = size + 1
+        if seq in self._due:
+            for cp in self._due.pop(seq):
+                if self.frontier.root().hex() != cp.root:
+                    first = self._good_through + 1
                     self.problem = (
-                        seq,
-                        f"record {seq}: its {what} in the stored tree differs from the record "
-                        "(record or tree altered)",
+                        first,
+                        f"records {first}..{seq} differ from what the checkpoint at size {seq} "
+                        "signed: rewritten behind it",
                     )
                     return self.problem
-                self._advance_stored(pos + 1)
-        for cp in self._due.pop(seq, ()):
-            if self.frontier.root().hex() != cp.root:
-                first = self._good_through + 1
-                self.problem = (
-                    first,
-                    f"records {first}..{seq} differ from what the checkpoint at size {seq} "
-                    "signed: rewritten behind it",
-                )
-                return self.problem
-            self._good_through = seq
+                self._good_through = seq
         return None
+
+    def _skip(self, item: tuple[int, bytes] | None, pos: int) -> tuple[int, bytes] | None:
+        """The first stored node after position ``pos``, from ``item`` on (a store's
+        nodes come in position order; those of a damaged one may repeat)."""
+        while item is not None and item[0] <= pos:
+            item = next(self._nodes, None)
+        return item
+
+    def _mismatch(self, seq: int, pos: int, h: bytes, *, leaf: bool) -> Problem:
+        """The problem of a stored node at ``pos`` that is missing or differs from ``h``."""
+        stored = self._next_stored
+        if stored is None or stored[0] != pos:
+            self.problem = (seq, f"record {seq}: its tree node {pos} is missing")
+        else:
+            what = "leaf hash" if leaf else f"tree node {pos}"
+            self.problem = (
+                seq,
+                f"record {seq}: its {what} in the stored tree differs from the record "
+                "(record or tree altered)",
+            )
+        return self.problem
 
     def finish(self, count: int) -> Problem | None:
         """After the last record (``count`` in all)."""

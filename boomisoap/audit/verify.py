@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
-from .chain import ALG_HMAC, ALG_SHA256, Chain, canonical, leaf_of
+from .chain import ALG_HMAC, ALG_SHA256, Chain
+from .encoding import canonical
 from .record import GENESIS, AuditRecord
 
 if TYPE_CHECKING:
@@ -59,6 +61,7 @@ class Link(NamedTuple):
 
 
 Entry = AuditRecord | Link | Corrupt
+_sha256 = hashlib.sha256
 
 
 def _broken(stream: str, checked: int, seq: int | None, reason: str) -> VerifyReport:
@@ -100,10 +103,15 @@ def _walk(
 ) -> VerifyReport:
     expected = 1 if pruned is None else pruned.count + 1
     prev = GENESIS if pruned is None else pruned.last_hash
+    # The common case inline (every record of a store gets here): the expected
+    # algorithm, a matching prev_hash; anything else is worded by _check_one.
+    alg = ALG_HMAC if chain.keyed else ALG_SHA256
+    link = chain.link
+    add = None if tree is None else tree.add
     for entry in entries:
-        if isinstance(entry, Corrupt):
+        if type(entry) is Corrupt:
             return _broken(stream, expected - 1, expected, f"record {expected}: {entry.reason}")
-        r = entry
+        r = cast("AuditRecord | Link", entry)
         if r.seq != expected or r.stream != stream:
             return _broken(
                 stream,
@@ -112,12 +120,15 @@ def _walk(
                 f"expected record {expected} of stream {stream!r}, found record {r.seq} "
                 f"of stream {r.stream!r}: records deleted, inserted or reordered",
             )
-        problem = _check_one(r, prev, chain)
-        if problem:
+        if r.alg != alg or r.prev_hash != prev:
+            problem = _check_one(r, prev, chain)
             return _broken(stream, expected - 1, r.seq, f"record {r.seq}: {problem}")
-        if tree is not None:
-            encoded = r.encoded if isinstance(r, Link) else canonical(r)
-            found = tree.add(r.seq, leaf_of(encoded))
+        encoded = r.encoded if type(r) is Link else canonical(r)  # type: ignore[arg-type]
+        if link(prev, encoded, alg) != r.hash:
+            altered = f"record {r.seq}: hash mismatch: the record was altered"
+            return _broken(stream, expected - 1, r.seq, altered)
+        if add is not None:
+            found = add(r.seq, _sha256(b"\x00" + encoded).digest())  # the Merkle leaf
             if found is not None:
                 return _broken(stream, expected - 1, found[0], found[1])
         prev = r.hash
@@ -149,6 +160,7 @@ def _walk(
 
 
 def _check_one(r: AuditRecord | Link, prev: str, chain: Chain) -> str:
+    """What is wrong with a record whose prev_hash or algorithm is not the expected one."""
     if r.prev_hash != prev:
         return "prev_hash does not match the previous record"
     if r.alg not in (ALG_SHA256, ALG_HMAC):
@@ -157,10 +169,7 @@ def _check_one(r: AuditRecord | Link, prev: str, chain: Chain) -> str:
         return "HMAC-protected: the key is needed to verify it"
     if chain.keyed and r.alg != ALG_HMAC:
         return "not HMAC-protected although a key was given"
-    encoded = r.encoded if isinstance(r, Link) else canonical(r)
-    if chain.link(r.prev_hash, encoded, r.alg) != r.hash:
-        return "hash mismatch: the record was altered"
-    return ""
+    raise AssertionError("called for a record that needs no explanation")
 
 
 def combine(reports: Sequence[VerifyReport]) -> VerifyReport:

@@ -18,11 +18,10 @@ from typing import Any
 import click
 import requests
 
-from ..audit.codec import record_to_dict
 from ..audit.errors import AuditError, AuditURLError
 from ..audit.log import AuditLog
 from ..audit.proofs import check_consistency, check_proof
-from ..audit.record import AuditRecord
+from ..audit.record import AuditRecord, record_to_dict
 from ..audit.render import extension, full_text, pretty_text, summary_line
 from ..audit.replay import ReplayError, replay
 from ..audit.signing import PublicKey, SignedCheckpoint, load_public_key, write_key_pair

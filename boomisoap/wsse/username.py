@@ -34,6 +34,15 @@ def format_created(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
+def format_created_millis(moment: datetime) -> str:
+    """xs:dateTime in UTC with milliseconds and a Z, as WSS4J writes it (the form
+    ``boomisoap audit replay`` sends, like the Java clients whose requests it repeats)."""
+    if moment.tzinfo is None:
+        raise ValueError("Created must be a timezone-aware datetime")
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
 def password_digest(password: str, nonce: bytes, created: str) -> str:
     """Base64(SHA-1(nonce + created + password)), the UsernameToken profile's digest."""
     digest = hashlib.sha1(nonce + created.encode() + password.encode()).digest()
@@ -65,12 +74,14 @@ class UsernameToken:
         nonce_source: Callable[[int], bytes] = os.urandom,
         clock: Clock = _utc_now,
         remember: Callable[..., None] | None = None,
+        created_format: Callable[[datetime], str] = format_created,
     ) -> None:
         self.username = username
         self._password = password
         self.digest = digest
         self._nonce_source = nonce_source
         self._clock = clock
+        self._created_format = created_format
         # Told each Nonce and digest written, so that a server echoing one back cannot
         # put it into an exception or a log (boomisoap.redact.SecretSet.add_recent).
         self._remember = remember
@@ -81,7 +92,7 @@ class UsernameToken:
 
     def token_element(self) -> Any:
         nonce = self._nonce_source(16)
-        created = format_created(self._clock())
+        created = self._created_format(self._clock())
         token = etree.Element(f"{{{WSSE}}}UsernameToken", nsmap={"wsse": WSSE, "wsu": WSU})
         token.set(f"{{{WSU}}}Id", "UsernameToken-" + base64.b16encode(os.urandom(8)).decode())
         etree.SubElement(token, f"{{{WSSE}}}Username").text = self.username

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from boomisoap.audit import AuditRecord, Exchange
-from boomisoap.audit.sinks.jsonl import _line
-from boomisoap.audit.sinks.rows import COLUMNS, to_row
+from boomisoap.audit.stores.jsonl import _line
+from boomisoap.audit.stores.sqlrows import COLUMNS, to_row
 from boomisoap.namespaces import PASSWORD_DIGEST, PASSWORD_TEXT, WSSE, WSU
 
 PASSWORD = "S3cr3t-Pa55w0rd!"

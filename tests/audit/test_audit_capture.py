@@ -123,7 +123,7 @@ def test_fast_meta_encoders_write_what_json_writes(pairs, items):
     """The canonical encoding depends on these being byte-identical to the json module."""
     import json
 
-    from boomisoap.audit.chain import pairs_text, strings_text
+    from boomisoap.audit.encoding import pairs_text, strings_text
 
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     assert pairs_text(pairs) == dumps(pairs)

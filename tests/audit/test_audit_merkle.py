@@ -16,10 +16,11 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from tree_tamper import drop_checkpoints, replace_records, rewrite_tree, strip_tree
 
 from boomisoap.audit import AuditError, AuditLog
-from boomisoap.audit.chain import Chain, canonical
+from boomisoap.audit.chain import Chain
+from boomisoap.audit.encoding import canonical
 from boomisoap.audit.proofs import check_consistency, check_proof
 from boomisoap.audit.signing import Signer, load_private_key, write_key_pair
-from boomisoap.audit.sinks import open_sink
+from boomisoap.audit.stores import open_sink
 
 N = 13
 EVERY = 5  # checkpoints at 5, 10 and (on close) 13

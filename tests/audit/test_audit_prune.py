@@ -12,7 +12,7 @@ from audit_helpers import T0, exchange
 from click.testing import CliRunner
 
 from boomisoap.audit import AuditError, AuditLog
-from boomisoap.audit.chain import canonical
+from boomisoap.audit.encoding import canonical
 from boomisoap.audit.proofs import check_consistency, check_proof
 from boomisoap.audit.signing import load_private_key, write_key_pair
 from boomisoap.cli.audit import audit
@@ -31,7 +31,7 @@ def fill(url: str, key: Path, start: int, n: int) -> None:
 
 def _inclusion_holds(proof: dict) -> bool:
     """The RFC's algorithm, from the proof file alone."""
-    from boomisoap.audit.codec import record_from_dict
+    from boomisoap.audit.record import record_from_dict
 
     record = record_from_dict(proof["record"])
     leaf = hashlib.sha256(b"\x00" + canonical(record)).digest()

@@ -83,7 +83,7 @@ def test_batch_mode_flushes_on_close_and_by_time(tmp_path):
 
 def test_large_batches_keep_every_record_in_order(store):
     """Batches bigger than one INSERT statement take several, in one transaction."""
-    from boomisoap.audit.sinks.sqlite import ROWS_PER_INSERT
+    from boomisoap.audit.stores.sqlite import ROWS_PER_INSERT
 
     count = 2 * ROWS_PER_INSERT + 91  # 256 + 256 + 64 + 16 + 8 + 2 + 1 rows per statement
     with AuditLog.open(store.url, batch=True, batch_size=10_000, flush_interval=60) as log:
@@ -200,7 +200,7 @@ def test_two_writers_on_one_sqlite_file_take_turns(tmp_path):
 def test_sqlite_store_refuses_a_record_that_does_not_continue_the_head(tmp_path):
     import sqlite3
 
-    from boomisoap.audit.sinks.rows import to_row
+    from boomisoap.audit.stores.sqlrows import to_row
 
     url = f"sqlite:///{tmp_path / 'guard.db'}"
     with AuditLog.open(url) as log:

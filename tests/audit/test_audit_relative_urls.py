@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from boomisoap.audit.sinks import open_sink
+from boomisoap.audit.stores import open_sink
 
 
 def test_dot_slash_is_the_working_directory(

@@ -12,7 +12,7 @@ import pytest
 from audit_helpers import exchange
 
 from boomisoap.audit import AuditLog
-from boomisoap.audit.sinks import checkpoint
+from boomisoap.audit.stores import walcheckpoint as checkpoint
 
 
 def _checkpoint_threads() -> list[threading.Thread]:

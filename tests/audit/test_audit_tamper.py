@@ -18,7 +18,7 @@ KEYS = pytest.mark.parametrize("key", [None, b"an hmac key"], ids=["sha256", "hm
 def workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Verify in this process, or in two worker processes given small jobs, so that
     even these small stores are split over several jobs and both workers."""
-    from boomisoap.audit.sinks import jsonl, postgres
+    from boomisoap.audit.stores import jsonl, postgres
 
     monkeypatch.setattr(jsonl, "LINES_PER_JOB", 3)
     monkeypatch.setattr(postgres, "ROWS_PER_JOB", 3)

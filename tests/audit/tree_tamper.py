@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from boomisoap.audit import AuditRecord
-from boomisoap.audit.sinks.jsonl import _line
-from boomisoap.audit.sinks.rows import COLUMNS, to_row
+from boomisoap.audit.stores.jsonl import _line
+from boomisoap.audit.stores.sqlrows import COLUMNS, to_row
 
 
 def _sqlite(path: str, *statements: tuple[str, Any]) -> None:

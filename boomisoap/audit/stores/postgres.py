@@ -24,16 +24,23 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..chain import Chain
 from ..errors import AuditError, AuditURLError
+from ..filters import Query
 from ..merkle import HASH_SIZE, Frontier, NodeGetter, node_position
 from ..parallel import PARALLEL_FROM_ROWS, auto_workers, ordered_entries
-from ..query import Query
 from ..record import GENESIS, AuditRecord, format_time, parse_time
 from ..signing import PublicKey, SignedCheckpoint
 from ..treecheck import StreamTree, TreeCheck
-from ..verify import Corrupt, Entry, Head, Link, VerifyReport, combine, verify_stream
+from ..verify import Corrupt, Entry, Head, VerifyReport, combine, verify_stream
 from .base import Sink
-from .rows import COLUMNS, canonical_of_row, from_row, row_from_meta
-from .tree import catch_up
+from .sqlrows import (
+    COLUMNS,
+    canonical_of_row,
+    column_definitions,
+    from_row,
+    link_of_row,
+    postgres_row,
+)
+from .treebuild import catch_up
 
 RECORDS = "boomisoap_audit_record"
 HEADS = "boomisoap_audit_head"
@@ -49,33 +56,7 @@ ROWS_PER_JOB = 10_000
 
 _SCHEMA = [
     f"""CREATE TABLE IF NOT EXISTS {RECORDS} (
-        stream text NOT NULL,
-        seq bigint NOT NULL,
-        writer text NOT NULL,
-        alg text NOT NULL,
-        service text NOT NULL,
-        operation text NOT NULL,
-        wire text NOT NULL,
-        method text NOT NULL,
-        url text NOT NULL,
-        request_headers text NOT NULL,
-        request_body bytea NOT NULL,
-        started_at timestamptz NOT NULL,
-        duration double precision NOT NULL,
-        outcome text NOT NULL,
-        correlation_id text NOT NULL,
-        status integer,
-        response_headers text NOT NULL,
-        response_body bytea,
-        object_type text,
-        object_ids text NOT NULL,
-        account_id text,
-        fault_code text,
-        status_code integer,
-        error_class text,
-        attempt integer NOT NULL,
-        prev_hash text NOT NULL,
-        hash text NOT NULL,
+{column_definitions("postgres", "        ")},
         PRIMARY KEY (stream, seq)
     )""",
     f"CREATE INDEX IF NOT EXISTS {RECORDS}_started_at ON {RECORDS} (started_at)",
@@ -180,7 +161,7 @@ class PostgresSink(Sink):
                     sealed = [record for record, _, _ in triples]
                     cur.executemany(
                         _INSERT,
-                        [row_from_meta(r, m, time_as_text=False) for r, m, _ in triples],
+                        [postgres_row(r, m) for r, m, _ in triples],
                     )
                     tree, nodes = tree.extend([leaf for _, _, leaf in triples])
                     self._insert_nodes(cur, nodes)
@@ -308,7 +289,7 @@ class PostgresSink(Sink):
         # row count, the rest of a broken stream being skipped.
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
         jobs = (
-            ("postgresql", (self.conninfo, snapshot, stream, lo, hi))
+            (links_of_range, (self.conninfo, snapshot, stream, lo, hi))
             for stream in streams
             for lo, hi in _ranges(*spans.get(stream, (1, 0, 0)))
         )
@@ -505,7 +486,7 @@ def _where(query: Query) -> tuple[str, list[Any]]:
 def _entries_of_rows(rows: Iterable[Any]) -> Iterator[Entry]:
     for row in rows:
         try:
-            yield Link(int(row[1]), row[0], row[3], row[25], row[26], canonical_of_row(row))
+            yield link_of_row(row)
         except (ValueError, TypeError, KeyError) as exc:
             yield Corrupt(f"undecodable row ({exc})")
 

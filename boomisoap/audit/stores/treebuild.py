@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..chain import leaf_of
+from ..encoding import leaf_of
 from ..errors import AuditError
 from ..merkle import Frontier
 

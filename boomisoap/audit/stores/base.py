@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 
 from ..chain import Chain
+from ..filters import Query
 from ..merkle import Frontier, NodeGetter
-from ..query import Query
 from ..record import AuditRecord
 from ..signing import PublicKey, SignedCheckpoint
 from ..verify import Head, VerifyReport

@@ -28,16 +28,23 @@ from urllib.parse import quote
 
 from ..chain import Chain
 from ..errors import AuditError
+from ..filters import Query
 from ..merkle import Frontier, NodeGetter, node_position
-from ..query import Query
 from ..record import GENESIS, AuditRecord, format_time, parse_time
 from ..signing import PublicKey, SignedCheckpoint
 from ..treecheck import StreamTree, TreeCheck
-from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
+from ..verify import Corrupt, Entry, Head, VerifyReport, verify_stream
 from .base import Sink
-from .checkpoint import Checkpointer
-from .rows import COLUMNS, canonical_of_row, from_row, row_from_meta
-from .tree import catch_up
+from .sqlrows import (
+    COLUMNS,
+    canonical_of_row,
+    column_definitions,
+    from_row,
+    link_of_row,
+    sqlite_row,
+)
+from .treebuild import catch_up
+from .walcheckpoint import Checkpointer
 
 STREAM = "main"
 BUSY_TIMEOUT_MS = 60_000
@@ -45,34 +52,8 @@ _HEAD_MOVED = "audit chain head moved"
 # Each record must continue its stream's head, and moves it: the store itself keeps
 # records and head consistent, whichever writer (or version of this module) inserts.
 _SCHEMA: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS audit_record (
-    stream TEXT NOT NULL,
-    seq INTEGER PRIMARY KEY,
-    writer TEXT NOT NULL,
-    alg TEXT NOT NULL,
-    service TEXT NOT NULL,
-    operation TEXT NOT NULL,
-    wire TEXT NOT NULL,
-    method TEXT NOT NULL,
-    url TEXT NOT NULL,
-    request_headers TEXT NOT NULL,
-    request_body BLOB NOT NULL,
-    started_at TEXT NOT NULL,
-    duration REAL NOT NULL,
-    outcome TEXT NOT NULL,
-    correlation_id TEXT NOT NULL,
-    status INTEGER,
-    response_headers TEXT NOT NULL,
-    response_body BLOB,
-    object_type TEXT,
-    object_ids TEXT NOT NULL,
-    account_id TEXT,
-    fault_code TEXT,
-    status_code INTEGER,
-    error_class TEXT,
-    attempt INTEGER NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
+    f"""CREATE TABLE IF NOT EXISTS audit_record (
+{column_definitions("sqlite", "    ")}
 )""",
     """DROP INDEX IF EXISTS audit_record_started_at""",
     """CREATE INDEX IF NOT EXISTS audit_record_correlation ON audit_record(correlation_id)""",
@@ -274,7 +255,7 @@ class SqliteSink(Sink):
         """Seal and insert drafts, their tree nodes and the new tree head (inside the
         caller's transaction); remembers the head for the next append."""
         triples = chain.seal_all_with_leaves(drafts, STREAM, count, last)
-        self._insert_many(c, [row_from_meta(r, meta) for r, meta, _ in triples])
+        self._insert_many(c, [sqlite_row(r, meta) for r, meta, _ in triples])
         tree, nodes = tree.extend([leaf for _, _, leaf in triples])
         c.executemany(_INSERT_NODE, nodes)
         c.execute(_SET_TREE, (tree.size, tree.to_bytes(), STREAM))
@@ -518,7 +499,7 @@ def _links(rows: Iterator[Any]) -> Iterator[Entry]:
     try:
         for row in rows:
             try:
-                yield Link(int(row[1]), row[0], row[3], row[25], row[26], canonical_of_row(row))
+                yield link_of_row(row)
             except (ValueError, TypeError, KeyError) as exc:
                 yield Corrupt(f"undecodable row ({exc})")
     except sqlite3.Error as exc:
