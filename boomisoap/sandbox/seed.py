@@ -221,6 +221,33 @@ def generated_accounts(start: int, count: int) -> list[Account]:
     return accounts
 
 
+# Partner API (docs/partner.md): the sandbox's account is a partner with two sub-accounts,
+# and another partner, outside its hierarchy, has one of its own.
+OTHER_PARTNER = "other-partner"
+
+
+def partner_hierarchy(account_id: str) -> list[tuple[str, str, str]]:
+    """``(account id, name, parent)`` of the demo's sub-accounts, parents first."""
+    return [
+        ("sub-1", "Sub-account 1", account_id),
+        ("sub-2", "Sub-account 2", account_id),
+        (OTHER_PARTNER, "Another partner", OTHER_PARTNER),
+        ("other-sub-1", "Another partner's sub-account", OTHER_PARTNER),
+    ]
+
+
+def sub_account(account_id: str, name: str) -> Account:
+    """The Account record of a sub-account the hierarchy names."""
+    return _account(
+        account_id,
+        name,
+        datetime(2024, 1, 1, tzinfo=UTC),
+        ((5, 0),) * 4 + _TEST_LICENSES,
+        (1, 0),
+        expiration_date=None,
+    )
+
+
 def load(objects: ObjectState, accounting: AccountingState, account_id: str) -> None:
     """Load the demo data once; a file database that already has it is left alone."""
     with objects.store.transaction() as tx:
