@@ -140,15 +140,22 @@ class PartnerState:
 
     def create_account(self, partner: str, request: Account) -> Account:
         check_object(PARTNER_ACCOUNT, request, "create")
-        name = (request.name or "").strip()
+        return self._new_account(
+            partner, request.name or "", AccountStatus.TRIAL, request.expiration_date
+        )
+
+    def _new_account(
+        self, partner: str, name: str, status: AccountStatus, expiration: datetime | None
+    ) -> Account:
+        name = name.strip()
         slug = "".join(c for c in name.lower() if c.isalnum())[:16] or "account"
         suffix = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
         created = Account(
             account_id=f"{slug}-{suffix}",
             name=name,
-            status=AccountStatus.TRIAL,
+            status=status,
             date_created=datetime.now(UTC).replace(microsecond=0),
-            expiration_date=request.expiration_date,
+            expiration_date=expiration,
             widget_account=False,
         )
         self.add_sub_account(partner, created)
@@ -171,10 +178,10 @@ class PartnerState:
                 raise refusal("id")
             account_id = request.id
         else:
-            expiration = request.expiration_date
-            created = self.create_account(
-                partner,
-                Account(account_id="", name=request.name, expiration_date=expiration),
+            # A provisioned account is not a trial: its status is the one asked for.
+            status = request.status or AccountStatus.ACTIVE
+            created = self._new_account(
+                partner, request.name or "", status, request.expiration_date
             )
             account_id = created.account_id
         provision_id = "prov-" + secrets.token_hex(8)
