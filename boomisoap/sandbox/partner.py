@@ -132,10 +132,12 @@ class PartnerState:
             raise refusal(field)
         return override
 
-    def add_sub_account(self, partner: str, account: Account) -> None:
-        """Record ``account`` below ``partner``: in the partner's Account list and its own."""
+    def add_sub_account(self, partner: str, account: Account, *, listed: bool = False) -> None:
+        """Record ``account`` below ``partner``: in the partner's Account list (unless it is
+        ``listed`` there already) and in its own."""
         self.hierarchy.add(account.account_id, partner)
-        self.objects.put(partner, account, ACCOUNT)
+        if not listed:
+            self.objects.put(partner, account, ACCOUNT)
         self.objects.put(account.account_id, account, ACCOUNT)
 
     def create_account(self, partner: str, request: Account) -> Account:
@@ -467,13 +469,22 @@ def _peek(body: bytes, max_body: int) -> tuple[str, str | None]:
 
 
 def seed_hierarchy(state: PartnerState, children: Iterable[tuple[str, str, str]]) -> None:
-    """Add ``(account id, name, parent)`` sub-accounts with their Account records."""
+    """Add ``(account id, name, parent)`` accounts: an account already in its parent's
+    Account list keeps its record there; the others get one (``seed.sub_account``)."""
     from .seed import sub_account
 
+    children = list(children)
+    with state.objects.store.transaction() as tx:
+        listed = {
+            row.id: row.document
+            for parent in {p for _, _, p in children}
+            for row in tx.scan(parent, ACCOUNT.type_name)
+        }
     for account_id, name, parent in children:
-        record = sub_account(account_id, name)
+        known = listed.get(account_id)
+        record = sub_account(account_id, name) if known is None else from_json(known, ACCOUNT)
         if account_id == parent:
             # A partner of its own, at the top of another hierarchy.
             state.objects.put(account_id, record, ACCOUNT)
         else:
-            state.add_sub_account(parent, record)
+            state.add_sub_account(parent, record, listed=known is not None)

@@ -221,18 +221,26 @@ def generated_accounts(start: int, count: int) -> list[Account]:
     return accounts
 
 
-# Partner API (docs/partner.md): the sandbox's account is a partner with two sub-accounts,
-# and another partner, outside its hierarchy, has one of its own.
+# Partner API (docs/partner.md): the sandbox's account is a partner whose sub-accounts are
+# the accounts of its seeded Account list (deleted ones aside); another partner, outside
+# its hierarchy, has one sub-account of its own.
 OTHER_PARTNER = "other-partner"
+OTHER_SUB_ACCOUNT = "other-sub-1"
 
 
 def partner_hierarchy(account_id: str) -> list[tuple[str, str, str]]:
-    """``(account id, name, parent)`` of the demo's sub-accounts, parents first."""
+    """``(account id, name, parent)`` of the demo's accounts below a partner, parents first
+    (a partner of its own is its own parent)."""
+    listed = (*seed_accounts(), *generated_accounts(1, GENERATED_CHILDREN))
+    children = [
+        (a.account_id, a.name or a.account_id, account_id)
+        for a in listed
+        if a.status is not AccountStatus.DELETED
+    ]
     return [
-        ("sub-1", "Sub-account 1", account_id),
-        ("sub-2", "Sub-account 2", account_id),
+        *children,
         (OTHER_PARTNER, "Another partner", OTHER_PARTNER),
-        ("other-sub-1", "Another partner's sub-account", OTHER_PARTNER),
+        (OTHER_SUB_ACCOUNT, "Another partner's sub-account", OTHER_PARTNER),
     ]
 
 

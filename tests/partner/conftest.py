@@ -1,5 +1,5 @@
 """Fixtures of the Partner API tests: a sandbox whose account is a partner (seed_demo's
-hierarchy: sub-1 and sub-2 below it, other-partner with other-sub-1 beside it)."""
+hierarchy: its seeded child accounts below it, other-partner with other-sub-1 beside it)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from boomisoap import PartnerClient
 from boomisoap.sandbox import Sandbox
 
 WIRES = ("soap", "rest")
+# Two of the partner's sub-accounts in the demo hierarchy (boomisoap.sandbox.seed).
+SUB_1 = "child-00001"
+SUB_2 = "child-00002"
 
 
 @pytest.fixture

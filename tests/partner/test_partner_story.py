@@ -19,7 +19,7 @@ from boomisoap import (
 from boomisoap.partner import PartnerClient
 from boomisoap.sandbox import Sandbox
 
-from .conftest import partner_client
+from .conftest import SUB_1, partner_client
 
 
 def test_partner_story(partner: PartnerClient, sandbox: Sandbox) -> None:
@@ -87,7 +87,7 @@ def test_provision_creates_a_named_sub_account(partner: PartnerClient) -> None:
 def test_status_is_pending_until_the_delay(sandbox: Sandbox, partner: PartnerClient) -> None:
     sandbox.partner.partner.provision_delay = 3600
     started = partner.provision(
-        AccountProvision(id="sub-1", products=(ProvisionProduct(product_code="X", quantity=1),))
+        AccountProvision(id=SUB_1, products=(ProvisionProduct(product_code="X", quantity=1),))
     )
     assert partner.provision_status(started.id).status is ProvisionStatus.PENDING
     sandbox.partner.partner.provision_delay = 0
