@@ -71,10 +71,10 @@ def test_two_sub_accounts_at_once_each_get_their_own_budget(limited: Sandbox, wi
 def test_without_the_client_limiter_the_emulator_answers_503(limited: Sandbox) -> None:
     # The same drive with the client's limiter off overruns the budget: the test above
     # would see it.
-    with partner_client(limited, "rest", rate_limit=None, retries=0) as client:
-        with client.override(SUB_1), pytest.raises(RateLimited):
-            for _ in range(5 * REQUESTS):
-                list(client.plans.query())
+    client = partner_client(limited, "rest", rate_limit=None, retries=0)
+    with client, client.override(SUB_1), pytest.raises(RateLimited):
+        for _ in range(5 * REQUESTS):
+            list(client.plans.query())
     assert limited.partner.count(SUB_1, 503) == 1
 
 

@@ -93,9 +93,9 @@ def test_a_malformed_override_is_refused_by_name(sandbox: Sandbox, bad: Any) -> 
     with pytest.raises(InvalidRequest) as refused:
         partner_client(sandbox, "rest", override_account=bad)
     assert refused.value.field == "override_account"
-    with partner_client(sandbox, "soap") as client, pytest.raises(InvalidRequest) as refused:
-        with client.override(bad):
-            pass
+    client = partner_client(sandbox, "soap")
+    with client, pytest.raises(InvalidRequest) as refused, client.override(bad):
+        pass
     assert refused.value.field == "override_account"
 
 
