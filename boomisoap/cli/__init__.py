@@ -16,6 +16,7 @@ import click
 from .. import __version__
 from ..errors import BoomiError, BoomiFault, TransportError
 from ..transport import scrub
+from .accounts import install as install_partner_commands
 from .config import OUTPUTS
 from .envelope import envelope_group
 from .mft import mft_group
@@ -208,6 +209,8 @@ def cli(
 
 for _name, _type in OBJECT_GROUPS.items():
     cli.add_command(object_group(_name, _type))
+# Partner API: --override-account on the object commands; accounts create | delete | provision.
+install_partner_commands(cli, OBJECT_GROUPS)
 contracts = cli.commands["contracts"]
 assert isinstance(contracts, click.Group)
 contracts.add_command(migrate_command)
