@@ -330,6 +330,9 @@ class PartnerEndpoint:
         return account
 
     def _soap(self, app: SandboxApp, account: str, request: Request) -> tuple[Response, str]:
+        if request.method == "GET":
+            # ?wsdl: wsdl/partner.wsdl (the Platform objects; the APIM ones keep apim.wsdl).
+            return app._description("partner", request.base_url + request.path, request), account
         if request.method != "POST":
             return json_error(405, f"{request.method} is not allowed on a SOAP endpoint"), account
         service, override = _peek(request.body, self.soap.max_body)

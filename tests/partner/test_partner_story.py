@@ -119,3 +119,16 @@ def test_deleting_an_account_outside_the_hierarchy_is_refused(
     assert sandbox.state.get("other-partner", partner.accounts.spec, "other-sub-1").status is (
         AccountStatus.ACTIVE
     )
+
+
+def test_the_partner_wsdl_is_served_and_loads(sandbox: Sandbox) -> None:
+    import requests
+    import zeep
+
+    url = f"{sandbox.base_url}/partner/api/soap/v1/{sandbox.account_id}"
+    session = requests.Session()
+    session.auth = ("u", "p")
+    loaded = zeep.Client(url + "?wsdl", transport=zeep.Transport(session=session))
+    operations = set(loaded.service._binding._operations)
+    assert {"get", "query", "queryMore", "getBulk", "create", "delete", "execute"} <= operations
+    assert requests.get(url + "?wsdl", timeout=10).status_code == 401
