@@ -209,7 +209,8 @@ def cli(
 
 for _name, _type in OBJECT_GROUPS.items():
     cli.add_command(object_group(_name, _type))
-# Partner API: --override-account on the object commands; accounts create | delete | provision.
+# Partner API: --override-account on the object commands; partner accounts create | delete |
+# provision | provision-status.
 install_partner_commands(cli, OBJECT_GROUPS)
 contracts = cli.commands["contracts"]
 assert isinstance(contracts, click.Group)
