@@ -256,6 +256,9 @@ class Sandbox:
         accounts = seed.generated_accounts(10_000 + self._accounts_added + 1, count)
         self._accounts_added += count
         self.add(*accounts)
+        for account in accounts:
+            # Sub-accounts of this partner, as the seeded children (docs/partner.md).
+            self.partner.partner.add_sub_account(self.account_id, account, listed=True)
         return [a.account_id for a in accounts]
 
     def count(self, type_name: str, *, include_deleted: bool = False) -> int:
