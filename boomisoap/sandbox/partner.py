@@ -2,11 +2,11 @@
 and Account Provision, on ``/partner/api/soap/v1/{account}`` and
 ``/partner/api/rest/v1/{account}/...`` (docs/partner.md).
 
-The override (REST ``overrideAccount``, SOAP ``accountId``) is honoured only for an account
-in the authenticated account's hierarchy; anything else gets one refusal, the same bytes
-whether the target account exists, belongs to another partner or does not exist. The
-effective account (the override, else the authenticated one) is the key of the data (each
-sub-account's objects are its own) and of the per-account rate limit.
+The override (REST ``overrideAccount``, SOAP ``api:accountId`` header block) is honoured
+only for an account in the authenticated account's hierarchy; anything else gets one
+refusal, the same bytes whether the target account exists, belongs to another partner or
+does not exist. The effective account (the override, else the authenticated one) is the
+key of the data (each sub-account's objects are its own) and of the per-account rate limit.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from .httpio import BodyTooLarge, Request, Response, json_error, json_response, 
 from .objects import ObjectState
 from .rest import _SPECS as REST_SPECS
 from .rest import RestHandler, error
-from .soap import Answer, SoapHandler, _render
+from .soap import Answer, SoapHandler, _render, override_header
 
 if TYPE_CHECKING:
     from .app import SandboxApp
@@ -224,7 +224,7 @@ class PartnerSoapHandler(SoapHandler):
         self, operation: str, run: Callable[[str, str, Any, str], Answer]
     ) -> Callable[[str, str, Any, str], Answer]:
         def with_override(service: str, account: str, child: Any, user: str) -> Answer:
-            found = child.find(f"{{{soapxml.WRAPPER_NS[service]}}}{SOAP_PARAMETER}")
+            found = override_header(child)
             override = None if found is None else (found.text or "").strip() or None
             if override is not None:
                 refuse_override(_subject_type(service, child), operation, SOAP_PARAMETER)
@@ -467,7 +467,8 @@ def _peek(body: bytes, max_body: int) -> tuple[str, str | None]:
     if child is None or not isinstance(child.tag, str):
         return "platform", None
     service = "apim" if child.tag.startswith(f"{{{soapxml.WRAPPER_NS['apim']}}}") else "platform"
-    override = child.findtext(f"{{{soapxml.WRAPPER_NS[service]}}}{SOAP_PARAMETER}")
+    found = override_header(child)
+    override = None if found is None else found.text
     return service, (override or "").strip() or None
 
 

@@ -230,8 +230,14 @@ class SoapHandler:
         return Answer(self._render(soapxml.bulk(service, items, spec)), spec)
 
 
+def override_header(child: Any) -> Any:
+    """The Partner API's ``api:accountId`` header block of the envelope holding ``child``."""
+    header = child.getparent().getparent().find(_HEADER)
+    return None if header is None else header.find(f"{{{API}}}accountId")
+
+
 def _refuse_override(service: str, child: Any) -> None:
-    if child.find(f"{{{soapxml.WRAPPER_NS[service]}}}accountId") is not None:
+    if override_header(child) is not None:
         raise InvalidRequest(
             "accountId (the account override) is a Partner API parameter: use /partner/api/",
             field="accountId",

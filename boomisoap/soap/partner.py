@@ -1,14 +1,16 @@
 """The SOAP wire on the Partner API endpoint (``/partner/api/soap/v1/{accountId}``).
 
 The generic :class:`SoapWire` with two additions: every override-able operation carries
-the effective override as the wrapper's optional ``accountId`` (Boomi's SOAP name for it),
-and the Partner-only ``execute`` of AccountProvision and its status poll.
+the effective override as an ``api:accountId`` SOAP header block (Boomi's SOAP name for
+it), and the Partner-only ``execute`` of AccountProvision and its status poll.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+from lxml import etree
 
 from ..codec.xmlcodec import read_object
 from ..models.fields import ObjectSpec
@@ -25,7 +27,7 @@ Override = Callable[[], str | None]
 
 
 class PartnerEnvelopeBuilder(EnvelopeBuilder):
-    """Adds ``accountId`` to each wrapper while an override is in effect."""
+    """Adds the ``api:accountId`` header block while an override is in effect."""
 
     def __init__(self, client: Any, override: Override) -> None:
         super().__init__(client)
@@ -34,7 +36,11 @@ class PartnerEnvelopeBuilder(EnvelopeBuilder):
     def _message(self, operation: str, **parts: Any) -> Any:
         account = self._override()
         if account is not None:
-            parts[SOAP_PARAMETER] = account
+            # A header block: Boomi's served wrappers (get, query, ...) have no place for
+            # it, and a wrapper child would change every generated client's signatures.
+            block = etree.Element(f"{{{API}}}{SOAP_PARAMETER}", nsmap={"api": API})
+            block.text = account
+            parts["_soapheaders"] = [block]
         return super()._message(operation, **parts)
 
     def execute(self, spec: ObjectSpec, obj: Any) -> Any:

@@ -192,3 +192,15 @@ def test_the_platform_endpoints_refuse_the_override(sandbox: Sandbox) -> None:
         timeout=10,
     )
     assert answer.status_code == 400 and answer.json()["field"] == "overrideAccount"
+
+
+def test_the_platform_soap_endpoint_refuses_the_override_header(sandbox: Sandbox) -> None:
+    with partner_client(sandbox, "soap") as client, client.override(SUB_1):
+        envelope = client.envelope("get", client.plans.spec, "any")
+    answer = requests.post(
+        f"{sandbox.base_url}/apim/api/soap/v1/{sandbox.account_id}",
+        data=envelope,
+        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
+        timeout=10,
+    )
+    assert answer.status_code == 500 and b"field>accountId</" in answer.content

@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 import requests
-from lxml import etree
 
 from boomisoap import AccountProvision, InvalidRequest, PartnerClient, ProvisionProduct
 from boomisoap.models.partner import ACCOUNT_PROVISION, PARTNER_ACCOUNT, TRIAL_DAYS
-from boomisoap.namespaces import API, SOAP_ENV
 from boomisoap.sandbox import Sandbox
 
 from .conftest import SUB_1, WIRES, partner_client
@@ -135,18 +133,17 @@ def test_the_emulator_refuses_an_override_on_calls_that_take_none(sandbox: Sandb
         )
         assert answer.status_code == 400, (method, url)
         assert answer.json()["field"] == "overrideAccount"
-    # SOAP: an accountId in an Account delete (whose wrapper has none in the schema).
-    with partner_client(sandbox, "soap") as client:
-        envelope = etree.fromstring(client.envelope("delete", PARTNER_ACCOUNT, SUB_1))
-    wrapper = envelope.find(f"{{{SOAP_ENV}}}Body")[0]
-    etree.SubElement(wrapper, f"{{{API}}}accountId").text = SUB_1
+    # SOAP: the accountId header block on an Account delete.
+    with partner_client(sandbox, "soap") as client, client.override(SUB_1):
+        envelope = client.envelope("delete", PARTNER_ACCOUNT, SUB_1)
+    assert b"accountId" in envelope
     answer = requests.post(
         f"{sandbox.base_url}/partner/api/soap/v1/{sandbox.account_id}",
-        data=etree.tostring(envelope),
+        data=envelope,
         headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'},
         timeout=10,
     )
-    assert answer.status_code == 500 and b"accountId" in answer.content
+    assert answer.status_code == 500 and b"field>accountId</" in answer.content
     assert sandbox.partner.partner.hierarchy.manages(sandbox.account_id, SUB_1)
 
 
