@@ -54,7 +54,14 @@ from .models.mft import (
     TransferUsage,
 )
 from .models.mftpaths import MftPaths
+from .models.partner import (
+    AccountProvision,
+    AccountProvisionResult,
+    ProvisionProduct,
+    ProvisionStatus,
+)
 from .pacing import RateLimitFallbackWarning, RedisRateLimit
+from .partner import PartnerClient
 from .query import Q
 from .version import __version__ as __version__
 
@@ -64,6 +71,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Account",
+    "AccountProvision",
+    "AccountProvisionResult",
     "AccountStatus",
     "ApiKey",
     "ApimClient",
@@ -91,10 +100,13 @@ __all__ = [
     "Molecule",
     "MonthToDateTransfer",
     "NotFound",
+    "PartnerClient",
     "Plan",
     "PlanAssociation",
     "PlanStatus",
     "PlatformClient",
+    "ProvisionProduct",
+    "ProvisionStatus",
     "Q",
     "QueryPage",
     "QuotaLimitUnit",

@@ -163,9 +163,7 @@ class _Client:
         extra_headers: dict[str, str],
     ) -> Wire:
         if wire == "rest":
-            from .rest.wire import RestWire
-
-            return RestWire(
+            return self._rest_wire(
                 service=self.service,
                 base_url=self.base_url,
                 account_id=self.account_id,
@@ -175,7 +173,6 @@ class _Client:
                 validate=validate,
                 extra_headers=extra_headers,
             )
-        from .soap.wire import SoapWire
         from .wsse.username import Timestamp, UsernameToken
 
         token = UsernameToken(
@@ -194,7 +191,7 @@ class _Client:
             from .wsse.signature import ResponseVerifier
 
             verifier = ResponseVerifier(verify_responses)
-        return SoapWire(
+        return self._soap_wire(
             service=self.service,
             base_url=self.base_url,
             account_id=self.account_id,
@@ -204,6 +201,18 @@ class _Client:
             response_verifier=verifier,
             extra_headers=extra_headers,
         )
+
+    # The wire classes: a hook for the Partner API client (boomisoap.partner), whose wires
+    # are these with the partner path and the account override.
+    def _rest_wire(self, **options: Any) -> Wire:
+        from .rest.wire import RestWire
+
+        return RestWire(**options)
+
+    def _soap_wire(self, **options: Any) -> Wire:
+        from .soap.wire import SoapWire
+
+        return SoapWire(**options)
 
     def _objects(self, type_name: str) -> ObjectService[Any]:
         return ObjectService(self._wire, spec_for(type_name, self.service))

@@ -20,7 +20,7 @@ SCHEMA_FILES = (
     "wsse.xsd",
     "wsu.xsd",
 )
-WSDL_FILES = {"apim": "apim.wsdl", "platform": "platform.wsdl"}
+WSDL_FILES = {"apim": "apim.wsdl", "platform": "platform.wsdl", "partner": "partner.wsdl"}
 
 
 @cache

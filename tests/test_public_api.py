@@ -18,6 +18,8 @@ import boomisoap
 PUBLIC: dict[str, list[str]] = {
     "boomisoap": [
         "Account",
+        "AccountProvision",
+        "AccountProvisionResult",
         "AccountStatus",
         "ApiKey",
         "ApimClient",
@@ -45,10 +47,13 @@ PUBLIC: dict[str, list[str]] = {
         "Molecule",
         "MonthToDateTransfer",
         "NotFound",
+        "PartnerClient",
         "Plan",
         "PlanAssociation",
         "PlanStatus",
         "PlatformClient",
+        "ProvisionProduct",
+        "ProvisionStatus",
         "Q",
         "QueryPage",
         "QuotaLimitUnit",

@@ -16,6 +16,7 @@ import click
 from ..errors import BoomiError, BoomiFault, TransportError
 from ..transport import scrub
 from ..version import __version__
+from .accounts import install as install_partner_commands
 from .config import OUTPUTS, RateLimitType
 from .envelope import envelope_group
 from .mft import mft_group
@@ -204,6 +205,9 @@ def cli(
 
 for _name, _type in OBJECT_GROUPS.items():
     cli.add_command(object_group(_name, _type))
+# Partner API: --override-account on the object commands; partner accounts create | delete |
+# provision | provision-status.
+install_partner_commands(cli, OBJECT_GROUPS)
 contracts = cli.commands["contracts"]
 assert isinstance(contracts, click.Group)
 contracts.add_command(migrate_command)

@@ -40,9 +40,10 @@ SERVICE_NAMES = {"apim": "API Management API", "platform": "Platform API"}
 
 def service_of(state: State, spec: ObjectSpec) -> ObjectService[Any]:
     """The client's ObjectService for ``spec`` (``apim.plans``, ``platform.accounts`` ...)."""
-    client = state.apim() if spec.service == "apim" else state.platform()
+    client = state.client_for(spec)
     for value in vars(client).values():
-        if isinstance(value, ObjectService) and value.spec is spec:
+        # By name: the Partner API's Account (boomisoap.partner) has its own spec.
+        if isinstance(value, ObjectService) and value.spec.type_name == spec.type_name:
             return value
     raise click.UsageError(f"no client service for {spec.type_name}")
 

@@ -27,6 +27,23 @@ def _pair(value: str, option: str) -> tuple[str, str]:
     return name, secret
 
 
+def _sub_account(value: str) -> tuple[str, str]:
+    from ..options import account_id
+
+    child, sep, parent = value.partition("=")
+    try:
+        if not sep:
+            raise InvalidRequest("expected CHILD=PARENT")
+        pair = account_id(child.strip(), "CHILD"), account_id(parent.strip(), "PARENT")
+    except InvalidRequest as exc:
+        raise click.BadParameter(f"{value!r}: {exc.message}", param_hint="--sub-account") from None
+    if pair[0] == pair[1]:
+        raise click.BadParameter(
+            f"{value!r}: an account is not its own sub-account", param_hint="--sub-account"
+        )
+    return pair
+
+
 def _mft_paths(values: tuple[str, ...]) -> MftPaths | None:
     if not values:
         return None  # the defaults: the client's paths and the earlier layout
@@ -121,6 +138,20 @@ def sandbox_group() -> None:
 )
 @click.option("--audit", default=None, metavar="URL", help="Audit store URL for every exchange.")
 @click.option(
+    "--sub-account",
+    "sub_accounts",
+    multiple=True,
+    metavar="CHILD=PARENT",
+    help="Partner API: make CHILD a sub-account of PARENT (repeatable; docs/partner.md).",
+)
+@click.option(
+    "--provision-delay",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Partner API: seconds until an Account Provision is COMPLETED.",
+)
+@click.option(
     "--max-body",
     default=1024 * 1024,
     show_default=True,
@@ -189,6 +220,8 @@ def serve_command(
     mft_api_key: str | None,
     mft_paths: tuple[str, ...],
     audit: str | None,
+    sub_accounts: tuple[str, ...],
+    provision_delay: float,
     max_body: int,
     trust_certs: tuple[str, ...],
     require_signature: bool,
@@ -215,6 +248,8 @@ def serve_command(
         "mft_api_key": mft_api_key,
         "mft_paths": _mft_paths(mft_paths),
         "audit": audit,
+        "hierarchy": dict(_sub_account(a) for a in sub_accounts),
+        "provision_delay": provision_delay,
         "max_body": max_body,
         "log_requests": True,
         "auth_fault_status": int(auth_fault_status),

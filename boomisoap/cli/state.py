@@ -12,6 +12,8 @@ from .config import ConfigError, Settings, load_profile, resolve
 from .output import Output, ResponseRecorder
 
 if TYPE_CHECKING:
+    from ..models.fields import ObjectSpec
+    from ..partner import PartnerClient
     from ..rest.mft import MftClient
 
 
@@ -30,6 +32,9 @@ class State:
     with_security: bool = False
     pretty: bool | None = None  # envelope: None = indent on a terminal only
     _settings: Settings | None = None
+    # --override-account (boomisoap.cli.accounts): the object commands go through the
+    # Partner API on behalf of this account.
+    override_account: str | None = None
     recorder: ResponseRecorder = dataclasses.field(default_factory=ResponseRecorder)
 
     @property
@@ -95,6 +100,19 @@ class State:
     def platform(self) -> PlatformClient:
         client: PlatformClient = self._keep(PlatformClient(**self._client_kwargs()))
         return client
+
+    def partner(self) -> PartnerClient:
+        from ..partner import PartnerClient
+
+        kwargs = {**self._client_kwargs(), "override_account": self.override_account}
+        client: PartnerClient = self._keep(PartnerClient(**kwargs))
+        return client
+
+    def client_for(self, spec: ObjectSpec) -> Any:
+        """The client serving ``spec``: the Partner API's when an override is given."""
+        if self.override_account is not None:
+            return self.partner()
+        return self.apim() if spec.service == "apim" else self.platform()
 
     def mft(self) -> MftClient:
         from ..rest.mft import MftClient

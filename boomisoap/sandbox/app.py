@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import redact
 from ..audit.correlation import correlation
-from ..errors import AuthenticationError, BoomiFault, NotFound, RateLimited
+from ..errors import AuthenticationError, BoomiFault, InvalidRequest, NotFound, RateLimited
 from ..logs import get_logger
 from . import wsdl
 from .httpio import (
@@ -56,7 +56,10 @@ class SandboxApp:
         rate_limit: float | None,
         audit: Any = None,
         log_requests: bool = False,
+        partner: Any = None,
     ) -> None:
+        # The Partner API endpoints (boomisoap.sandbox.partner.PartnerEndpoint), if served.
+        self.partner = partner
         self.soap = soap
         self.rest = rest
         self.mft = mft
@@ -108,6 +111,9 @@ class SandboxApp:
             # Exact configured paths first: a custom MFT set may share a root with Platform.
             return "mft", self._mft(environ, request)
         parts = path_segments(environ)
+        if self.partner is not None and self.partner.serves(parts):
+            wire, response = self.partner.dispatch(self, parts, environ, request)
+            return wire, response
         for service, prefix in SOAP_PREFIXES.items():
             if parts[: len(prefix)] == prefix and len(parts) == len(prefix) + 1:
                 return "soap", self._soap(service, parts[-1], environ, request)
@@ -170,6 +176,10 @@ class SandboxApp:
             return rest_error(_rate_limited(self.limiter))
         if account != self.account_id:
             return rest_error(_foreign(account))
+        if "overrideAccount" in request.params():
+            # A Partner API parameter: acting on the caller's own account instead would
+            # be a silent surprise (docs/partner.md).
+            return rest_error(_not_partner("overrideAccount"))
         return self.rest.handle(service, account, segments, request)
 
     def _mft(self, environ: Mapping[str, Any], request: Request) -> Response:
@@ -263,6 +273,13 @@ def _too_large(limit: int) -> BoomiFault:
 def _rate_limited(limiter: RateLimiter | None) -> BoomiFault:
     rate = 0.0 if limiter is None else limiter.rate
     return RateLimited(RATE_LIMITED.format(rate=rate), status_code=503, fault_code="Server")
+
+
+def _not_partner(field: str) -> BoomiFault:
+    return InvalidRequest(
+        f"{field} (the account override) is a Partner API parameter: use /partner/api/",
+        field=field,
+    )
 
 
 def _foreign(account: str) -> BoomiFault:

@@ -222,6 +222,41 @@ def generated_accounts(start: int, count: int) -> list[Account]:
     return accounts
 
 
+# Partner API (docs/partner.md): the sandbox's account is a partner whose sub-accounts are
+# the accounts of its seeded Account list (deleted ones aside); another partner, outside
+# its hierarchy, has one sub-account of its own.
+OTHER_PARTNER = "other-partner"
+OTHER_SUB_ACCOUNT = "other-sub-1"
+
+
+def partner_hierarchy(account_id: str) -> list[tuple[str, str, str]]:
+    """``(account id, name, parent)`` of the demo's accounts below a partner, parents first
+    (a partner of its own is its own parent)."""
+    listed = (*seed_accounts(), *generated_accounts(1, GENERATED_CHILDREN))
+    children = [
+        (a.account_id, a.name or a.account_id, account_id)
+        for a in listed
+        if a.status is not AccountStatus.DELETED
+    ]
+    return [
+        *children,
+        (OTHER_PARTNER, "Another partner", OTHER_PARTNER),
+        (OTHER_SUB_ACCOUNT, "Another partner's sub-account", OTHER_PARTNER),
+    ]
+
+
+def sub_account(account_id: str, name: str) -> Account:
+    """The Account record of a sub-account the hierarchy names."""
+    return _account(
+        account_id,
+        name,
+        datetime(2024, 1, 1, tzinfo=UTC),
+        ((5, 0),) * 4 + _TEST_LICENSES,
+        (1, 0),
+        expiration_date=None,
+    )
+
+
 def load(objects: ObjectState, accounting: AccountingState, account_id: str) -> None:
     """Load the demo data once; a file database that already has it is left alone."""
     with objects.store.transaction() as tx:

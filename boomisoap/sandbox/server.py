@@ -31,6 +31,7 @@ from .tokens import DEFAULT_TTL, QueryTokens
 
 if TYPE_CHECKING:
     from ..wsse.signature import X509Signer
+    from .partner import PartnerEndpoint
     from .signing import MessageSignatures
     from .tls import SandboxTLS, TlsFront
 
@@ -76,6 +77,8 @@ class Sandbox:
         deprecated: Mapping[str, Deprecated | str | None] | None = None,
         retired: Mapping[str, Retirement | str | None] | None = None,
         tls: SandboxTLS | None = None,
+        hierarchy: Mapping[str, str] | None = None,
+        provision_delay: float = 1.0,
     ) -> None:
         checked_auth_fault_status(auth_fault_status)  # before anything is opened
         # Checked first: a bad certificate fails the start before anything is opened.
@@ -99,6 +102,16 @@ class Sandbox:
         if seed_demo:
             seed.load(self.state, self.accounting, account_id)
         self._ensure_own_account()
+        # Partner API (docs/partner.md): sub-account -> parent, from the demo and ``hierarchy``.
+        self.partner = _partner_endpoint(
+            self,
+            hierarchy,
+            provision_delay,
+            seed_demo,
+            max_body,
+            validate_responses,
+            auth_fault_status,
+        )
         # An audit log opened here from a URL is closed with the sandbox; a given one is not.
         self._audit = _open_audit(audit)
         self._owns_audit = isinstance(audit, str)
@@ -120,6 +133,7 @@ class Sandbox:
             rate_limit=rate_limit,
             audit=self._audit,
             log_requests=log_requests,
+            partner=self.partner,
         )
         self._host, self._port, self._threads = host, port, threads
         self._max_body = max_body
@@ -242,6 +256,9 @@ class Sandbox:
         accounts = seed.generated_accounts(10_000 + self._accounts_added + 1, count)
         self._accounts_added += count
         self.add(*accounts)
+        for account in accounts:
+            # Sub-accounts of this partner, as the seeded children (docs/partner.md).
+            self.partner.partner.add_sub_account(self.account_id, account, listed=True)
         return [a.account_id for a in accounts]
 
     def count(self, type_name: str, *, include_deleted: bool = False) -> int:
@@ -292,6 +309,42 @@ def create_server(app: Any, host: str, port: int, threads: int, max_body: int) -
         # send_bytes is deprecated in waitress 3 but still honoured; see SEND_BYTES.
         warnings.simplefilter("ignore", DeprecationWarning)
         return create(app, host=host, port=port, **waitress_options(threads, max_body))
+
+
+def _partner_endpoint(
+    sandbox: Sandbox,
+    hierarchy: Mapping[str, str] | None,
+    provision_delay: float,
+    seed_demo: bool,
+    max_body: int,
+    validate_responses: bool,
+    auth_fault_status: int,
+) -> PartnerEndpoint:
+    from .partner import (
+        Hierarchy,
+        PartnerEndpoint,
+        PartnerSoapHandler,
+        PartnerState,
+        seed_hierarchy,
+    )
+
+    state = PartnerState(sandbox.state, Hierarchy(), provision_delay=provision_delay)
+    children = seed.partner_hierarchy(sandbox.account_id) if seed_demo else []
+    for child, parent in (hierarchy or {}).items():
+        children.append((child, f"Sub-account {child}", parent))
+    seed_hierarchy(state, children)
+    soap = PartnerSoapHandler(
+        state,
+        sandbox.state,
+        sandbox.auth,
+        max_body=max_body,
+        validate_responses=validate_responses,
+        signatures=sandbox.signatures,
+        auth_fault_status=auth_fault_status,
+        lifecycle=sandbox.lifecycle,
+    )
+    rest = RestHandler(sandbox.state, sandbox.auth, sandbox.lifecycle)
+    return PartnerEndpoint(state, soap, rest, sandbox.auth)
 
 
 def _message_signatures(

@@ -67,6 +67,9 @@ class Answer:
 
 
 class SoapHandler:
+    # The wrappers' optional accountId is the Partner API's override: refused elsewhere.
+    takes_override = False
+
     def __init__(
         self,
         state: ObjectState,
@@ -108,12 +111,20 @@ class SoapHandler:
             _normalise_wrapper(service, envelope)
             child = _validated(envelope)
             operation = _operation(service, child)
+            if not self.takes_override:
+                _refuse_override(service, child)
             retired = self._retired(service, account, child, request)
             if retired is not None:
                 retired.operation = operation
                 return retired
             secret_ids = _secret_ids(service, child)
-            answer = self._operations[operation](service, account, child, user)
+            run = self._operations.get(operation)
+            if run is None:
+                # In the schema for the Partner API (execute), not served here.
+                raise InvalidRequest(
+                    f"{operation} does not exist on this endpoint", field=operation
+                )
+            answer = run(service, account, child, user)
         except BoomiFault as exc:
             failed = self.fault(scrubbed(exc, request, self.auth), operation)
             failed.secret_ids = secret_ids
@@ -217,6 +228,20 @@ class SoapHandler:
         ids = [_bulk_id(entry) for entry in request.iterchildren(f"{{{API}}}request")]
         items = self.state.get_bulk(account, spec, ids)
         return Answer(self._render(soapbody.bulk.write(service, items, spec)), spec)
+
+
+def override_header(child: Any) -> Any:
+    """The Partner API's ``api:accountId`` header block of the envelope holding ``child``."""
+    header = child.getparent().getparent().find(_HEADER)
+    return None if header is None else header.find(f"{{{API}}}accountId")
+
+
+def _refuse_override(service: str, child: Any) -> None:
+    if override_header(child) is not None:
+        raise InvalidRequest(
+            "accountId (the account override) is a Partner API parameter: use /partner/api/",
+            field="accountId",
+        )
 
 
 def _normalise_wrapper(service: str, envelope: Any) -> None:

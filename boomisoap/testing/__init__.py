@@ -9,6 +9,7 @@ available to any test suite (docs/emulator.md, "pytest fixtures"):
 - ``apim_client``, ``platform_client``: SOAP clients logged in to ``boomi_sandbox``;
   ``apim_rest_client``, ``platform_rest_client``: the same on the REST wire;
 - ``mft_client``: an MFT client holding its API key;
+- ``partner_client``: a Partner API client (SOAP) of ``boomi_sandbox``'s account;
 - ``boomi_requests``: the requests the test made, parsed and redacted;
 - ``boomi_env``: the ``BOOMI_*`` variables pointing at ``boomi_sandbox``, for code under
   test that builds its own clients.
@@ -34,6 +35,7 @@ from .recorder import BoomiRequests, RecordedRequest
 
 if TYPE_CHECKING:
     from ..clients import ApimClient, PlatformClient
+    from ..partner import PartnerClient
     from ..rest.mft import MftClient
     from ..sandbox import Sandbox
 
@@ -169,6 +171,18 @@ def platform_rest_client(
     from ..clients import PlatformClient
 
     with PlatformClient(**_client_options(boomi_sandbox), wire="rest") as client:
+        yield client
+
+
+@pytest.fixture
+def partner_client(
+    boomi_sandbox: Sandbox, boomi_requests: BoomiRequests
+) -> Iterator[PartnerClient]:
+    """A PartnerClient (SOAP) connected to ``boomi_sandbox``, without pacing; its
+    sub-accounts are the sandbox's hierarchy (``seed_demo=True``, ``hierarchy=``)."""
+    from ..partner import PartnerClient
+
+    with PartnerClient(**_client_options(boomi_sandbox)) as client:
         yield client
 
 
