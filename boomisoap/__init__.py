@@ -58,6 +58,7 @@ from .pacing import RateLimitFallbackWarning, RedisRateLimit
 from .query import Q
 
 if TYPE_CHECKING:
+    from .aio import AsyncApimClient, AsyncMftClient, AsyncPlatformClient
     from .rest.mft import MftClient
 
 __version__ = "0.1.0"
@@ -68,6 +69,9 @@ __all__ = [
     "ApiKey",
     "ApimClient",
     "Application",
+    "AsyncApimClient",
+    "AsyncMftClient",
+    "AsyncPlatformClient",
     "AuthenticationError",
     "BillingDaily",
     "BillingDailyActionItem",
@@ -118,4 +122,9 @@ def __getattr__(name: str) -> Any:
         from .rest.mft import MftClient
 
         return MftClient
+    if name in ("AsyncApimClient", "AsyncPlatformClient", "AsyncMftClient"):
+        # Loaded on first use: the sync clients need no httpx.
+        from . import aio
+
+        return getattr(aio, name)
     raise AttributeError(f"module 'boomisoap' has no attribute {name!r}")
