@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -56,6 +57,13 @@ def client(
         **options,
     }
     return (via or Flavour("sync")).make(cls, **values)
+
+
+@pytest.fixture
+def apim_client(boomi_sandbox: Sandbox, flavour: Flavour) -> Iterator[Any]:
+    """The plugin's fixture, for the sync client and then its async twin."""
+    with client(boomi_sandbox, via=flavour) as apim:
+        yield apim
 
 
 def test_plan_lifecycle_of_seed_001(apim_client: ApimClient) -> None:
