@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ T = TypeVar("T")
 
 # As many connections as the sync session keeps per host (http_session.new_session).
 LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
 class AsyncHttpTransport(BaseTransport):
@@ -219,20 +221,43 @@ def _proxy_for(http: HttpOptions, url: str) -> str | None:
     return proxies.get(scheme) or proxies.get("all")
 
 
+def _proxy_mounts(http: HttpOptions) -> dict[str, str | None]:
+    """URL pattern -> proxy (None: direct), as requests decides: the client's ``proxies``
+    win, then the environment's ``*_proxy`` and ``no_proxy``."""
+    import urllib.request
+
+    explicit = dict(http.proxies or {})
+    found = {k: v for k, v in urllib.request.getproxies().items() if v}
+    mounts: dict[str, str | None] = {}
+    skip = explicit.get("no_proxy") or found.get("no", "")
+    for host in (h.strip() for h in skip.split(",")):
+        if host and host != "*":
+            mounts[f"all://*{host}" if host.startswith(".") else f"all://{host}"] = None
+    for scheme in ("http", "https"):
+        proxy = explicit.get(scheme) or explicit.get("all") or found.get(scheme)
+        if proxy:
+            mounts[f"{scheme}://"] = proxy if "://" in proxy else f"http://{proxy}"
+    return mounts
+
+
 def _client_for(http: HttpOptions) -> httpx.AsyncClient:
     context = _ssl_context(http)
-    mounts: dict[str, httpx.AsyncBaseTransport | None] = {}
-    for scheme in ("http", "https"):
-        proxy = _proxy_for(http, f"{scheme}://")
-        if proxy:
-            mounts[f"{scheme}://"] = httpx.AsyncHTTPTransport(
-                proxy=proxy, verify=context, limits=LIMITS
-            )
+
+    def transport(proxy: str | None = None) -> httpx.AsyncHTTPTransport:
+        # TCP_NODELAY as urllib3 sets it: httpx writes headers and body apart, and Nagle's
+        # algorithm would hold the body back until the server acknowledged the headers.
+        return httpx.AsyncHTTPTransport(
+            verify=context, limits=LIMITS, proxy=proxy, socket_options=NODELAY
+        )
+
+    mounts: dict[str, httpx.AsyncBaseTransport | None] = {
+        pattern: None if proxy is None else transport(proxy)
+        for pattern, proxy in _proxy_mounts(http).items()
+    }
     return httpx.AsyncClient(
-        verify=context,
-        limits=LIMITS,
-        mounts=mounts or None,
+        transport=transport(),
+        mounts=mounts,
         follow_redirects=False,
-        # The environment's *_proxy/no_proxy, as requests reads them.
-        trust_env=True,
+        # The environment was read above, once, as for the sync transport.
+        trust_env=False,
     )

@@ -34,6 +34,7 @@ from ..models.mft import (
 )
 from ..models.mftpaths import MftPaths
 from ..pacing import RateLimit
+from ..redact import SecretSet
 from ..setup import ClientBase, build_transport, check_common, check_http
 from ..transport import HttpTransport
 from . import responses
@@ -72,11 +73,12 @@ def _period(org_id: Any, month: Any, year: Any) -> tuple[int, int, int]:
 class AccountingCalls:
     """The five Accounting calls of seed 000 as exchanges to send, arguments checked."""
 
-    def __init__(self, base_url: str, api_key: str, paths: MftPaths) -> None:
+    def __init__(self, base_url: str, api_key: str, paths: MftPaths, secrets: SecretSet) -> None:
         self._root = base_url
         self.paths = paths
         self._headers = {"Accept": JSON, "Authorization": f"Bearer {api_key}"}
-        self._secrets = (api_key,)
+        # The key is held by the client's secret set (and this header) only.
+        self._secrets = secrets
 
     def _get(
         self,
@@ -92,8 +94,9 @@ class AccountingCalls:
         request = HttpRequest("GET", url, self._headers)
 
         def parse(response: HttpResponse) -> T:
-            shown = functools.partial(excerpt, response.body, self._secrets)
-            responses.raise_for_status(response, excerpt=shown, secrets=self._secrets)
+            hidden = self._secrets.credentials()
+            shown = functools.partial(excerpt, response.body, hidden)
+            responses.raise_for_status(response, excerpt=shown, secrets=hidden)
             return read(responses.load(response, excerpt=shown))
 
         return Operation(call, request, parse)
@@ -264,7 +267,7 @@ class MftClientBase(ClientBase):
             secrets=(api_key,),
             asynchronous=self.asynchronous,
         )
-        self._calls = AccountingCalls(self.base_url, api_key, paths)
+        self._calls = AccountingCalls(self.base_url, api_key, paths, self.transport.secrets)
         self._serve()
 
     def _serve(self) -> None:

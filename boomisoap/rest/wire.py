@@ -84,8 +84,9 @@ class RestWire:
         authorization = basic_credentials(username, password)
         # The encoded credentials are as secret as the password: a server echoing the
         # Authorization header must not leak them into an exception or a log record.
-        self._secrets = (password, authorization, authorization.partition(" ")[2])
-        secrets.add_credentials(*self._secrets)
+        # The password lives in the client's secret set (and this header) only.
+        secrets.add_credentials(password, authorization, authorization.partition(" ")[2])
+        self._secrets = secrets
         self._headers = {"Accept": JSON, "Authorization": authorization, **(extra_headers or {})}
 
     def __repr__(self) -> str:
@@ -121,7 +122,7 @@ class RestWire:
         http_request = HttpRequest(method, url, headers, body or b"")
 
         def parse(response: HttpResponse) -> T:
-            hidden = self._secrets + hidden_ids(spec, ids)
+            hidden = self._secrets.credentials() + hidden_ids(spec, ids)
             shown = functools.partial(excerpt, response.body, hidden)
             responses.raise_for_status(
                 response, excerpt=shown, secrets=hidden, object_type=spec.type_name
