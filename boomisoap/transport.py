@@ -373,17 +373,6 @@ class HttpTransport(BaseTransport):
                 self._succeeded(attempt, span)
                 return result
 
-    def exchange(
-        self,
-        call: Call,
-        request: HttpRequest,
-        parse: Callable[[HttpResponse], T],
-        *,
-        rebuild: Callable[[], bytes] | None = None,
-    ) -> T:
-        """:meth:`run` of the operation these describe (the older spelling)."""
-        return self.run(Operation(call, request, parse, rebuild))
-
     def _send(
         self, request: HttpRequest, call: Call | None = None, timeout: Timeout | None = None
     ) -> HttpResponse:
