@@ -21,7 +21,14 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from .calls import Call, HttpRequest, HttpResponse, Operation
-from .errors import BoomiError, BoomiFault, DeadlineExceeded, EnvelopeValidationError, RateLimited
+from .errors import (
+    BoomiError,
+    BoomiFault,
+    DeadlineExceeded,
+    EnvelopeValidationError,
+    RateLimited,
+    TransportError,
+)
 from .httpconfig import Timeout
 
 Job = Callable[[], None]
@@ -63,8 +70,9 @@ class Attempt:
 
 class Recorder(Protocol):
     """Told of every attempt. ``before_send`` may return a job to run while the server
-    works (the audit trail redacts the request then); ``after`` gets the finished attempt,
-    answered or not. Neither may raise for the exchange's sake."""
+    works (the audit trail redacts the request then; the job must not raise); ``after``
+    gets the finished attempt, answered or not. An ``after`` that raises fails the call
+    (the audit trail does so when its store cannot take the record: it fails closed)."""
 
     def before_send(self, attempt: Attempt) -> Job | None: ...
 
@@ -201,8 +209,6 @@ class Attempts:
         if isinstance(error, RateLimited):
             # 503 means the service did nothing: even a create may go again.
             return True
-        from .errors import TransportError
-
         if isinstance(error, TransportError) and self.call.idempotent:
             return error.http_status is None or error.http_status in (502, 504)
         return False
