@@ -20,7 +20,15 @@ from .models.platform import Account
 from .models.registry import spec_for
 from .pacing import RateLimit
 from .services import BoundWire, ObjectService, Wire
-from .setup import ClientBase, build_transport, check_common, check_history, check_http, open_audit
+from .setup import (
+    ClientBase,
+    Closing,
+    build_transport,
+    check_common,
+    check_history,
+    check_http,
+    open_audit,
+)
 from .transport import HttpTransport
 
 if TYPE_CHECKING:
@@ -252,7 +260,7 @@ class ApiClientBase(ClientBase):
         )
 
 
-class _Client(ApiClientBase):
+class _Client(Closing, ApiClientBase):
     """A client whose calls block until answered (requests underneath)."""
 
     transport: HttpTransport
@@ -264,15 +272,6 @@ class _Client(ApiClientBase):
 
     def _objects(self, type_name: str) -> ObjectService[Any]:
         return ObjectService(self._described, spec_for(type_name, self.service), self.transport.run)
-
-    def close(self) -> None:
-        self.transport.close()
-
-    def __enter__(self) -> _Client:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 class ApimClient(_Client):

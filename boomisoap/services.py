@@ -126,7 +126,22 @@ class Pager(Generic[T]):
         return None if self.page is None else self.page.number_of_results
 
 
-class QueryIterator(Generic[T]):
+class Paged(Generic[T]):
+    """What a query iterator tells of its paging, sync or async."""
+
+    _pager: Pager[T]
+
+    @property
+    def pages_fetched(self) -> int:
+        return self._pager.pages_fetched
+
+    @property
+    def number_of_results(self) -> int | None:
+        """The count the service reported for the current page, once one was fetched."""
+        return self._pager.number_of_results
+
+
+class QueryIterator(Paged[T]):
     """Iterates every result of a query, fetching the next page with queryMore on demand.
 
     Only one page is held at a time, so listing 10,000 objects needs the memory of 100.
@@ -148,15 +163,6 @@ class QueryIterator(Generic[T]):
             if fetch is None:
                 raise StopIteration
             self._pager.arrived(self._run(fetch))
-
-    @property
-    def pages_fetched(self) -> int:
-        return self._pager.pages_fetched
-
-    @property
-    def number_of_results(self) -> int | None:
-        """The count the service reported for the current page, once one was fetched."""
-        return self._pager.number_of_results
 
 
 class Operations(Generic[T]):

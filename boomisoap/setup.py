@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from . import options
 from .deprecation import DeprecationNotice, DeprecationNotices
@@ -161,3 +161,33 @@ class ClientBase:
         """Read the proxy and CA bundle environment variables again (they are read once,
         at the first call to each host)."""
         self.transport.reload_environment()
+
+
+class Closing:
+    """``close()`` and ``with`` for a client with a sync transport."""
+
+    transport: Any
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncClosing:
+    """``await aclose()`` and ``async with`` for a client with an async transport."""
+
+    transport: Any
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

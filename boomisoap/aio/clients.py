@@ -9,7 +9,7 @@ calls are awaited, and the transport sends with httpx.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Self
+from typing import Any
 
 from ..clients import ApiClientBase
 from ..models.apim import ApiKey, Application, Contract, Plan, PlanAssociation
@@ -17,11 +17,12 @@ from ..models.mft import BillingDaily, DailyTransfer, MonthToDateTransfer, Trans
 from ..models.platform import Account
 from ..models.registry import spec_for
 from ..rest.mft import AccountingCalls, MftClientBase
+from ..setup import AsyncClosing
 from .services import AsyncObjectService, Run
 from .transport import AsyncHttpTransport
 
 
-class _AsyncClient(ApiClientBase):
+class _AsyncClient(AsyncClosing, ApiClientBase):
     asynchronous = True
     transport: AsyncHttpTransport
 
@@ -29,15 +30,6 @@ class _AsyncClient(ApiClientBase):
         return AsyncObjectService(
             self._described, spec_for(type_name, self.service), self.transport.run
         )
-
-    async def aclose(self) -> None:
-        await self.transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
 
 class AsyncApimClient(_AsyncClient):
@@ -102,7 +94,7 @@ class AsyncAccountingService:
         return rows
 
 
-class AsyncMftClient(MftClientBase):
+class AsyncMftClient(AsyncClosing, MftClientBase):
     """The MFT (AFT Management) API over asyncio; ``.accounting`` holds its calls."""
 
     asynchronous = True
@@ -110,12 +102,3 @@ class AsyncMftClient(MftClientBase):
 
     def _serve(self) -> None:
         self.accounting = AsyncAccountingService(self._calls, self.transport.run)
-
-    async def aclose(self) -> None:
-        await self.transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()

@@ -15,14 +15,14 @@ from ..calls import Operation
 from ..models.fields import ObjectSpec
 from ..models.results import BulkItem
 from ..query import Expr
-from ..services import Operations, Pager, Wire
+from ..services import Operations, Paged, Pager, Wire
 
 T = TypeVar("T")
 
 Run = Callable[[Operation[Any]], Awaitable[Any]]
 
 
-class AsyncQueryIterator(Generic[T]):
+class AsyncQueryIterator(Paged[T]):
     """Iterates every result of a query (``async for``), fetching pages on demand."""
 
     def __init__(self, pager: Pager[T], run: Run) -> None:
@@ -45,14 +45,6 @@ class AsyncQueryIterator(Generic[T]):
     async def all(self) -> list[T]:
         """Every result, in order (all pages fetched)."""
         return [item async for item in self]
-
-    @property
-    def pages_fetched(self) -> int:
-        return self._pager.pages_fetched
-
-    @property
-    def number_of_results(self) -> int | None:
-        return self._pager.number_of_results
 
 
 class AsyncObjectService(Generic[T]):

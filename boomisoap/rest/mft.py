@@ -35,7 +35,7 @@ from ..models.mft import (
 from ..models.mftpaths import MftPaths
 from ..pacing import RateLimit
 from ..redact import SecretSet
-from ..setup import ClientBase, build_transport, check_common, check_http
+from ..setup import ClientBase, Closing, build_transport, check_common, check_http
 from ..transport import HttpTransport
 from . import responses
 from .wire import JSON
@@ -298,7 +298,7 @@ class MftClientBase(ClientBase):
         return f"{type(self).__name__}(base_url={self.base_url!r}, paths={self.paths!r})"
 
 
-class MftClient(MftClientBase):
+class MftClient(Closing, MftClientBase):
     """Client of the MFT (AFT Management) API; ``.accounting`` holds its calls.
 
     The API key is sent as ``Authorization: Bearer <key>`` and is kept out of every
@@ -309,12 +309,3 @@ class MftClient(MftClientBase):
 
     def _serve(self) -> None:
         self.accounting = AccountingService(self._calls, self.transport.run)
-
-    def close(self) -> None:
-        self.transport.close()
-
-    def __enter__(self) -> MftClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
