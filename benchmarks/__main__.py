@@ -22,6 +22,7 @@ SUITES = (
     "bench_audit",
     "bench_audit_tree",
     "bench_environment",
+    "bench_async",
 )
 
 

@@ -66,6 +66,7 @@ from .query import Q
 from .version import __version__ as __version__
 
 if TYPE_CHECKING:
+    from .aio import AsyncApimClient, AsyncMftClient, AsyncPlatformClient
     from .rest.mft import MftClient
 
 
@@ -77,6 +78,9 @@ __all__ = [
     "ApiKey",
     "ApimClient",
     "Application",
+    "AsyncApimClient",
+    "AsyncMftClient",
+    "AsyncPlatformClient",
     "AuthenticationError",
     "BillingDaily",
     "BillingDailyActionItem",
@@ -130,4 +134,9 @@ def __getattr__(name: str) -> Any:
         from .rest.mft import MftClient
 
         return MftClient
+    if name in ("AsyncApimClient", "AsyncPlatformClient", "AsyncMftClient"):
+        # Loaded on first use: the sync clients need no httpx.
+        from . import aio
+
+        return getattr(aio, name)
     raise AttributeError(f"module 'boomisoap' has no attribute {name!r}")

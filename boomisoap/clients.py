@@ -1,4 +1,8 @@
-"""The public clients: ApimClient and PlatformClient (MftClient lives in boomisoap.rest)."""
+"""The public clients: ApimClient and PlatformClient (MftClient lives in boomisoap.rest).
+
+Their setup (options, credentials, transport, wire) is :class:`ApiClientBase`, shared
+with the async clients of ``boomisoap.aio``; only how calls are sent differs.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,32 @@ from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 from . import options
+from .calls import Operation
 from .config import DEFAULT_BASE_URL
-from .deprecation import DeprecationNotice, DeprecationNotices
 from .errors import InvalidRequest
-from .httpconfig import Timeout, http_options
+from .httpconfig import Timeout
 from .models.apim import ApiKey, Application, Contract, Plan, PlanAssociation
 from .models.fields import ObjectSpec, check_text
 from .models.platform import Account
 from .models.registry import spec_for
-from .options import TOKEN_USER_PREFIX, open_audit
-from .pacing import RateLimit, pacer_for
-from .services import ObjectService, Wire
+from .options import TOKEN_USER_PREFIX
+from .pacing import RateLimit
+from .services import BoundWire, ObjectService, Wire
+from .setup import (
+    ClientBase,
+    Closing,
+    build_transport,
+    check_common,
+    check_http,
+)
 from .transport import HttpTransport
 
 if TYPE_CHECKING:
     import requests
 
     from .audit import AuditLog
-    from .history import History
+
+__all__ = ["ApimClient", "PlatformClient"]
 
 
 def _check_envelope_text(args: tuple[Any, ...]) -> None:
@@ -47,15 +59,12 @@ def _check_one(name: str, text: str) -> None:
         raise InvalidRequest(f"{name}: {exc}", field=name) from None
 
 
-def check_history(history: Any) -> int:
-    """``history=N``: how many exchanges a client keeps in memory (0: none)."""
-    if isinstance(history, bool) or not isinstance(history, int) or history < 0:
-        raise InvalidRequest("history must be a whole number of exchanges >= 0", field="history")
-    return history
+class ApiClientBase(ClientBase):
+    """The setup of an APIM or Platform client, sync or async."""
 
-
-class _Client:
     service = ""
+    # The async clients (boomisoap.aio) build an httpx transport instead.
+    asynchronous = False
 
     def __init__(
         self,
@@ -88,24 +97,28 @@ class _Client:
             raise InvalidRequest("wire must be 'soap' or 'rest'", field="wire")
         if not (isinstance(validate, bool) or validate == "strict"):
             raise InvalidRequest("validate must be True, False or 'strict'", field="validate")
-        # HTTP options (see docs/client.md, HTTP configuration), checked before anything else.
-        http = http_options(
+        if self.asynchronous and session is not None:
+            raise InvalidRequest(
+                "session: the async clients send with httpx, not a requests.Session",
+                field="session",
+            )
+        http, history = check_http(
             session=session,
             verify=verify,
             cert=cert,
             proxies=proxies,
             timeout=timeout,
             deadline=deadline,
+            history=history,
         )
-        history = check_history(history)
         # Every other option is checked before anything is built from it (boomisoap.options).
         account_id = options.account_id(account_id)
         username = options.username(username, wire)
         base_url = options.base_url(base_url)
-        retries = options.count("retries", retries)
-        rate_limit = options.rate_limit(rate_limit)
+        common = check_common(
+            http, history, retries=retries, rate_limit=rate_limit, correlation_id=correlation_id
+        )
         otp = options.optional_text("otp", otp, secret=True, header=True)
-        correlation_id = options.optional_text("correlation_id", correlation_id, header=True)
         if (password is None) == (token is None):
             raise InvalidRequest("give exactly one of password or token", field="password")
         password = options.optional_text("password", password, secret=True)
@@ -120,26 +133,17 @@ class _Client:
         self.username = username
         self.base_url = base_url
         self.wire_name = wire
-        self.audit = open_audit(audit)
-        # A number: one bucket per account in this process; a Redis URL or a limiter: one
-        # for the whole fleet (docs/fleet.md).
-        bucket = pacer_for(rate_limit, urlsplit(self.base_url).netloc, account_id)
-        self.transport = HttpTransport(
-            timeout=http.timeout,
-            retries=retries,
-            bucket=bucket,
-            audit=self.audit,
-            close_audit=isinstance(audit, str),
-            correlation_id=correlation_id,
+        self.transport, self.audit, self._deprecations = build_transport(
+            common,
+            audit=audit,
+            host=urlsplit(self.base_url).netloc,
+            account=account_id,
             secrets=(password, otp or ""),
-            http=http,
-            history=history,
+            asynchronous=self.asynchronous,
         )
-        # Deprecation headers on any answer, either wire: warned once per object type.
-        self._deprecations = DeprecationNotices()
-        self.transport.observers.append(self._deprecations)
         extra_headers = {"X-Boomi-OTP": otp} if otp else {}
-        self._wire = self._make_wire(
+        # The wire describes the exchanges; the transport sends them.
+        self._described: Wire = self._make_wire(
             wire,
             password=password,
             password_digest=password_digest,
@@ -167,7 +171,7 @@ class _Client:
                 service=self.service,
                 base_url=self.base_url,
                 account_id=self.account_id,
-                transport=self.transport,
+                secrets=self.transport.secrets,
                 username=self.username,
                 password=password,
                 validate=validate,
@@ -195,7 +199,7 @@ class _Client:
             service=self.service,
             base_url=self.base_url,
             account_id=self.account_id,
-            transport=self.transport,
+            secrets=self.transport.secrets,
             plugins=plugins,
             validate=validate,
             response_verifier=verifier,
@@ -214,36 +218,25 @@ class _Client:
 
         return SoapWire(**options)
 
-    def _objects(self, type_name: str) -> ObjectService[Any]:
-        return ObjectService(self._wire, spec_for(type_name, self.service))
-
-    @property
-    def deprecations(self) -> Mapping[str, DeprecationNotice]:
-        """Object type -> the deprecation the service last signalled for it (docs/client.md).
-
-        Filled from the ``Deprecation``/``Sunset``/``Warning``/``Link`` headers of every
-        answer this client received; empty while the service signalled none.
-        """
-        return self._deprecations.by_type
-
     def envelope(self, operation: str, *args: Any) -> bytes:
         """The SOAP request an operation would send, without sending it (for ESB bridges)."""
-        build = getattr(self._wire, "envelope", None)
+        build = getattr(self._described, "envelope", None)
         if build is None:
             raise InvalidRequest("envelopes exist on the SOAP wire only", field="wire")
         _check_envelope_text(args)
         result: bytes = build(operation, *args)
         return result
 
-    @property
-    def history(self) -> History | None:
-        """The last ``history=N`` exchanges, redacted (None when history is off)."""
-        return self.transport.history
-
-    def reload_environment(self) -> None:
-        """Read the proxy and CA bundle environment variables again (they are read once,
-        at the first call to each host)."""
-        self.transport.reload_environment()
+    def _plan_associations(
+        self, method: str, associations: Iterable[PlanAssociation]
+    ) -> Operation[None]:
+        plan_associations = getattr(self._described, "plan_associations", None)
+        if plan_associations is None:
+            raise InvalidRequest(
+                "plan associations exist on the REST wire only (wire='rest')", field="wire"
+            )
+        operation: Operation[None] = plan_associations(method, associations)
+        return operation
 
     @classmethod
     def from_env(
@@ -266,20 +259,25 @@ class _Client:
         settings = settings_from_env(profile, config=config, environ=environ, given=options)
         return cls(**client_kwargs(settings, options))
 
-    def close(self) -> None:
-        self.transport.close()
-
-    def __enter__(self) -> _Client:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(account_id={self.account_id!r}, username={self.username!r}, "
             f"base_url={self.base_url!r}, wire={self.wire_name!r})"
         )
+
+
+class _Client(Closing, ApiClientBase):
+    """A client whose calls block until answered (requests underneath)."""
+
+    transport: HttpTransport
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # Each operation of the wire, sent as it is called (``client._wire.get(spec, id)``).
+        self._wire: Any = BoundWire(self._described, self.transport.run)
+
+    def _objects(self, type_name: str) -> ObjectService[Any]:
+        return ObjectService(self._described, spec_for(type_name, self.service), self.transport.run)
 
 
 class ApimClient(_Client):
@@ -302,19 +300,11 @@ class ApimClient(_Client):
 
         All or nothing: if one association is refused, none is made.
         """
-        self._rest_only().plan_associations("POST", associations)
+        self.transport.run(self._plan_associations("POST", associations))
 
     def dissociate_plans(self, associations: Iterable[PlanAssociation]) -> None:
         """Remove plans from API deployments (``planAssociation`` DELETE with a body)."""
-        self._rest_only().plan_associations("DELETE", associations)
-
-    def _rest_only(self) -> Any:
-        plan_associations = getattr(self._wire, "plan_associations", None)
-        if plan_associations is None:
-            raise InvalidRequest(
-                "plan associations exist on the REST wire only (wire='rest')", field="wire"
-            )
-        return self._wire
+        self.transport.run(self._plan_associations("DELETE", associations))
 
 
 class PlatformClient(_Client):

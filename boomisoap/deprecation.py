@@ -206,11 +206,16 @@ def _warn(text: str) -> None:
     # INFO, not WARNING: a caller who silenced DeprecationWarning (the Contract migration
     # does) gets no stderr line from logging's last-resort handler either.
     LOG.info("%s", text)
-    # Attributed to the first caller outside boomisoap, however deep the call was (a
-    # query's next page arrives from inside the iterator).
+    warnings.warn(text, DeprecationWarning, stacklevel=caller_level())
+
+
+def caller_level() -> int:
+    """The ``stacklevel`` that attributes a warning the caller raises to the first frame
+    outside boomisoap, however deep the call was (a query's next page arrives from inside
+    the iterator; an async call from inside its coroutines)."""
     level = 1
-    frame: FrameType | None = sys._getframe(0)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
         frame = frame.f_back
         level += 1
-    warnings.warn(text, DeprecationWarning, stacklevel=level)
+    return level

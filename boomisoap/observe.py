@@ -3,7 +3,8 @@ log on ``boomisoap.transport`` and the in-memory :class:`~boomisoap.history.Hist
 
 Both see the exchange redacted by the audit trail's own code (:func:`audit.capture.draft`
 with the client's audit rules when it has an audit log), so a secret hidden in an audit
-record is hidden here the same way. Nothing is redacted unless one of them is on.
+record is hidden here the same way. Nothing is redacted unless one of them is on. The
+:class:`Observer` is one of the transport's recorders (``boomisoap.policy.Recorder``).
 """
 
 from __future__ import annotations
@@ -14,39 +15,41 @@ from typing import TYPE_CHECKING
 from .logs import get_logger
 
 if TYPE_CHECKING:
-    from .audit import AuditLog, AuditRecord
-    from .audit.exchange import Exchange
+    from .audit import AuditRecord
     from .history import History
+    from .policy import Attempt, Job
     from .redact.structural import Redactor
 
 LOG = get_logger("boomisoap.transport")
 
 
 class Observer:
-    def __init__(self, history: int, audit: AuditLog | None) -> None:
+    def __init__(self, history: int, redactor: Redactor | None = None) -> None:
         from .history import History
 
         self.history: History | None = History(history) if history else None
-        self._audit = audit
-        self._redactor: Redactor | None = None
+        # The audit log's redaction when the client has one: its own rules apply here too.
+        self._redactor = redactor
 
     def active(self) -> bool:
         return self.history is not None or LOG.isEnabledFor(logging.DEBUG)
 
-    def observe(self, exchange: Exchange) -> None:
+    def before_send(self, attempt: Attempt) -> Job | None:
+        return None
+
+    def after(self, attempt: Attempt) -> None:
         if not self.active():
             return
         from .audit.capture import draft
+        from .audit.recorder import exchange_of
 
-        record = draft(exchange, self._redactor_for())
+        record = draft(exchange_of(attempt), self._redactor_for())
         if self.history is not None:
             self.history.add(record)
         if LOG.isEnabledFor(logging.DEBUG):
             log_exchange(record)
 
     def _redactor_for(self) -> Redactor:
-        if self._audit is not None:
-            return self._audit.redactor
         if self._redactor is None:
             from .redact.structural import Redactor
 

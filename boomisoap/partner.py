@@ -116,12 +116,16 @@ class PartnerClient(_Client):
             self.transport.bucket = AccountPacer(
                 rate_limit, host, self.account_id, self.effective_override
             )
-        apim = self._family_wires["apim"]
-        self.accounts: ObjectService[Account] = ObjectService(self._wire, PARTNER_ACCOUNT)
-        self.plans: ObjectService[Plan] = ObjectService(apim, spec_for("Plan"))
-        self.contracts: ObjectService[Contract] = ObjectService(apim, spec_for("Contract"))
-        self.api_keys: ObjectService[ApiKey] = ObjectService(apim, spec_for("ApiKey"))
-        self.applications: ObjectService[Application] = ObjectService(apim, spec_for("Application"))
+        self.accounts: ObjectService[Account] = self._family_objects("partner", PARTNER_ACCOUNT)
+        self.plans: ObjectService[Plan] = self._family_objects("apim", spec_for("Plan"))
+        self.contracts: ObjectService[Contract] = self._family_objects("apim", spec_for("Contract"))
+        self.api_keys: ObjectService[ApiKey] = self._family_objects("apim", spec_for("ApiKey"))
+        self.applications: ObjectService[Application] = self._family_objects(
+            "apim", spec_for("Application")
+        )
+
+    def _family_objects(self, family: str, spec: ObjectSpec) -> ObjectService[Any]:
+        return ObjectService(self._family_wires[family], spec, self.transport.run)
 
     # wires: the generic ones on the partner path, one per object family -----------------
 
@@ -204,17 +208,17 @@ class PartnerClient(_Client):
         """Start an Account Provision; the result's status is PENDING until it completes."""
         self._refuse_override("Account Provision")
         check_object(ACCOUNT_PROVISION, request, "create")
-        result: AccountProvisionResult = self._wire.execute(  # type: ignore[attr-defined]
-            ACCOUNT_PROVISION, request
+        wire: Any = self._described
+        result: AccountProvisionResult = self.transport.run(
+            wire.execute(ACCOUNT_PROVISION, request)
         )
         return result
 
     def provision_status(self, provision_id: str) -> AccountProvisionResult:
         self._refuse_override("Account Provision")
         checked = check_id(ACCOUNT_PROVISION_RESULT, provision_id)
-        result: AccountProvisionResult = self._wire.provision_status(  # type: ignore[attr-defined]
-            checked
-        )
+        wire: Any = self._described
+        result: AccountProvisionResult = self.transport.run(wire.provision_status(checked))
         return result
 
     def wait_provisioned(

@@ -1,124 +1,77 @@
-"""The HTTP layer every wire shares: pacing, retries, correlation ids and audit capture.
+"""The HTTP layer every wire shares: pacing, retries, correlation ids, recorders.
 
-One :meth:`HttpTransport.exchange` call sends a request, hands the response to the wire's
-parser and decides, from the typed error the parser raises, whether to try again. Every
-attempt, failed or not, is handed to the audit log exactly as it crossed the wire.
+A wire describes an exchange as an :class:`~boomisoap.calls.Operation`; a transport sends
+it. The rules of sending (how often to try, how long to pause, when the deadline ends
+the call) are :class:`~boomisoap.policy.Attempts`, written once; :class:`HttpTransport`
+drives them with requests, and ``boomisoap.aio.AsyncHttpTransport`` with httpx. Every
+attempt, failed or not, is told to the recorders (:class:`~boomisoap.policy.Recorder`):
+the audit trail, the history, the DEBUG log and the observers.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 
-from .errors import (
-    BoomiError,
-    BoomiFault,
-    DeadlineExceeded,
-    EnvelopeValidationError,
-    RateLimited,
-    TransportError,
+from .calls import (
+    IDEMPOTENT,
+    Call,
+    HttpRequest,
+    HttpResponse,
+    Operation,
+    answered_html,
+    header,
+    is_xml,
 )
+from .errors import BoomiError, TransportError
 from .http_session import new_session, while_waiting
 from .httpconfig import HttpOptions, Timeout
 from .observe import Observer
-from .redact import SecretSet, cut, redact_id
-from .redact import scrub as scrub  # re-exported: the SOAP wire, the CLI and the emulator use it
+from .policy import Attempt, Attempts, Observers, Recorder, RetryPolicy, Verdict, jobs_of, started
+from .redact import SecretSet, cut
+from .redact import scrub as _scrub
 
 if TYPE_CHECKING:
-    from .audit import AuditLog
-    from .audit.capture import RequestSide
     from .history import History
+    from .redact.structural import Redactor
 
 T = TypeVar("T")
 
-# Operations that change nothing on the server: safe to send again after a lost answer.
-IDEMPOTENT = frozenset(
-    {
-        "get",
-        "query",
-        "queryMore",
-        "getBulk",
-        "transfer_quota",
-        "transfer_usage",
-        "month_to_date",
-        "daily",
-        "billing_daily",
-    }
-)
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Call:
-    """What an exchange is about, for retries and the audit record."""
-
-    service: str
-    operation: str
-    wire: str
-    object_type: str | None = None
-    object_ids: tuple[str, ...] = ()
-    account_id: str | None = None
-    # The object type's id field is secret (an ApiKey's key): the ids are secrets too.
-    secret_ids: bool = False
-    # The object type has secret fields: values of those in answers are secrets as well.
-    secret_fields: bool = False
-
-    @property
-    def idempotent(self) -> bool:
-        return self.operation in IDEMPOTENT
-
-    @property
-    def shown_ids(self) -> tuple[str, ...]:
-        """The ids as they may be shown: redacted when they are secrets."""
-        return tuple(redact_id(i, self.secret_ids) for i in self.object_ids)
-
-    def __repr__(self) -> str:
-        return (
-            f"Call(service={self.service!r}, operation={self.operation!r}, wire={self.wire!r}, "
-            f"object_type={self.object_type!r}, object_ids={self.shown_ids!r}, "
-            f"account_id={self.account_id!r})"
-        )
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class HttpRequest:
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes = b""
-
-    def __repr__(self) -> str:
-        # Headers and body carry the credentials: a repr (a traceback's locals, a debug
-        # print of what an observer got) names only their size.
-        return (
-            f"HttpRequest({self.method} {scrub(self.url)}, headers={sorted(self.headers)}, "
-            f"body={len(self.body)} bytes)"
-        )
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class HttpResponse:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-    def __repr__(self) -> str:
-        return f"HttpResponse({self.status}, body={len(self.body)} bytes)"
+__all__ = [
+    "IDEMPOTENT",
+    "MAX_RESPONSE_BYTES",
+    "BaseTransport",
+    "Call",
+    "HttpRequest",
+    "HttpResponse",
+    "HttpTransport",
+    "Operation",
+    "Pacer",
+    "TokenBucket",
+    "answered_html",
+    "header",
+    "is_xml",
+    "scrub",
+    "secret_values",
+    "shared_bucket",
+]
 
 
 class Pacer(Protocol):
     """What the transport paces with: :class:`TokenBucket`, or a fleet's shared bucket
-    (``boomisoap.pacing``), which may also have ``penalize(seconds)`` to hear of a 503."""
+    (``boomisoap.pacing``), which may also have ``penalize(seconds)`` to hear of a 503
+    (and ``reserve_async``/``penalize_async`` for the async transport)."""
 
     def reserve(self) -> float: ...
 
@@ -160,8 +113,14 @@ def shared_bucket(host: str, account_id: str, rate: float) -> TokenBucket:
         return bucket
 
 
-class HttpTransport:
-    """Sends requests for one client; safe to share between threads."""
+def scrub(text: str, secrets: Iterable[str] = (), *, live: bool = True) -> str:
+    """Remove the live secrets (boomisoap.redact) and ``secrets`` from a text."""
+    return _scrub(text, secrets, live=live)
+
+
+class BaseTransport:
+    """What the sync and the async transport share: settings, secrets, recorders, and the
+    steps around sending that do no I/O. Subclasses send, sleep and pace."""
 
     def __init__(
         self,
@@ -169,33 +128,189 @@ class HttpTransport:
         timeout: Timeout = 30.0,
         retries: int = 5,
         bucket: Pacer | None = None,
-        audit: AuditLog | None = None,
-        close_audit: bool = False,
+        recorders: Iterable[Recorder] = (),
         correlation_id: str | None = None,
         secrets: Iterable[str] = (),
-        session: requests.Session | None = None,
         backoff_base: float = 0.1,
         backoff_max: float = 5.0,
-        sleep: Callable[[float], None] = time.sleep,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         http: HttpOptions | None = None,
         history: int = 0,
+        redactor: Redactor | None = None,
     ) -> None:
-        http = http or HttpOptions(session=session, timeout=timeout)
-        if session is None:
-            session = http.session
+        http = http or HttpOptions(timeout=timeout)
         self.http = http
         self.timeout = timeout
         self.deadline = http.deadline
         self.max_response_bytes = max_response_bytes
         self.retries = retries
         self.bucket = bucket
-        self.audit = audit
-        # True when the client opened the log from a URL: nobody else can close it.
-        self._close_audit = close_audit
         self.correlation_id = correlation_id
         # Held while the client lives: scrubbed from every message and log record.
         self.secrets = SecretSet(secrets)
+        self._backoff_base = backoff_base
+        self._backoff_max = backoff_max
+        # The history and the DEBUG log see what the audit trail would store.
+        self._observer = Observer(history, redactor)
+        # Called with each request as sent and its response as it arrived (the CLI keeps
+        # the raw bodies this way for --output xml; deprecation notices are read so).
+        self.observers = Observers()
+        # Everything told of the attempts, in order: the audit trail first.
+        self.recorders: list[Recorder] = [*recorders, self._observer, self.observers]
+
+    @property
+    def history(self) -> History | None:
+        """The last exchanges (redacted), when the client was made with ``history=N``."""
+        return self._observer.history
+
+    def _close_recorders(self) -> None:
+        self.secrets.close()
+        for recorder in self.recorders:
+            close = getattr(recorder, "close", None)
+            if close is not None:
+                close()
+
+    # the steps of an exchange, free of I/O -----------------------------------------------
+
+    def _attempts(self, operation: Operation[Any]) -> Attempts:
+        policy = RetryPolicy(
+            self.retries, self.timeout, self.deadline, self._backoff_base, self._backoff_max
+        )
+        return Attempts(operation, policy, lambda request: self.describe(request, operation.call))
+
+    @contextmanager
+    def _calling(self, operation: Operation[Any]) -> Iterator[tuple[Operation[Any], str, Any]]:
+        """The correlation id and trace span of a whole call (all its attempts)."""
+        from .audit.correlation import correlation
+        from .tracing import call_span
+
+        call = operation.call
+        correlation_id = self._correlation_id()
+        if call.secret_ids:
+            self.secrets.add(*call.object_ids)
+        request = operation.request
+        headers = {**request.headers, "X-Correlation-ID": correlation_id}
+        request = dataclasses.replace(request, headers=headers)
+        operation = dataclasses.replace(operation, request=request)
+        # The id is current for the whole call: every log record made meanwhile carries it.
+        with (
+            correlation(correlation_id),
+            call_span(
+                call.service,
+                call.operation,
+                call.object_type,
+                call.wire,
+                request.method,
+                lambda: self.safe_url(request, call),
+                correlation_id,
+            ) as span,
+        ):
+            yield operation, correlation_id, span
+
+    def _begin(self, attempts: Attempts, correlation_id: str) -> tuple[Attempt, Any]:
+        # The recorders redact with the credentials only: the ApiKey keys a client has seen
+        # can be thousands, and each would be searched in every body (an exchange's own
+        # keys are found in it).
+        attempt = started(
+            attempts.call,
+            attempts.request,
+            attempts.number,
+            correlation_id,
+            self.secrets.credentials(),
+        )
+        return attempt, jobs_of(self.recorders, attempt)
+
+    def _answered(
+        self,
+        attempt: Attempt,
+        response: HttpResponse,
+        parse: Callable[[HttpResponse], T],
+        span: Any,
+    ) -> T:
+        span.set_attribute("http.response.status_code", response.status)
+        attempt.response = response
+        if attempt.call.secret_fields:
+            # Known before parsing: a validation error may quote one of them.
+            self.secrets.add(*secret_values(response))
+        return parse(response)
+
+    def _failed(self, attempts: Attempts, attempt: Attempt, error: BoomiError) -> Verdict:
+        self._after(attempt.finish(attempt.response, error))
+        return attempts.failed(error)
+
+    def _succeeded(self, attempt: Attempt, span: Any) -> None:
+        self._after(attempt.finish(attempt.response, None))
+        span.set_attribute("boomisoap.attempts", attempt.number)
+
+    def _after(self, attempt: Attempt) -> None:
+        for recorder in self.recorders:
+            recorder.after(attempt)
+
+    # what may be shown ------------------------------------------------------------------
+
+    def safe_url(self, request: HttpRequest, call: Call | None = None) -> str:
+        """The URL of a request, safe to show: no credentials, no secret ids."""
+        from .neterrors import safe_url
+
+        return safe_url(request.url, self._hidden(call))
+
+    def describe(self, request: HttpRequest, call: Call | None = None) -> str:
+        """``METHOD url`` of a request, safe to show."""
+        return f"{request.method} {self.safe_url(request, call)}"
+
+    def _hidden(self, call: Call | None) -> tuple[str, ...]:
+        # The id of an object whose id is a secret (an ApiKey's key) is in its REST path.
+        credentials = self.secrets.credentials()
+        if call is None or not call.secret_ids:
+            return credentials
+        return (*credentials, *call.object_ids)
+
+    def _correlation_id(self) -> str:
+        from .audit.correlation import current_correlation_id
+
+        return current_correlation_id() or self.correlation_id or str(uuid.uuid4())
+
+    def _too_large(self, status: int) -> TransportError:
+        return TransportError(
+            f"response larger than {self.max_response_bytes} bytes", http_status=status
+        )
+
+    def _failure_text(
+        self,
+        request: HttpRequest,
+        call: Call | None,
+        what: str,
+        exc: BaseException,
+        proxy: str | None,
+    ) -> str:
+        """``POST https://host/path: connection failed: TLS: hostname mismatch (...)``."""
+        from .neterrors import cause_of, safe_url
+
+        hidden = self._hidden(call)
+        cause = safe_url(cause_of(exc, hidden, proxy), hidden)
+        return f"{self.describe(request, call)}: {what}: {cause}"
+
+    def excerpt(self, body: bytes) -> str:
+        """The start of a body for an error; TransportError scrubs it (errors.py)."""
+        return cut(body)
+
+
+class HttpTransport(BaseTransport):
+    """Sends requests for one client with requests; safe to share between threads."""
+
+    def __init__(
+        self,
+        *,
+        timeout: Timeout = 30.0,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        http: HttpOptions | None = None,
+        **settings: Any,
+    ) -> None:
+        http = http or HttpOptions(session=session, timeout=timeout)
+        if session is None:
+            session = http.session
+        super().__init__(timeout=timeout, http=http, **settings)
         # A session the caller gave stays theirs: close() leaves it open.
         self._owns_session = session is None
         self._session = session or new_session(http.ssl_context)
@@ -203,18 +318,7 @@ class HttpTransport:
         # once: requests would re-read the proxy variables (and ~/.netrc) on every call.
         self._settings: dict[tuple[str, str], _Settings] = {}
         self._settings_lock = threading.Lock()
-        self._observer = Observer(history, audit)
-        self._backoff_base = backoff_base
-        self._backoff_max = backoff_max
         self._sleep = sleep
-        # Called with each request as sent and its response as it arrived, before parsing
-        # (the CLI keeps the raw bodies this way for --output xml).
-        self.observers: list[Callable[[Call, HttpRequest, HttpResponse], None]] = []
-
-    @property
-    def history(self) -> History | None:
-        """The last exchanges (redacted), when the client was made with ``history=N``."""
-        return self._observer.history
 
     def reload_environment(self) -> None:
         """Read the proxy and CA bundle environment variables again on the next call."""
@@ -235,191 +339,37 @@ class HttpTransport:
     def close(self) -> None:
         if self._owns_session:
             self._session.close()
-        self.secrets.close()
-        if self._close_audit and self.audit is not None:
-            self.audit.close()
+        self._close_recorders()
 
-    def exchange(
-        self,
-        call: Call,
-        request: HttpRequest,
-        parse: Callable[[HttpResponse], T],
-        *,
-        rebuild: Callable[[], bytes] | None = None,
-    ) -> T:
-        """Send ``request`` and return ``parse(response)``, retrying where it is safe.
-
-        ``rebuild`` gives the body of every attempt after the first. The SOAP wire passes
-        one that writes a fresh UsernameToken: after a lost answer the server has seen the
-        first Nonce, and re-sending it would be refused as a replay.
-        """
-        correlation_id = self._correlation_id()
-        if call.secret_ids:
-            self.secrets.add(*call.object_ids)
-        headers = {**request.headers, "X-Correlation-ID": correlation_id}
-        request = dataclasses.replace(request, headers=headers)
-        from .audit.correlation import correlation
-        from .tracing import call_span
-
-        # The id is current for the whole call: every log record made meanwhile carries it.
-        with (
-            correlation(correlation_id),
-            call_span(
-                call.service,
-                call.operation,
-                call.object_type,
-                call.wire,
-                request.method,
-                lambda: self.safe_url(request, call),
-                correlation_id,
-            ) as span,
-        ):
-            return self._attempts(call, request, parse, rebuild, correlation_id, span)
-
-    def _attempts(
-        self,
-        call: Call,
-        request: HttpRequest,
-        parse: Callable[[HttpResponse], T],
-        rebuild: Callable[[], bytes] | None,
-        correlation_id: str,
-        span: Any,
-    ) -> T:
-        ends = None if self.deadline is None else time.monotonic() + self.deadline
-        attempt = 0
-        while True:
-            attempt += 1
-            if attempt > 1 and rebuild is not None:
-                request = dataclasses.replace(request, body=rebuild())
-            if self.bucket is not None:
-                delay = self.bucket.reserve()
-                if delay > 0:
-                    self._wait(delay, ends, call, request, attempt - 1, None)
-            # The request half of the audit record is redacted while the server works.
-            # Credentials only: the ApiKey keys a client has seen can be thousands, and
-            # each would be searched in every body (an exchange's own keys are found in it).
-            known = self.secrets.credentials()
-            prepared = (
-                None
-                if self.audit is None
-                else self.audit.prepare_request(
-                    request.url,
-                    request.headers,
-                    request.body,
-                    secret_ids=call.object_ids if call.secret_ids else (),
-                    known_secrets=known,
-                )
-            )
-            started = datetime.now(UTC)
-            clock = time.perf_counter()
-            response: HttpResponse | None = None
-            try:
-                with while_waiting(None if prepared is None else prepared.run):
-                    response = self._send(request, call, self._attempt_timeout(ends))
-                span.set_attribute("http.response.status_code", response.status)
-                if call.secret_fields:
-                    # Known before parsing: a validation error may quote one of them.
-                    self.secrets.add(*secret_values(response))
-                for observe in self.observers:
-                    observe(call, request, response)
-                result = parse(response)
-            except BoomiError as exc:
-                self._record(
-                    call,
-                    request,
-                    response,
-                    started,
-                    clock,
-                    exc,
-                    attempt,
-                    correlation_id,
-                    prepared,
-                    known,
-                )
-                retry = self._should_retry(call, exc, attempt)
-                if retry or isinstance(exc, RateLimited):
-                    delay = self._backoff(attempt)
-                    if isinstance(exc, RateLimited):
-                        self._penalize(delay)
-                    if retry:
-                        self._wait(delay, ends, call, request, attempt, exc)
+    def run(self, operation: Operation[T]) -> T:
+        """Send an operation and return what its parser read, retrying where it is safe."""
+        with self._calling(operation) as (operation, correlation_id, span):
+            attempts = self._attempts(operation)
+            while True:
+                request = attempts.next()
+                if self.bucket is not None:
+                    delay = self.bucket.reserve()
+                    if delay > 0:
+                        self._sleep(attempts.pause(delay))
+                attempt, job = self._begin(attempts, correlation_id)
+                try:
+                    with while_waiting(job):
+                        response = self._send(request, operation.call, attempts.timeout())
+                    result = self._answered(attempt, response, operation.parse, span)
+                except BoomiError as exc:
+                    verdict = self._failed(attempts, attempt, exc)
+                    if verdict.penalty is not None:
+                        # A shared bucket hears of the 503 so that every member of the fleet
+                        # slows down, not only this caller; a local bucket has nothing to tell.
+                        penalize = getattr(self.bucket, "penalize", None)
+                        if penalize is not None:
+                            penalize(verdict.penalty)
+                    if verdict.retry:
+                        self._sleep(attempts.pause(verdict.pause, exc))
                         continue
-                raise
-            self._record(
-                call,
-                request,
-                response,
-                started,
-                clock,
-                None,
-                attempt,
-                correlation_id,
-                prepared,
-                known,
-            )
-            span.set_attribute("boomisoap.attempts", attempt)
-            return result
-
-    def _attempt_timeout(self, ends: float | None) -> Timeout:
-        """The per-attempt timeout, cut down to what is left of the deadline."""
-        if ends is None:
-            return self.timeout
-        # Never zero or less (requests refuses those): a spent deadline makes the attempt
-        # time out at once, and the deadline check before the retry ends the call.
-        left = max(ends - time.monotonic(), 0.001)
-        if isinstance(self.timeout, tuple):
-            return (min(self.timeout[0], left), min(self.timeout[1], left))
-        return min(self.timeout, left)
-
-    def _wait(
-        self,
-        pause: float,
-        ends: float | None,
-        call: Call,
-        request: HttpRequest,
-        attempts: int,
-        last: BoomiError | None,
-    ) -> None:
-        """Sleep ``pause`` seconds, unless that would end past the deadline."""
-        if ends is not None and time.monotonic() + pause >= ends:
-            where = self.describe(request, call)
-            why = "" if last is None else f"; last error: {last}"
-            raise DeadlineExceeded(
-                f"{where}: deadline of {self.deadline:g}s reached after {attempts} "
-                f"attempt{'s' if attempts != 1 else ''}{why}",
-                attempts=attempts,
-                sent=None if last is None else getattr(last, "sent", True),
-            ) from last
-        self._sleep(pause)
-
-    def safe_url(self, request: HttpRequest, call: Call | None = None) -> str:
-        """The URL of a request, safe to show: no credentials, no secret ids."""
-        from .neterrors import safe_url
-
-        return safe_url(request.url, self._hidden(call))
-
-    def describe(self, request: HttpRequest, call: Call | None = None) -> str:
-        """``METHOD url`` of a request, safe to show."""
-        return f"{request.method} {self.safe_url(request, call)}"
-
-    def _hidden(self, call: Call | None) -> tuple[str, ...]:
-        # The id of an object whose id is a secret (an ApiKey's key) is in its REST path.
-        credentials = self.secrets.credentials()
-        if call is None or not call.secret_ids:
-            return credentials
-        return (*credentials, *call.object_ids)
-
-    def _penalize(self, delay: float) -> None:
-        # A shared bucket hears of the 503 so that every member of the fleet slows down,
-        # not only this caller; a local bucket has nothing to tell.
-        penalize = getattr(self.bucket, "penalize", None)
-        if penalize is not None:
-            penalize(delay)
-
-    def _correlation_id(self) -> str:
-        from .audit.correlation import current_correlation_id
-
-        return current_correlation_id() or self.correlation_id or str(uuid.uuid4())
+                    raise
+                self._succeeded(attempt, span)
+                return result
 
     def _send(
         self, request: HttpRequest, call: Call | None = None, timeout: Timeout | None = None
@@ -458,15 +408,10 @@ class HttpTransport:
         *,
         sent: bool | None,
     ) -> TransportError:
-        """``POST https://host/path: connection failed: TLS: hostname mismatch (...)``."""
         from requests.utils import select_proxy
 
-        from .neterrors import cause_of, safe_url
-
-        hidden = self._hidden(call)
         proxy = select_proxy(request.url, self.settings_for(request.url).proxies)
-        cause = safe_url(cause_of(exc, hidden, proxy), hidden)
-        return TransportError(f"{self.describe(request, call)}: {what}: {cause}", sent=sent)
+        return TransportError(self._failure_text(request, call, what, exc, proxy), sent=sent)
 
     def _read_body(self, answer: requests.Response) -> bytes:
         # Read in chunks and stop at the limit, so a hostile or broken server cannot make
@@ -476,83 +421,9 @@ class HttpTransport:
         for chunk in answer.iter_content(chunk_size=65536):
             size += len(chunk)
             if size > self.max_response_bytes:
-                raise TransportError(
-                    f"response larger than {self.max_response_bytes} bytes",
-                    http_status=answer.status_code,
-                )
+                raise self._too_large(answer.status_code)
             chunks.append(chunk)
         return b"".join(chunks)
-
-    def _should_retry(self, call: Call, error: BoomiError, attempt: int) -> bool:
-        if attempt > self.retries:
-            return False
-        if isinstance(error, RateLimited):
-            # 503 means the service did nothing: even a create may go again.
-            return True
-        if isinstance(error, TransportError) and call.idempotent:
-            return error.http_status is None or error.http_status in (502, 504)
-        return False
-
-    def _backoff(self, attempt: int) -> float:
-        ceiling = min(self._backoff_max, self._backoff_base * (2 ** (attempt - 1)))
-        return random.uniform(ceiling / 2, ceiling)
-
-    def excerpt(self, body: bytes) -> str:
-        """The start of a body for an error; TransportError scrubs it (errors.py)."""
-        return cut(body)
-
-    def _record(
-        self,
-        call: Call,
-        request: HttpRequest,
-        response: HttpResponse | None,
-        started: datetime,
-        clock: float,
-        error: BoomiError | None,
-        attempt: int,
-        correlation_id: str,
-        prepared: RequestSide | None,
-        known: tuple[str, ...] = (),
-    ) -> None:
-        if self.audit is None and not self._observer.active():
-            return
-        from .audit.exchange import Exchange
-
-        if error is None:
-            outcome = "ok"
-        elif isinstance(error, BoomiFault | EnvelopeValidationError):
-            outcome = "fault"
-        else:
-            outcome = "transport_error"
-        fault = error if isinstance(error, BoomiFault) else None
-        exchange = Exchange(
-            service=call.service,
-            operation=call.operation,
-            wire=call.wire,
-            method=request.method,
-            url=request.url,
-            request_headers=request.headers,
-            request_body=request.body,
-            started_at=started,
-            duration=time.perf_counter() - clock,
-            outcome=outcome,
-            correlation_id=correlation_id,
-            status=None if response is None else response.status,
-            response_headers={} if response is None else response.headers,
-            response_body=None if response is None else response.body,
-            object_type=call.object_type,
-            object_ids=call.object_ids,
-            secret_ids=call.secret_ids,
-            known_secrets=known,
-            account_id=call.account_id,
-            fault_code=None if fault is None else fault.fault_code,
-            status_code=None if fault is None else fault.status_code,
-            error_class=None if error is None else type(error).__name__,
-            attempt=attempt,
-        )
-        if self.audit is not None:
-            self.audit.record(exchange, request=prepared)
-        self._observer.observe(exchange)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -669,25 +540,3 @@ def _never_connected(exc: requests.ConnectionError) -> bool:
         # The client broke off the handshake itself: nothing was written.
         or refused_server_certificate(exc)
     )
-
-
-def header(headers: Mapping[str, str], name: str) -> str | None:
-    lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return value
-    return None
-
-
-def is_xml(response: HttpResponse) -> bool:
-    content_type = (header(response.headers, "Content-Type") or "").lower()
-    return "xml" in content_type or response.body.lstrip()[:1] == b"<"
-
-
-def answered_html(response: HttpResponse) -> bool:
-    """True when the body is an HTML page (a gateway, proxy or login page), not an answer."""
-    content_type = (header(response.headers, "Content-Type") or "").lower()
-    if "text/html" in content_type:
-        return True
-    start = response.body.lstrip()[:15].lower()
-    return start.startswith((b"<!doctype html", b"<html"))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 import requests_mock as requests_mock_module
 from core.helpers import BASE, PASSWORD, Sleeps
+from flavours import Flavour
 
 from boomisoap import ApimClient, PlatformClient
 
@@ -45,3 +46,9 @@ def platform() -> Iterator[PlatformClient]:
     client.transport._sleep = Sleeps()
     yield client
     client.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def flavour(request: pytest.FixtureRequest) -> Flavour:
+    """Runs a behavioural test with the sync client, then with its async twin (flavours)."""
+    return Flavour(request.param)

@@ -102,3 +102,17 @@ def test_the_memory_probe_reads_the_process_own_high_water_mark() -> None:
         [sys.executable, "-c", f"print({PEAK})"], capture_output=True, text=True, check=True
     )
     assert int(big.stdout) - int(small.stdout) > 60 * 1024
+
+
+def test_the_async_rows_run_in_quick_mode() -> None:
+    from benchmarks import bench_async
+
+    rows = bench_async.run(quick=True)
+    assert [r["variant"] for r in rows] == [
+        "ApimClient, threads: throughput",
+        "ApimClient, threads: p99 latency",
+        "AsyncApimClient, tasks: throughput",
+        "AsyncApimClient, tasks: p99 latency",
+    ]
+    assert all(r["n"] >= 3 and r["min"] <= r["median"] <= r["max"] for r in rows)
+    assert rows[0]["ratio"] == 1.0 and rows[2]["ratio"] is not None

@@ -3,8 +3,9 @@
 Paths come from :class:`MftPaths` (every segment configurable, docs/mft.md); query
 parameters and row shapes are in docs/wire.md (MFT Accounting); the rows
 are the dataclasses of :mod:`boomisoap.models.mft`. Requests go through the same
-:class:`HttpTransport` as APIM and Platform calls, so retries, pacing, correlation ids and
-the audit trail behave the same way.
+:class:`~boomisoap.transport.HttpTransport` as APIM and Platform calls (or the async one,
+``boomisoap.aio.AsyncMftClient``), so retries, pacing, correlation ids and the audit trail
+behave the same way.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from .. import options
-from ..clients import check_history
-from ..deprecation import DeprecationNotice, DeprecationNotices
+from ..calls import Call, HttpRequest, HttpResponse, Operation
 from ..errors import EnvelopeValidationError, InvalidRequest
-from ..httpconfig import Timeout, http_options
+from ..httpconfig import Timeout
 from ..models.fields import INT32, ObjectSpec
 from ..models.mft import (
     BILLING_DAILY,
@@ -33,9 +33,10 @@ from ..models.mft import (
     TransferUsage,
 )
 from ..models.mftpaths import MftPaths
-from ..options import open_audit
-from ..pacing import RateLimit, pacer_for
-from ..transport import Call, HttpRequest, HttpResponse, HttpTransport
+from ..pacing import RateLimit
+from ..redact import SecretSet, excerpt_of
+from ..setup import ClientBase, Closing, build_transport, check_common, check_http
+from ..transport import HttpTransport
 from . import responses
 from .wire import JSON
 
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     import requests
 
     from ..audit import AuditLog
-    from ..history import History
 
 T = TypeVar("T")
 
@@ -70,20 +70,15 @@ def _period(org_id: Any, month: Any, year: Any) -> tuple[int, int, int]:
     )
 
 
-class AccountingService:
-    """``MftClient.accounting``: the five calls of Boomi's AFT Accounting reference."""
+class AccountingCalls:
+    """The five calls of Boomi's AFT Accounting reference as exchanges, arguments checked."""
 
-    def __init__(
-        self, transport: HttpTransport, base_url: str, api_key: str, paths: MftPaths
-    ) -> None:
-        self._transport = transport
+    def __init__(self, base_url: str, api_key: str, paths: MftPaths, secrets: SecretSet) -> None:
         self._root = base_url
         self.paths = paths
         self._headers = {"Accept": JSON, "Authorization": f"Bearer {api_key}"}
-        self._secrets = (api_key,)
-
-    def __repr__(self) -> str:
-        return f"<AccountingService {self._root}{self.paths.base}>"
+        # The key is held by the client's secret set (and this header) only.
+        self._secrets = secrets
 
     def _get(
         self,
@@ -91,7 +86,7 @@ class AccountingService:
         params: dict[str, int],
         read: Callable[[Any], T],
         object_type: str | None = None,
-    ) -> T:
+    ) -> Operation[T]:
         url = f"{self._root}{self.paths.path(operation)}"
         if params:
             url += "?" + urlencode(params)
@@ -99,45 +94,86 @@ class AccountingService:
         request = HttpRequest("GET", url, self._headers)
 
         def parse(response: HttpResponse) -> T:
-            excerpt = functools.partial(
-                responses.excerpt_of, self._transport, response.body, self._secrets
-            )
-            responses.raise_for_status(response, excerpt=excerpt, secrets=self._secrets)
-            return read(responses.load(response, excerpt=excerpt))
+            hidden = self._secrets.credentials()
+            shown = functools.partial(excerpt_of, response.body, hidden)
+            responses.raise_for_status(response, excerpt=shown, secrets=hidden)
+            return read(responses.load(response, excerpt=shown))
 
-        return self._transport.exchange(call, request, parse)
+        return Operation(call, request, parse)
 
-    def _rows(self, operation: str, params: dict[str, int], spec: ObjectSpec) -> list[Any]:
+    def _rows(self, operation: str, params: dict[str, int], spec: ObjectSpec) -> Operation[Any]:
         def read(document: Any) -> list[Any]:
             return responses.read_list(document, spec)
 
         return self._get(operation, params, read, spec.type_name)
 
+    def transfer_quota(self) -> Operation[int]:
+        return self._get("transfer_quota", {}, _read_quota)
+
+    def transfer_usage(self) -> Operation[list[TransferUsage]]:
+        rows: Operation[list[TransferUsage]] = self._rows("transfer_usage", {}, TRANSFER_USAGE)
+        return rows
+
+    def month_to_date(
+        self, org_id: int, month: int, year: int
+    ) -> Operation[list[MonthToDateTransfer]]:
+        org_id, month, year = _period(org_id, month, year)
+        params = {"orgid": org_id, "monthnum": month, "year": year}
+        rows: Operation[list[MonthToDateTransfer]] = self._rows(
+            "month_to_date", params, MONTH_TO_DATE
+        )
+        return rows
+
+    def daily(self, org_id: int, month: int, year: int) -> Operation[list[DailyTransfer]]:
+        org_id, month, year = _period(org_id, month, year)
+        params = {"orgid": org_id, "monthnum": month, "year": year}
+        rows: Operation[list[DailyTransfer]] = self._rows("daily", params, DAILY)
+        return rows
+
+    def billing_daily(
+        self, year: int, month: int, org_id: int = 0
+    ) -> Operation[list[BillingDaily]]:
+        org_id, month, year = _period(org_id, month, year)
+        params = {"year": year, "month": month, "orgId": org_id}
+        rows: Operation[list[BillingDaily]] = self._rows("billing_daily", params, BILLING_DAILY)
+        return rows
+
+
+class AccountingService:
+    """``MftClient.accounting``: the five Accounting calls of seed 000."""
+
+    def __init__(self, calls: AccountingCalls, run: Callable[[Operation[Any]], Any]) -> None:
+        self._calls = calls
+        self._run = run
+        self.paths = calls.paths
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._calls._root}{self.paths.base}>"
+
     def transfer_quota(self) -> int:
         """The customer's transfer quota (``GET .../transferQuota``, an int32)."""
-        return self._get("transfer_quota", {}, _read_quota)
+        quota: int = self._run(self._calls.transfer_quota())
+        return quota
 
     def transfer_usage(self) -> list[TransferUsage]:
         """The customer's transfer usage rows (``GET .../transferUsage``)."""
-        return self._rows("transfer_usage", {}, TRANSFER_USAGE)
+        rows: list[TransferUsage] = self._run(self._calls.transfer_usage())
+        return rows
 
     def month_to_date(self, org_id: int, month: int, year: int) -> list[MonthToDateTransfer]:
         """Month-to-date statistics; ``org_id=0`` covers every organization the key sees."""
-        org_id, month, year = _period(org_id, month, year)
-        params = {"orgid": org_id, "monthnum": month, "year": year}
-        return self._rows("month_to_date", params, MONTH_TO_DATE)
+        rows: list[MonthToDateTransfer] = self._run(self._calls.month_to_date(org_id, month, year))
+        return rows
 
     def daily(self, org_id: int, month: int, year: int) -> list[DailyTransfer]:
         """Daily statistics of one month; ``org_id=0`` covers every organization."""
-        org_id, month, year = _period(org_id, month, year)
-        params = {"orgid": org_id, "monthnum": month, "year": year}
-        return self._rows("daily", params, DAILY)
+        rows: list[DailyTransfer] = self._run(self._calls.daily(org_id, month, year))
+        return rows
 
     def billing_daily(self, year: int, month: int, org_id: int = 0) -> list[BillingDaily]:
         """Daily billing rows per flow endpoint; ``org_id=0`` (the default) means all."""
-        org_id, month, year = _period(org_id, month, year)
-        params = {"year": year, "month": month, "orgId": org_id}
-        return self._rows("billing_daily", params, BILLING_DAILY)
+        rows: list[BillingDaily] = self._run(self._calls.billing_daily(year, month, org_id))
+        return rows
 
 
 def _read_quota(document: Any) -> int:
@@ -159,12 +195,10 @@ def _base_path(value: Any) -> str:
     return value
 
 
-class MftClient:
-    """Client of the MFT (AFT Management) API; ``.accounting`` holds its calls.
+class MftClientBase(ClientBase):
+    """The setup of an MFT client, sync or async."""
 
-    The API key is sent as ``Authorization: Bearer <key>`` and is kept out of every
-    message, repr and (through the audit redaction) audit record.
-    """
+    asynchronous = False
 
     def __init__(
         self,
@@ -185,22 +219,26 @@ class MftClient:
         deadline: float | None = None,
         history: int = 0,
     ) -> None:
-        # HTTP options (see docs/client.md, HTTP configuration), checked before anything else.
-        http = http_options(
+        if self.asynchronous and session is not None:
+            raise InvalidRequest(
+                "session: the async clients send with httpx, not a requests.Session",
+                field="session",
+            )
+        http, history = check_http(
             session=session,
             verify=verify,
             cert=cert,
             proxies=proxies,
             timeout=timeout,
             deadline=deadline,
+            history=history,
         )
-        history = check_history(history)
         # Every other option is checked before anything is built from it (boomisoap.options).
         base_url = options.base_url(base_url)
         api_key = options.text("api_key", api_key, secret=True, header=True)
-        retries = options.count("retries", retries)
-        rate_limit = options.rate_limit(rate_limit)
-        correlation_id = options.optional_text("correlation_id", correlation_id, header=True)
+        common = check_common(
+            http, history, retries=retries, rate_limit=rate_limit, correlation_id=correlation_id
+        )
         if paths is None:
             paths = DEFAULT_PATHS
         elif not isinstance(paths, MftPaths):
@@ -218,40 +256,23 @@ class MftClient:
                 ) from None
         self.base_url = base_url
         self.paths = paths
-        self.audit = open_audit(audit)
         # Clients of one key share a bucket (in this process, or the fleet's through
         # Redis), keyed without the key itself.
         key_id = "mft:" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
-        bucket = pacer_for(rate_limit, urlsplit(self.base_url).netloc, key_id)
-        self.transport = HttpTransport(
-            timeout=http.timeout,
-            retries=retries,
-            bucket=bucket,
-            audit=self.audit,
-            close_audit=isinstance(audit, str),
-            correlation_id=correlation_id,
+        self.transport, self.audit, self._deprecations = build_transport(
+            common,
+            audit=audit,
+            host=urlsplit(self.base_url).netloc,
+            account=key_id,
             secrets=(api_key,),
-            http=http,
-            history=history,
+            asynchronous=self.asynchronous,
         )
-        # As for APIM and Platform: deprecation headers on any answer warn once per call type.
-        self._deprecations = DeprecationNotices()
-        self.transport.observers.append(self._deprecations)
-        self.accounting = AccountingService(self.transport, self.base_url, api_key, paths)
+        self._calls = AccountingCalls(self.base_url, api_key, paths, self.transport.secrets)
+        self._serve()
 
-    @property
-    def deprecations(self) -> Mapping[str, DeprecationNotice]:
-        """Row type (or call name) -> the deprecation the service signalled for it."""
-        return self._deprecations.by_type
-
-    @property
-    def history(self) -> History | None:
-        """The last ``history=N`` exchanges, redacted (None when history is off)."""
-        return self.transport.history
-
-    def reload_environment(self) -> None:
-        """Read the proxy and CA bundle environment variables again."""
-        self.transport.reload_environment()
+    def _serve(self) -> None:
+        """Make ``accounting`` (sync or async)."""
+        raise NotImplementedError
 
     @classmethod
     def from_env(
@@ -269,18 +290,22 @@ class MftClient:
         settings = settings_from_env(profile, config=config, environ=environ, given=options)
         return cls(**mft_kwargs(settings, options))
 
-    def close(self) -> None:
-        self.transport.close()
-
-    def __enter__(self) -> MftClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     @property
     def base_path(self) -> str:
         return self.paths.base
 
     def __repr__(self) -> str:
-        return f"MftClient(base_url={self.base_url!r}, paths={self.paths!r})"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, paths={self.paths!r})"
+
+
+class MftClient(Closing, MftClientBase):
+    """Client of the MFT (AFT Management) API; ``.accounting`` holds its calls.
+
+    The API key is sent as ``Authorization: Bearer <key>`` and is kept out of every
+    message, repr and (through the audit redaction) audit record.
+    """
+
+    transport: HttpTransport
+
+    def _serve(self) -> None:
+        self.accounting = AccountingService(self._calls, self.transport.run)

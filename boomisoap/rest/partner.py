@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from ..calls import Operation
 from ..codec.jsoncodec import to_json
 from ..models.fields import ObjectSpec
 from ..models.override import REST_PARAMETER, refuse_override
@@ -34,7 +35,7 @@ class PartnerRestWire(RestWire):
             + segment(options["account_id"], "account_id")
         )
 
-    def _exchange(
+    def _operation(
         self,
         operation: str,
         spec: ObjectSpec,
@@ -42,22 +43,22 @@ class PartnerRestWire(RestWire):
         method: str,
         url: str,
         *args: Any,
-    ) -> Any:
+    ) -> Operation[Any]:
         account = self.override()
         if account is not None:
             # Checked before anything is sent; the value is data, percent-encoded whole.
             refuse_override(spec.type_name, operation, "override_account")
             url += ("&" if "?" in url else "?") + f"{REST_PARAMETER}={quote(account, safe='')}"
-        return super()._exchange(operation, spec, ids, method, url, *args)
+        return super()._operation(operation, spec, ids, method, url, *args)
 
-    def execute(self, spec: ObjectSpec, obj: Any) -> AccountProvisionResult:
+    def execute(self, spec: ObjectSpec, obj: Any) -> Operation[AccountProvisionResult]:
         body = encode(to_json(obj, spec, typed=False))
         url = self.url(spec, "execute")
-        return self._exchange("execute", spec, [], "POST", url, _result_reader(self), body)  # type: ignore[no-any-return]
+        return self._operation("execute", spec, [], "POST", url, _result_reader(self), body)
 
-    def provision_status(self, provision_id: str) -> AccountProvisionResult:
+    def provision_status(self, provision_id: str) -> Operation[AccountProvisionResult]:
         url = self.url(ACCOUNT_PROVISION, provision_id)
-        return self._exchange(  # type: ignore[no-any-return]
+        return self._operation(
             "get", ACCOUNT_PROVISION, [provision_id], "GET", url, _result_reader(self)
         )
 

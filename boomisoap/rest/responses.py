@@ -28,9 +28,8 @@ from ..errors import (
 from ..models.extras import Unknown
 from ..models.fields import ObjectSpec
 from ..models.results import BulkAnswer, QueryPage
-from ..redact import excerpt_of as _excerpt_of
 from ..redact import scrub
-from ..transport import HttpResponse, HttpTransport, answered_html, header
+from ..transport import HttpResponse, answered_html, header
 from ..xmlsafe import UnsafeXMLError, parse
 
 # The start of a body, for a TransportError; computed only when an error needs it.
@@ -57,12 +56,6 @@ def _loads(body: bytes) -> Any:
     except RecursionError:
         # The C decoder recurses once per array or object level.
         raise _TooDeep("nested too deeply") from None
-
-
-def excerpt_of(transport: HttpTransport, body: bytes, secrets: Iterable[str]) -> str:
-    """The start of ``body`` for a message, secrets removed before it is cut
-    (:func:`boomisoap.redact.excerpt_of`; ``transport`` is kept for the callers)."""
-    return _excerpt_of(body, secrets)
 
 
 def raise_for_status(

@@ -1,8 +1,9 @@
 """The REST-ish JSON wire: the SOAP wire's operations as Boomi's JSON calls (docs/wire.md).
 
-Each method is one exchange through the shared :class:`HttpTransport`, so pacing,
-retries, correlation ids and the audit trail are the SOAP wire's, and the objects go
-through the same field maps (``boomisoap.codec.jsoncodec``) into the same dataclasses.
+Each method describes one exchange (an :class:`~boomisoap.calls.Operation`) that the
+client's transport sends, so pacing, retries, correlation ids and the audit trail are the
+SOAP wire's, and the objects go through the same field maps (``boomisoap.codec.jsoncodec``)
+into the same dataclasses.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from ..calls import Call, HttpRequest, HttpResponse, Operation
 from ..codec import associations as plan_associations
 from ..codec.jsoncodec import to_json
 from ..errors import InvalidRequest
@@ -23,7 +25,7 @@ from ..models.registry import spec_for
 from ..models.results import BulkAnswer, QueryPage
 from ..query import Expr
 from ..query import to_json as query_json
-from ..transport import Call, HttpRequest, HttpResponse, HttpTransport
+from ..redact import SecretSet, excerpt_of
 from ..urlpath import segment
 from . import responses
 
@@ -67,7 +69,7 @@ class RestWire:
         service: str,
         base_url: str,
         account_id: str,
-        transport: HttpTransport,
+        secrets: SecretSet,
         username: str,
         password: str,
         validate: bool | str = True,
@@ -79,12 +81,12 @@ class RestWire:
         self.unknown: Unknown = "refuse" if validate == "strict" else "keep"
         self.account_id = account_id
         self.root = base_url.rstrip("/") + REST_PATHS[service] + segment(account_id, "account_id")
-        self.transport = transport
         authorization = basic_credentials(username, password)
         # The encoded credentials are as secret as the password: a server echoing the
         # Authorization header must not leak them into an exception or a log record.
-        self._secrets = (password, authorization, authorization.partition(" ")[2])
-        transport.secrets.add_credentials(*self._secrets)
+        # The password lives in the client's secret set (and this header) only.
+        secrets.add_credentials(password, authorization, authorization.partition(" ")[2])
+        self._secrets = secrets
         self._headers = {"Accept": JSON, "Authorization": authorization, **(extra_headers or {})}
 
     def __repr__(self) -> str:
@@ -95,7 +97,7 @@ class RestWire:
         field = spec.id_field or "id"
         return "/".join((self.root, spec.rest_path, *(segment(s, field) for s in segments)))
 
-    def _exchange(
+    def _operation(
         self,
         operation: str,
         spec: ObjectSpec,
@@ -105,7 +107,7 @@ class RestWire:
         read: Reader[T],
         body: bytes | None = None,
         content_type: str = JSON,
-    ) -> T:
+    ) -> Operation[T]:
         call = Call(
             service=self.service,
             operation=operation,
@@ -120,14 +122,14 @@ class RestWire:
         http_request = HttpRequest(method, url, headers, body or b"")
 
         def parse(response: HttpResponse) -> T:
-            hidden = self._secrets + hidden_ids(spec, ids)
-            excerpt = functools.partial(responses.excerpt_of, self.transport, response.body, hidden)
+            hidden = self._secrets.credentials() + hidden_ids(spec, ids)
+            shown = functools.partial(excerpt_of, response.body, hidden)
             responses.raise_for_status(
-                response, excerpt=excerpt, secrets=hidden, object_type=spec.type_name
+                response, excerpt=shown, secrets=hidden, object_type=spec.type_name
             )
-            return read(response, excerpt)
+            return read(response, shown)
 
-        return self.transport.exchange(call, http_request, parse)
+        return Operation(call, http_request, parse)
 
     def _object_reader(self, spec: ObjectSpec) -> Reader[Any]:
         return _document(
@@ -137,23 +139,23 @@ class RestWire:
     def _page_reader(self, spec: ObjectSpec) -> Reader[QueryPage[Any]]:
         return _document(lambda document: responses.read_page(document, spec, unknown=self.unknown))
 
-    def get(self, spec: ObjectSpec, object_id: str) -> Any:
+    def get(self, spec: ObjectSpec, object_id: str) -> Operation[Any]:
         url = self.url(spec, object_id)
-        return self._exchange("get", spec, [object_id], "GET", url, self._object_reader(spec))
+        return self._operation("get", spec, [object_id], "GET", url, self._object_reader(spec))
 
-    def query(self, spec: ObjectSpec, expr: Expr | None) -> QueryPage[Any]:
+    def query(self, spec: ObjectSpec, expr: Expr | None) -> Operation[QueryPage[Any]]:
         body = encode(query_json(expr))
         url = self.url(spec, "query")
-        return self._exchange("query", spec, [], "POST", url, self._page_reader(spec), body)
+        return self._operation("query", spec, [], "POST", url, self._page_reader(spec), body)
 
-    def query_more(self, spec: ObjectSpec, token: str) -> QueryPage[Any]:
+    def query_more(self, spec: ObjectSpec, token: str) -> Operation[QueryPage[Any]]:
         # Boomi takes the bare token as a text/plain body, not a JSON string.
         url = self.url(spec, "queryMore")
         reader = self._page_reader(spec)
         body = token.encode("utf-8")
-        return self._exchange("queryMore", spec, [], "POST", url, reader, body, TEXT)
+        return self._operation("queryMore", spec, [], "POST", url, reader, body, TEXT)
 
-    def create(self, spec: ObjectSpec, obj: Any) -> Any:
+    def create(self, spec: ObjectSpec, obj: Any) -> Operation[Any]:
         # Boomi's documented request bodies carry no "@type" (the URL names the type).
         document = to_json(obj, spec, typed=False)
         # As on the SOAP wire, what the service assigns is never sent on create.
@@ -163,26 +165,28 @@ class RestWire:
         # Boomi's object pages create at ``/{type}/`` with the trailing slash.
         url = self.url(spec) + "/"
         reader = self._object_reader(spec)
-        return self._exchange("create", spec, [], "POST", url, reader, encode(document))
+        return self._operation("create", spec, [], "POST", url, reader, encode(document))
 
-    def update(self, spec: ObjectSpec, obj: Any) -> Any:
+    def update(self, spec: ObjectSpec, obj: Any) -> Operation[Any]:
         object_id = getattr(obj, spec.id_field) if spec.id_field else ""
         url = self.url(spec, object_id, "update")
         ids = [object_id] if object_id else []
         body = encode(to_json(obj, spec, typed=False))
-        return self._exchange("update", spec, ids, "POST", url, self._object_reader(spec), body)
+        return self._operation("update", spec, ids, "POST", url, self._object_reader(spec), body)
 
-    def delete(self, spec: ObjectSpec, object_id: str) -> bool:
+    def delete(self, spec: ObjectSpec, object_id: str) -> Operation[bool]:
         url = self.url(spec, object_id)
-        return self._exchange("delete", spec, [object_id], "DELETE", url, _read_successful)
+        return self._operation("delete", spec, [object_id], "DELETE", url, _read_successful)
 
-    def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkAnswer[Any]]:
+    def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> Operation[list[BulkAnswer[Any]]]:
         body = encode({"type": "GET", "request": [{"id": i} for i in ids]})
         url = self.url(spec, "bulk")
         reader = _document(lambda answer: responses.read_bulk(answer, spec, unknown=self.unknown))
-        return self._exchange("getBulk", spec, ids, "POST", url, reader, body)
+        return self._operation("getBulk", spec, ids, "POST", url, reader, body)
 
-    def plan_associations(self, method: str, associations: Iterable[PlanAssociation]) -> None:
+    def plan_associations(
+        self, method: str, associations: Iterable[PlanAssociation]
+    ) -> Operation[None]:
         """Boomi's REST-only ``planAssociation``: POST adds plans to deployments, DELETE
         removes them; the body is the ``PlanAssociations`` XML, the answer an empty 200."""
         if method not in ("POST", "DELETE"):
@@ -192,7 +196,7 @@ class RestWire:
         url = f"{self.root}/planAssociation"
         body = plan_associations.to_xml(found)
         ids = [a.plan_id for a in found]
-        self._exchange("planAssociation", spec, ids, method, url, _ignored, body, XML)
+        return self._operation("planAssociation", spec, ids, method, url, _ignored, body, XML)
 
 
 def _ignored(response: HttpResponse, excerpt: responses.Excerpt) -> None:

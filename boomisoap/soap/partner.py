@@ -12,6 +12,7 @@ from typing import Any
 
 from lxml import etree
 
+from ..calls import Operation
 from ..codec.xmlcodec import read_object
 from ..models.fields import ObjectSpec
 from ..models.override import SOAP_PARAMETER, refuse_override
@@ -82,19 +83,19 @@ class PartnerSoapWire(SoapWire):
         client = zeep_client("apim" if family == "apim" else "partner", plugins)
         self._builder = PartnerEnvelopeBuilder(client, override)
 
-    def _exchange(self, operation: str, spec: ObjectSpec | None, *args: Any) -> Any:
+    def _operation(self, operation: str, spec: ObjectSpec | None, *args: Any) -> Operation[Any]:
         if self.override() is not None:
             # Checked before anything is built or sent.
             refuse_override(None if spec is None else spec.type_name, operation, "override_account")
-        return super()._exchange(operation, spec, *args)
+        return super()._operation(operation, spec, *args)
 
-    def execute(self, spec: ObjectSpec, obj: Any) -> AccountProvisionResult:
+    def execute(self, spec: ObjectSpec, obj: Any) -> Operation[AccountProvisionResult]:
         build = self._builder_of("execute", spec, obj)
-        return self._exchange("execute", spec, [], build, _provision_result("results"))  # type: ignore[no-any-return]
+        return self._operation("execute", spec, [], build, _provision_result("results"))
 
-    def provision_status(self, provision_id: str) -> AccountProvisionResult:
+    def provision_status(self, provision_id: str) -> Operation[AccountProvisionResult]:
         build = self._builder_of("provision_status", provision_id)
-        return self._exchange(  # type: ignore[no-any-return]
+        return self._operation(
             "get", ACCOUNT_PROVISION, [provision_id], build, _provision_result("result")
         )
 

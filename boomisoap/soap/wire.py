@@ -1,4 +1,5 @@
-"""The SOAP 1.1 wire: one method per Boomi operation, each a single exchange."""
+"""The SOAP 1.1 wire: one method per Boomi operation, each describing a single exchange
+(an :class:`~boomisoap.calls.Operation`, sent by a transport)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from typing import Any, TypeVar
 from lxml import etree
 
 from .. import soapbody
+from ..calls import Call, HttpRequest, HttpResponse, Operation, is_xml
 from ..models.extras import Unknown
 from ..models.fields import ObjectSpec, hidden_ids
 from ..models.results import BulkAnswer, QueryPage
 from ..query import Expr
-from ..transport import Call, HttpRequest, HttpResponse, HttpTransport, is_xml, scrub
+from ..redact import SecretSet, excerpt_of
 from ..urlpath import segment
 from ..validation import validate_envelope
 from . import responses
@@ -35,7 +37,7 @@ class SoapWire:
         service: str,
         base_url: str,
         account_id: str,
-        transport: HttpTransport,
+        secrets: SecretSet,
         plugins: list[Any],
         validate: bool | str = True,
         response_verifier: Any = None,
@@ -46,7 +48,8 @@ class SoapWire:
         # The account id is data: encoded as one path segment (urlpath).
         path = SOAP_PATHS[service] + segment(account_id, "account_id")
         self.url = base_url.rstrip("/") + path
-        self.transport = transport
+        # The client's secrets: what an error quoting the answer must not show.
+        self.secrets = secrets
         self.validate = validate
         self._builder = EnvelopeBuilder(zeep_client(service, plugins))
         self._verifier = response_verifier
@@ -64,14 +67,14 @@ class SoapWire:
             validate_envelope(envelope, direction="request")
         return bytes(etree.tostring(envelope, encoding="utf-8", xml_declaration=True))
 
-    def _exchange(
+    def _operation(
         self,
         operation: str,
         spec: ObjectSpec | None,
         ids: Sequence[str],
         build: Callable[[], bytes],
         read: Callable[[Any, Unknown], T],
-    ) -> T:
+    ) -> Operation[T]:
         # Built per attempt: a retry carries a fresh Nonce and Created (see exchange()).
         body = build()
         call = Call(
@@ -91,49 +94,47 @@ class SoapWire:
             # answer is verified (ResponseVerifier may be told to allow unsigned faults).
             if self._verifier is not None and is_xml(response):
                 self._verifier.verify(response.body)
-            hidden = (*self.transport.secrets.credentials(), *hidden_ids(spec, ids))
-            # Scrubbed before it is cut: a cut could leave a secret's head behind.
-            text = scrub(response.body.decode("utf-8", errors="replace"), hidden)
+            hidden = (*self.secrets.credentials(), *hidden_ids(spec, ids))
             child, unknown = responses.response_body(
                 response,
                 validate=self.validate,
-                excerpt=self.transport.excerpt(text.encode("utf-8")),
+                excerpt=excerpt_of(response.body, hidden),
                 object_type=call.object_type,
                 secrets=hidden,
             )
             return read(child, unknown)
 
-        return self.transport.exchange(call, request, parse, rebuild=build)
+        return Operation(call, request, parse, rebuild=build)
 
-    def get(self, spec: ObjectSpec, object_id: str) -> Any:
+    def get(self, spec: ObjectSpec, object_id: str) -> Operation[Any]:
         build = self._builder_of("get", spec, object_id)
-        return self._exchange("get", spec, [object_id], build, soapbody.result.read)
+        return self._operation("get", spec, [object_id], build, soapbody.result.read)
 
-    def query(self, spec: ObjectSpec, expr: Expr | None) -> QueryPage[Any]:
+    def query(self, spec: ObjectSpec, expr: Expr | None) -> Operation[QueryPage[Any]]:
         build = self._builder_of("query", spec, expr)
-        return self._exchange("query", spec, [], build, soapbody.page.read)
+        return self._operation("query", spec, [], build, soapbody.page.read)
 
-    def query_more(self, spec: ObjectSpec, token: str) -> QueryPage[Any]:
+    def query_more(self, spec: ObjectSpec, token: str) -> Operation[QueryPage[Any]]:
         build = self._builder_of("query_more", token)
-        return self._exchange("queryMore", spec, [], build, soapbody.page.read)
+        return self._operation("queryMore", spec, [], build, soapbody.page.read)
 
-    def create(self, spec: ObjectSpec, obj: Any) -> Any:
+    def create(self, spec: ObjectSpec, obj: Any) -> Operation[Any]:
         build = self._builder_of("create", spec, obj)
-        return self._exchange("create", spec, [], build, soapbody.result.read)
+        return self._operation("create", spec, [], build, soapbody.result.read)
 
-    def update(self, spec: ObjectSpec, obj: Any) -> Any:
+    def update(self, spec: ObjectSpec, obj: Any) -> Operation[Any]:
         object_id = getattr(obj, spec.id_field) if spec.id_field else None
         build = self._builder_of("update", spec, obj)
         ids = [object_id] if object_id else []
-        return self._exchange("update", spec, ids, build, soapbody.result.read)
+        return self._operation("update", spec, ids, build, soapbody.result.read)
 
-    def delete(self, spec: ObjectSpec, object_id: str) -> bool:
+    def delete(self, spec: ObjectSpec, object_id: str) -> Operation[bool]:
         build = self._builder_of("delete", spec, object_id)
-        return self._exchange("delete", spec, [object_id], build, soapbody.successful.read)
+        return self._operation("delete", spec, [object_id], build, soapbody.successful.read)
 
-    def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> list[BulkAnswer[Any]]:
+    def get_bulk(self, spec: ObjectSpec, ids: Sequence[str]) -> Operation[list[BulkAnswer[Any]]]:
         build = self._builder_of("get_bulk", spec, list(ids))
-        return self._exchange(
+        return self._operation(
             "getBulk",
             spec,
             ids,

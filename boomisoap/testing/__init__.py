@@ -110,16 +110,17 @@ def boomi_requests(monkeypatch: pytest.MonkeyPatch) -> BoomiRequests:
     clients the code under test builds itself. Only exchanges that got an HTTP answer are
     recorded (a refused connection has no request to show).
     """
-    from ..transport import HttpTransport
+    from ..transport import BaseTransport
 
     recorder = BoomiRequests()
-    original = HttpTransport.__init__
+    original = BaseTransport.__init__
 
-    def observed(self: HttpTransport, *args: Any, **kwargs: Any) -> None:
+    # The sync and the async transports alike.
+    def observed(self: BaseTransport, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         recorder.attach(self)
 
-    monkeypatch.setattr(HttpTransport, "__init__", observed)
+    monkeypatch.setattr(BaseTransport, "__init__", observed)
     return recorder
 
 

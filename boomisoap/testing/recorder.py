@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from ..transport import Call, HttpRequest, HttpResponse, HttpTransport
+from ..transport import BaseTransport, Call, HttpRequest, HttpResponse
 
 Observer = Callable[[Call, HttpRequest, HttpResponse], None]
 
@@ -72,7 +72,7 @@ class BoomiRequests:
 
     def attach(self, client: Any) -> Any:
         """Record ``client``'s exchanges too (a client built before the fixture started)."""
-        transport = client if isinstance(client, HttpTransport) else client.transport
+        transport = client if isinstance(client, BaseTransport) else client.transport
         if self._observe not in transport.observers:
             transport.observers.append(self._observe)
         return client

@@ -57,7 +57,7 @@ def lifecycle(apim: ApimClient) -> None:
 
 
 @pytest.mark.parametrize("digest", [False, True], ids=["text", "digest"])
-def test_wire_bytes_are_stored_with_only_secrets_redacted(store, digest, caplog):
+def test_wire_bytes_are_stored_with_only_secrets_redacted(store, digest, caplog, flavour):
     caplog.set_level(logging.DEBUG, logger="boomisoap")
     wire = Wire()
     errors: list[str] = []
@@ -67,7 +67,7 @@ def test_wire_bytes_are_stored_with_only_secrets_redacted(store, digest, caplog)
             account_id=sb.account_id, username="auditor", base_url=sb.base_url,
             rate_limit=None, audit=log, password_digest=digest,
         )  # fmt: skip
-        with ApimClient(password=PASSWORD, **options) as apim:
+        with flavour.make(ApimClient, password=PASSWORD, **options) as apim:
             apim.transport.observers.append(wire)
             lifecycle(apim)
             application = apim.applications.create(Application(application_name="audited"))
@@ -76,13 +76,13 @@ def test_wire_bytes_are_stored_with_only_secrets_redacted(store, digest, caplog)
                        application_id=application.application_id)
             )  # fmt: skip
             assert key.key  # the emulator generated a secret key
-        with ApimClient(password=WRONG_PASSWORD, **options) as intruder:
+        with flavour.make(ApimClient, password=WRONG_PASSWORD, **options) as intruder:
             intruder.transport.observers.append(wire)
             with pytest.raises(AuthenticationError) as refused:
                 intruder.plans.get("x")
             errors += [str(refused.value), repr(refused.value)]
-        with MftClient(base_url=sb.base_url, api_key=sb.mft_api_key, audit=log,
-                       rate_limit=None) as mft:  # fmt: skip
+        with flavour.make(MftClient, base_url=sb.base_url, api_key=sb.mft_api_key, audit=log,
+                          rate_limit=None) as mft:  # fmt: skip
             mft.transport.observers.append(wire)
             assert isinstance(mft.accounting.transfer_quota(), int)
         mft_key = sb.mft_api_key

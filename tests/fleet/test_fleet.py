@@ -1,4 +1,5 @@
-"""A fleet of 4 processes x 8 threads sharing one account limited to 10 requests/s.
+"""A fleet of 4 processes x 8 threads (or 8 tasks on one event loop each) sharing one
+account limited to 10 requests/s.
 
 With the budget shared through Redis the service answers no 503 and at least 95% of what
 it allows is used; with each process pacing locally at 10/s (the default before a shared
@@ -33,7 +34,7 @@ def emulator() -> Iterator[Sandbox]:
         yield sandbox
 
 
-def run_fleet(sandbox: Sandbox, rate_limit: Any) -> dict[str, Any]:
+def run_fleet(sandbox: Sandbox, rate_limit: Any, mode: str = "threads") -> dict[str, Any]:
     config = {
         "account_id": sandbox.account_id,
         "username": "u",
@@ -42,6 +43,7 @@ def run_fleet(sandbox: Sandbox, rate_limit: Any) -> dict[str, Any]:
         "rate_limit": rate_limit,
         "threads": THREADS,
         "seconds": SECONDS,
+        "mode": mode,
     }
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
@@ -97,11 +99,12 @@ def report(label: str, figures: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("mode", ["threads", "async"])
 def test_a_fleet_sharing_the_budget_through_redis_gets_no_503(
-    emulator: Sandbox, redis_url: str
+    emulator: Sandbox, redis_url: str, mode: str
 ) -> None:
-    figures = run_fleet(emulator, f"{redis_url}?rate={RATE:g}")
-    report("shared through Redis", figures)
+    figures = run_fleet(emulator, f"{redis_url}?rate={RATE:g}", mode)
+    report(f"shared through Redis ({mode})", figures)
     assert figures["errors"] == 0, figures
     assert figures["rate_limited"] == 0, figures
     assert figures["used"] >= 0.95, figures
@@ -109,9 +112,10 @@ def test_a_fleet_sharing_the_budget_through_redis_gets_no_503(
 
 
 @pytest.mark.slow
-def test_a_fleet_pacing_per_process_draws_503s(emulator: Sandbox) -> None:
-    figures = run_fleet(emulator, RATE)
-    report("paced per process", figures)
+@pytest.mark.parametrize("mode", ["threads", "async"])
+def test_a_fleet_pacing_per_process_draws_503s(emulator: Sandbox, mode: str) -> None:
+    figures = run_fleet(emulator, RATE, mode)
+    report(f"paced per process ({mode})", figures)
     assert figures["errors"] == 0, figures
     # Four members at 10/s each against 10/s: about three requests in four are refused.
     assert figures["rate_limited"] >= RATE * SECONDS, figures

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from flavours import Flavour
 
 from boomisoap import (
     ApimClient,
@@ -70,8 +71,16 @@ def audit(tmp_path: Any) -> Iterator[AuditLog]:
         yield log
 
 
-def make_client(sb: Sandbox, proxy: FaultProxy, audit: AuditLog, retries: int = 3) -> ApimClient:
-    client = ApimClient(
+def make_client(
+    sb: Sandbox,
+    proxy: FaultProxy,
+    audit: AuditLog,
+    retries: int = 3,
+    via: Flavour | None = None,
+) -> ApimClient:
+    via = via or Flavour("sync")
+    client: Any = via.make(
+        ApimClient,
         account_id=sb.account_id,
         username="u",
         password=PASSWORD,
@@ -81,13 +90,19 @@ def make_client(sb: Sandbox, proxy: FaultProxy, audit: AuditLog, retries: int = 
         timeout=CLIENT_TIMEOUT,
         audit=audit,
     )
-    client.transport._sleep = lambda seconds: None  # backoff without waiting
-    return client
+    client.transport._sleep = no_wait if via.name == "async" else lambda seconds: None
+    return client  # backoff without waiting
+
+
+async def no_wait(seconds: float) -> None:
+    return None
 
 
 @pytest.fixture
-def client(sb: Sandbox, proxy: FaultProxy, audit: AuditLog) -> Iterator[ApimClient]:
-    found = make_client(sb, proxy, audit)
+def client(
+    sb: Sandbox, proxy: FaultProxy, audit: AuditLog, flavour: Flavour
+) -> Iterator[ApimClient]:
+    found = make_client(sb, proxy, audit, via=flavour)
     yield found
     found.close()
 
@@ -265,21 +280,25 @@ def test_a_burst_of_503s_then_the_create_lands_once(
 
 
 def test_503s_beyond_the_retries_raise_rate_limited(
-    sb: Sandbox, proxy: FaultProxy, audit: AuditLog
+    sb: Sandbox, proxy: FaultProxy, audit: AuditLog, flavour: Flavour
 ) -> None:
     op = Operation(sb, "create")
     proxy.script(*["503"] * 6)
-    with make_client(sb, proxy, audit, retries=2) as client, pytest.raises(RateLimited):
+    client = make_client(sb, proxy, audit, retries=2, via=flavour)
+    with client, pytest.raises(RateLimited):
         op.call(client)
     assert (proxy.count(), proxy.count(forwarded=True)) == (3, 0)
     assert op.applied() == 0
     check_audit(audit, ["fault"] * 3, "create")
 
 
-def test_a_read_gives_up_after_its_retries(sb: Sandbox, proxy: FaultProxy, audit: AuditLog) -> None:
+def test_a_read_gives_up_after_its_retries(
+    sb: Sandbox, proxy: FaultProxy, audit: AuditLog, flavour: Flavour
+) -> None:
     op = Operation(sb, "get")
     proxy.script(*["reset_before"] * 6)
-    with make_client(sb, proxy, audit, retries=2) as client, pytest.raises(TransportError):
+    client = make_client(sb, proxy, audit, retries=2, via=flavour)
+    with client, pytest.raises(TransportError):
         op.call(client)
     assert proxy.count() == 3
     check_audit(audit, ["transport_error"] * 3, "get")

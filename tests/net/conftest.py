@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flavours import Flavour
 
 from boomisoap import ApimClient
 from boomisoap.sandbox import Sandbox, SandboxTLS
@@ -64,12 +65,14 @@ def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
 
 
-def client(base_url: str, **options: Any) -> ApimClient:
+def client(base_url: str, via: Flavour | None = None, **options: Any) -> ApimClient:
+    """A client of ``base_url``: sync, or (``via`` the async flavour) its async twin."""
     options.setdefault("rate_limit", None)
     options.setdefault("retries", 0)
-    return ApimClient(
-        account_id="acct-1", username="u", password=PASSWORD, base_url=base_url, **options
-    )
+    return (via or Flavour("sync")).make(
+        ApimClient, account_id="acct-1", username="u", password=PASSWORD, base_url=base_url,
+        **options,
+    )  # fmt: skip
 
 
 def ca_path(ca: TestCA) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from flavours import Flavour
 
 from boomisoap import InvalidRequest, Plan, TransportError
 from boomisoap.sandbox import Sandbox, SandboxTLS
@@ -29,9 +30,9 @@ def _plan() -> Plan:
     return Plan(name="tls plan", description="over https")
 
 
-def test_custom_ca_bundle_round_trip(https_sandbox: Sandbox, ca: TestCA) -> None:
+def test_custom_ca_bundle_round_trip(https_sandbox: Sandbox, ca: TestCA, flavour: Flavour) -> None:
     assert https_sandbox.base_url.startswith("https://127.0.0.1:")
-    with client(https_sandbox.base_url, verify=str(ca.cert)) as apim:
+    with client(via=flavour, base_url=https_sandbox.base_url, verify=str(ca.cert)) as apim:
         created = apim.plans.create(_plan())
         assert apim.plans.get(created.plan_id).name == "tls plan"
 
@@ -46,21 +47,21 @@ def test_default_trust_refuses_the_test_ca(https_sandbox: Sandbox) -> None:
     assert caught.value.sent is False
 
 
-def test_hostname_mismatch_is_named(ca: TestCA) -> None:
+def test_hostname_mismatch_is_named(ca: TestCA, flavour: Flavour) -> None:
     other = ca.issue("elsewhere", hosts=("elsewhere.example",))
     with (
         Sandbox.start(rate_limit=None, tls=SandboxTLS(other.cert, other.key)) as sandbox,
-        client(sandbox.base_url, verify=str(ca.cert)) as apim,
+        client(via=flavour, base_url=sandbox.base_url, verify=str(ca.cert)) as apim,
         pytest.raises(TransportError, match="mismatch"),
     ):
         apim.plans.get("p-1")
 
 
-def test_expired_server_certificate_is_named(ca: TestCA) -> None:
+def test_expired_server_certificate_is_named(ca: TestCA, flavour: Flavour) -> None:
     old = ca.issue("old", expired=True)
     with (
         Sandbox.start(rate_limit=None, tls=SandboxTLS(old.cert, old.key)) as sandbox,
-        client(sandbox.base_url, verify=str(ca.cert)) as apim,
+        client(via=flavour, base_url=sandbox.base_url, verify=str(ca.cert)) as apim,
         pytest.raises(TransportError, match="has expired"),
     ):
         apim.plans.get("p-1")
@@ -74,8 +75,12 @@ def test_plain_http_client_on_https_port_fails_clearly(https_sandbox: Sandbox) -
     assert url in str(caught.value)
 
 
-def test_mutual_tls_with_a_pem_pair(mtls_sandbox: Sandbox, ca: TestCA, client_cert: Issued) -> None:
-    with client(mtls_sandbox.base_url, verify=str(ca.cert), cert=client_cert.pair) as apim:
+def test_mutual_tls_with_a_pem_pair(
+    mtls_sandbox: Sandbox, ca: TestCA, client_cert: Issued, flavour: Flavour
+) -> None:
+    with client(
+        mtls_sandbox.base_url, via=flavour, verify=str(ca.cert), cert=client_cert.pair
+    ) as apim:
         created = apim.plans.create(_plan())
         assert apim.plans.get(created.plan_id).plan_id == created.plan_id
 
@@ -90,10 +95,12 @@ def test_mutual_tls_with_a_combined_pem_file(
 
 
 def test_mutual_tls_with_pkcs12_and_password(
-    mtls_sandbox: Sandbox, ca: TestCA, client_cert: Issued
+    mtls_sandbox: Sandbox, ca: TestCA, client_cert: Issued, flavour: Flavour
 ) -> None:
     p12 = ca.pkcs12(client_cert, "p12-Secret")
-    with client(mtls_sandbox.base_url, verify=str(ca.cert), cert=(str(p12), "p12-Secret")) as apim:
+    with client(
+        mtls_sandbox.base_url, via=flavour, verify=str(ca.cert), cert=(str(p12), "p12-Secret")
+    ) as apim:
         created = apim.plans.create(_plan())
         assert created.plan_id
 
@@ -181,8 +188,11 @@ def test_sandbox_refuses_an_unusable_certificate(tmp_path: pytest.TempPathFactor
         Sandbox(tls=SandboxTLS("/nonexistent/cert.pem", "/nonexistent/key.pem"))
 
 
-def test_password_is_not_in_tls_errors(https_sandbox: Sandbox) -> None:
-    with client(https_sandbox.base_url) as apim, pytest.raises(TransportError) as caught:
+def test_password_is_not_in_tls_errors(https_sandbox: Sandbox, flavour: Flavour) -> None:
+    with (
+        client(via=flavour, base_url=https_sandbox.base_url) as apim,
+        pytest.raises(TransportError) as caught,
+    ):
         apim.plans.get("p-1")
     assert PASSWORD not in str(caught.value) and PASSWORD not in repr(caught.value)
 

@@ -71,11 +71,12 @@ def _calls(client: PartnerClient, type_name: str) -> dict[str, Any]:
     spec = service.spec
     target = TARGET_OBJECTS.get(type_name)
     object_id = "other-sub-1" if target is None else getattr(target, spec.id_field or "")
-    wire = service._wire
+    # queryMore has no public method of its own: the wire's operation, sent by the service.
+    wire = service._calls.wire
     calls: dict[str, Any] = {
         "get": lambda: service.get(object_id),
         "query": lambda: list(service.query()),
-        "queryMore": lambda: wire.query_more(spec, "token-of-other"),
+        "queryMore": lambda: service._run(wire.query_more(spec, "token-of-other")),
         "getBulk": lambda: service.get_many([object_id]),
         "delete": lambda: service.delete(object_id),
     }

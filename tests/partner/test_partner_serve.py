@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from boomisoap.sandbox.commands import sandbox_group
 from click.testing import CliRunner
 
 import boomisoap
 from boomisoap import AuthenticationError, PartnerClient, Plan
+from boomisoap.cli.sandbox import sandbox_group
 
 
 @pytest.mark.parametrize("bad", ["child", "=parent", "a=a", "a b=c"])

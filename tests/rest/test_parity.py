@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from flavours import FLAVOURS, Flavour
 
 from boomisoap import (
     Account,
@@ -78,7 +79,7 @@ class Outcome:
             self.errors[step] = ("no error", None, None)
 
 
-def run_scenario(wire: str) -> Outcome:
+def run_scenario(wire: str, flavour: str = "sync") -> Outcome:
     out = Outcome(wire)
     with Sandbox.start(users={"u": "p"}, rate_limit=None) as sb:
         options: dict[str, Any] = {
@@ -88,10 +89,11 @@ def run_scenario(wire: str) -> Outcome:
             "wire": wire,
             "rate_limit": None,
         }
+        make = Flavour(flavour).make
         with (
-            ApimClient(password="p", **options) as apim,
-            PlatformClient(password="p", **options) as plat,
-            ApimClient(password="not-p", **options) as intruder,
+            make(ApimClient, password="p", **options) as apim,
+            make(PlatformClient, password="p", **options) as plat,
+            make(ApimClient, password="not-p", **options) as intruder,
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -235,18 +237,19 @@ def _accounts(out: Outcome, sb: Any, plat: PlatformClient) -> None:
     out.expect_error("account.get.unknown", lambda: plat.accounts.get("nobody"))
 
 
-_OUTCOMES: dict[str, Outcome] = {}
+_OUTCOMES: dict[tuple[str, str], Outcome] = {}
 
 
-def outcome(wire: str) -> Outcome:
-    if wire not in _OUTCOMES:
-        _OUTCOMES[wire] = run_scenario(wire)
-    return _OUTCOMES[wire]
+def outcome(wire: str, flavour: str = "sync") -> Outcome:
+    if (wire, flavour) not in _OUTCOMES:
+        _OUTCOMES[wire, flavour] = run_scenario(wire, flavour)
+    return _OUTCOMES[wire, flavour]
 
 
+@pytest.mark.parametrize("flavour", FLAVOURS)
 @pytest.mark.parametrize("wire", WIRES)
-def test_the_scenario_behaves_as_documented(wire: str) -> None:
-    out = outcome(wire)
+def test_the_scenario_behaves_as_documented(wire: str, flavour: str) -> None:
+    out = outcome(wire, flavour)
     values, raw, errors = out.values, out.raw, out.errors
 
     assert raw["plan.get"] == raw["plan.create"]
@@ -338,6 +341,19 @@ def test_soap_and_rest_agree_field_by_field() -> None:
     ]
     assert differences == []
     assert soap.errors == rest.errors
+
+
+@pytest.mark.parametrize("wire", WIRES)
+def test_the_async_clients_agree_with_the_sync_ones_field_by_field(wire: str) -> None:
+    sync, async_ = outcome(wire), outcome(wire, "async")
+    assert sync.values.keys() == async_.values.keys()
+    differences = [
+        difference
+        for step in sync.values
+        for difference in _differences(step, sync.values[step], async_.values[step])
+    ]
+    assert differences == []
+    assert sync.errors == async_.errors
 
 
 def test_blank_only_hides_server_generated_values() -> None:

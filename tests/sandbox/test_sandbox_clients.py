@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flavours import Flavour
 
 from boomisoap import (
     Account,
@@ -42,7 +44,10 @@ HOW = Plan(
 )
 
 
-def client(sandbox: Sandbox, cls: Any = ApimClient, **options: Any) -> Any:
+def client(
+    sandbox: Sandbox, cls: Any = ApimClient, *, via: Flavour | None = None, **options: Any
+) -> Any:
+    """A client of ``sandbox``: sync, or (``via`` the async flavour) its async twin."""
     values = {
         "account_id": sandbox.account_id,
         "username": "u",
@@ -51,7 +56,14 @@ def client(sandbox: Sandbox, cls: Any = ApimClient, **options: Any) -> Any:
         "rate_limit": None,
         **options,
     }
-    return cls(**values)
+    return (via or Flavour("sync")).make(cls, **values)
+
+
+@pytest.fixture
+def apim_client(boomi_sandbox: Sandbox, flavour: Flavour) -> Iterator[Any]:
+    """The plugin's fixture, for the sync client and then its async twin."""
+    with client(boomi_sandbox, via=flavour) as apim:
+        yield apim
 
 
 def test_plan_lifecycle_of_seed_001(apim_client: ApimClient) -> None:
@@ -110,8 +122,8 @@ def test_every_query_operator(apim_client: ApimClient) -> None:
     assert names(None) == ["p0", "p1", "p2", "p3"]
 
 
-def test_typed_comparisons_on_accounts(seeded: Sandbox) -> None:
-    with client(seeded, PlatformClient) as platform:
+def test_typed_comparisons_on_accounts(seeded: Sandbox, flavour: Flavour) -> None:
+    with client(seeded, PlatformClient, via=flavour) as platform:
 
         def ids(expr: Any) -> list[str]:
             return [a.account_id for a in platform.accounts.query(expr)]
@@ -189,8 +201,8 @@ def test_application_and_api_key(apim_client: ApimClient) -> None:
     assert apim_client.applications.get(app.application_id).deleted is True
 
 
-def test_account_get_bulk_and_query(seeded: Sandbox) -> None:
-    with client(seeded, PlatformClient) as platform:
+def test_account_get_bulk_and_query(seeded: Sandbox, flavour: Flavour) -> None:
+    with client(seeded, PlatformClient, via=flavour) as platform:
         qa = platform.accounts.get("boomiqa-T7KIDU")
         assert qa.name == "BoomiQA" and qa.licensing and qa.licensing.standard
         assert (qa.licensing.standard.purchased, qa.licensing.standard.used) == (1000000, 60)
@@ -234,12 +246,15 @@ def test_invalid_request(apim_client: ApimClient, boomi_sandbox: Sandbox) -> Non
     assert fault(post(boomi_sandbox, unknown_type))[1:] == (400, "Widget does not exist")
 
 
-def test_authentication_error(boomi_sandbox: Sandbox) -> None:
-    with client(boomi_sandbox, password="wrong") as bad, pytest.raises(AuthenticationError) as err:
+def test_authentication_error(boomi_sandbox: Sandbox, flavour: Flavour) -> None:
+    with (
+        client(boomi_sandbox, via=flavour, password="wrong") as bad,
+        pytest.raises(AuthenticationError) as err,
+    ):
         bad.plans.get("x")
     assert err.value.status_code == 403
     tokens = {"password": None, "token": "no-such-token"}
-    with client(boomi_sandbox, **tokens) as bad, pytest.raises(AuthenticationError):
+    with client(boomi_sandbox, via=flavour, **tokens) as bad, pytest.raises(AuthenticationError):
         bad.plans.get("x")
 
 
@@ -262,17 +277,17 @@ def test_conflict_for_a_plan_in_use(apim_client: ApimClient, boomi_sandbox: Sand
     assert boomi_sandbox.count("Plan") == 1
 
 
-def test_rate_limited() -> None:
-    with Sandbox.start(rate_limit=2.0) as sandbox, client(sandbox, retries=0) as apim:
+def test_rate_limited(flavour: Flavour) -> None:
+    with Sandbox.start(rate_limit=2.0) as sandbox, client(sandbox, via=flavour, retries=0) as apim:
         with pytest.raises(RateLimited) as err:
             for _ in range(10):
                 list(apim.plans.query())
         assert err.value.status_code == 503
 
 
-def test_rate_limited_request_succeeds_on_retry() -> None:
+def test_rate_limited_request_succeeds_on_retry(flavour: Flavour) -> None:
     # 503s are retried with a fresh token each time until the bucket lets one through.
-    with Sandbox.start(rate_limit=5.0) as sandbox, client(sandbox, retries=5) as apim:
+    with Sandbox.start(rate_limit=5.0) as sandbox, client(sandbox, via=flavour, retries=5) as apim:
         for _ in range(12):
             list(apim.plans.query())
 
@@ -299,9 +314,9 @@ def test_envelope_validation_error_client_side(boomi_sandbox: Sandbox, requests_
         assert "widgetAccount" in response_side.value.path + response_side.value.reason
 
 
-def test_transport_error_when_the_server_is_gone() -> None:
+def test_transport_error_when_the_server_is_gone(flavour: Flavour) -> None:
     sandbox = Sandbox.start(rate_limit=None)
-    apim = client(sandbox, retries=0)
+    apim = client(sandbox, via=flavour, retries=0)
     assert list(apim.plans.query()) == []
     sandbox.stop()
     with pytest.raises(TransportError) as err:
@@ -310,8 +325,8 @@ def test_transport_error_when_the_server_is_gone() -> None:
     apim.close()
 
 
-def test_seeded_plans_match_seed_001(seeded: Sandbox) -> None:
-    with client(seeded) as apim:
+def test_seeded_plans_match_seed_001(seeded: Sandbox, flavour: Flavour) -> None:
+    with client(seeded, via=flavour) as apim:
         enabled = list(apim.plans.query(Q.status == "ENABLED"))
         assert [(p.name, p.plan_id) for p in enabled] == list(PLAN_IDS.items())
         assert apim.plans.get(DISABLED_PLAN_ID).max_message_size == 1024

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from flavours import Flavour
 
 from boomisoap import ApimClient, Conflict, InvalidRequest, NotFound, Plan, PlanAssociation
 from boomisoap.sandbox import Sandbox
@@ -158,7 +159,7 @@ def test_plan_association_blocks_delete(apim: Rest) -> None:
     )
 
 
-def test_plan_associations_through_the_client(boomi_sandbox: Sandbox) -> None:
+def test_plan_associations_through_the_client(boomi_sandbox: Sandbox, flavour: Flavour) -> None:
     options = {
         "account_id": boomi_sandbox.account_id,
         "username": "u",
@@ -166,7 +167,7 @@ def test_plan_associations_through_the_client(boomi_sandbox: Sandbox) -> None:
         "base_url": boomi_sandbox.base_url,
         "rate_limit": None,
     }
-    with ApimClient(wire="rest", **options) as apim:
+    with flavour.make(ApimClient, wire="rest", **options) as apim:
         plan = apim.plans.create(Plan(name="associated"))
         assert plan.plan_id is not None
         link = PlanAssociation(plan_id=plan.plan_id, component_id="api-c", environment_id="env-p")
@@ -180,7 +181,7 @@ def test_plan_associations_through_the_client(boomi_sandbox: Sandbox) -> None:
             apim.associate_plans([])
         assert empty.value.field == "association"
         assert apim.plans.delete(plan.plan_id) is True
-    with ApimClient(**options) as soap, pytest.raises(InvalidRequest) as soap_wire:
+    with flavour.make(ApimClient, **options) as soap, pytest.raises(InvalidRequest) as soap_wire:
         soap.associate_plans([link])
     assert soap_wire.value.field == "wire"
 
