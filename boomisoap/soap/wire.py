@@ -16,7 +16,6 @@ from ..urlpath import segment
 from ..validation import validate_envelope
 from . import responses
 from .envelopes import EnvelopeBuilder
-from .factory import zeep_client
 
 T = TypeVar("T")
 
@@ -47,7 +46,7 @@ class SoapWire:
         self.url = base_url.rstrip("/") + path
         self.transport = transport
         self.validate = validate
-        self._builder = EnvelopeBuilder(zeep_client(service, plugins))
+        self._builder = EnvelopeBuilder(service, plugins)
         self._verifier = response_verifier
         self._headers = {
             "Content-Type": "text/xml; charset=utf-8",
