@@ -36,7 +36,7 @@ class EnvelopeBuilder:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
         self.service = service
         self.engine = engine
-        self._plugins = tuple(plugins)
+        self.plugins = tuple(plugins)
         self._zeep: Any = None
         self._types: dict[str, Any] = {}
 
@@ -75,7 +75,7 @@ class EnvelopeBuilder:
             values = {name: self._zeep_value(value) for name, value in parts.items()}
             # zeep applies the same plugins (composed) as it builds.
             return client.create_message(client.service, operation, **values)
-        return apply_headers(writer(self.service).envelope(operation, parts), self._plugins)
+        return apply_headers(writer(self.service).envelope(operation, parts), self.plugins)
 
     # -- zeep, the reference -----------------------------------------------------------------
 
@@ -83,7 +83,7 @@ class EnvelopeBuilder:
         if self._zeep is None:
             from .factory import zeep_client
 
-            self._zeep = zeep_client(self.service, list(self._plugins))
+            self._zeep = zeep_client(self.service, list(self.plugins))
         return self._zeep
 
     def _zeep_value(self, value: Part) -> Any:
