@@ -1,5 +1,11 @@
 """OpenTelemetry spans, one per client call (retries included), when OpenTelemetry is
-installed (``pip install boomisoap[otel]``); without it, nothing is imported or done.
+installed (``pip install boomisoap[otel]``) and in use; otherwise nothing is imported or done.
+
+In use means the application has imported ``opentelemetry.trace`` (which configuring a
+tracer provider does, as does ``opentelemetry-instrument``) or names a provider in
+``OTEL_PYTHON_TRACER_PROVIDER``, which OpenTelemetry loads on first use. Until then a call
+costs one dictionary lookup: importing the API alone takes milliseconds of a cold start,
+for spans nothing would record.
 
 The span is a CLIENT span named ``<service> <ObjectType>.<operation>`` (e.g.
 ``apim Plan.create``) with the attributes ``boomisoap.service``, ``boomisoap.operation``,
@@ -10,6 +16,8 @@ The span is a CLIENT span named ``<service> <ObjectType>.<operation>`` (e.g.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,9 +33,13 @@ class _NoSpan:
 
 
 def _otel() -> Any:
-    """The opentelemetry.trace module, or _MISSING; looked up once."""
+    """The opentelemetry.trace module, or _MISSING; looked up once it is in use."""
     global _API
     if _API is None:
+        if "opentelemetry.trace" not in sys.modules and not os.environ.get(
+            "OTEL_PYTHON_TRACER_PROVIDER"
+        ):
+            return _MISSING  # not in use (yet): asked again on the next call
         try:
             from opentelemetry import trace
         except ImportError:
