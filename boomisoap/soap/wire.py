@@ -90,12 +90,17 @@ class SoapWire:
             if self._verifier is not None and is_xml(response):
                 self._verifier.verify(response.body)
             hidden = (*self.transport.secrets.credentials(), *hidden_ids(spec, ids))
-            # Scrubbed before it is cut: a cut could leave a secret's head behind.
-            text = scrub(response.body.decode("utf-8", errors="replace"), hidden)
+
+            def excerpt() -> str:
+                # Scrubbed before it is cut: a cut could leave a secret's head behind.
+                # Only when an error quotes it: scrubbing a body costs as much as a call.
+                text = scrub(response.body.decode("utf-8", errors="replace"), hidden)
+                return self.transport.excerpt(text.encode("utf-8"))
+
             child, unknown = responses.response_body(
                 response,
                 validate=self.validate,
-                excerpt=self.transport.excerpt(text.encode("utf-8")),
+                excerpt=excerpt,
                 object_type=call.object_type,
                 secrets=hidden,
             )
