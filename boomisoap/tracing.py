@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 _MISSING = object()
@@ -30,6 +30,10 @@ _TRACER: tuple[Any, Any] | None = None
 class _NoSpan:
     def set_attribute(self, key: str, value: Any) -> None:
         pass
+
+
+# One shared context for every call while nothing records: no generator per call.
+_NO_SPAN: AbstractContextManager[Any] = nullcontext(_NoSpan())
 
 
 def _otel() -> Any:
@@ -63,7 +67,6 @@ def _tracer(trace: Any, provider: Any) -> Any:
     return _TRACER[1]
 
 
-@contextmanager
 def call_span(
     service: str,
     operation: str,
@@ -72,14 +75,29 @@ def call_span(
     method: str,
     safe_url: Callable[[], str],
     correlation_id: str,
-) -> Iterator[Any]:
+) -> AbstractContextManager[Any]:
     """A span around one call; ``safe_url`` gives its URL without secrets."""
     trace = _otel()
     provider = None if trace is _MISSING else trace.get_tracer_provider()
     if provider is None or isinstance(provider, _idle_providers(trace)):
         # No SDK configured: every span would be a non-recording one; skip the work.
-        yield _NoSpan()
-        return
+        return _NO_SPAN
+    return _span(trace, provider, service, operation, object_type, wire, method, safe_url,
+                 correlation_id)  # fmt: skip
+
+
+@contextmanager
+def _span(
+    trace: Any,
+    provider: Any,
+    service: str,
+    operation: str,
+    object_type: str | None,
+    wire: str,
+    method: str,
+    safe_url: Callable[[], str],
+    correlation_id: str,
+) -> Iterator[Any]:
     tracer = _tracer(trace, provider)
     name = f"{service} {object_type + '.' if object_type else ''}{operation}"
     attributes = {

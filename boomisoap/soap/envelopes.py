@@ -37,6 +37,9 @@ class EnvelopeBuilder:
         self.service = service
         self.engine = engine
         self.plugins = tuple(plugins)
+        # Read when the client is made (once per process), not inside its first call and
+        # that call's deadline, as zeep's WSDL was.
+        self._writer = writer(service) if engine == "lxml" else None
         self._zeep: Any = None
         self._types: dict[str, Any] = {}
 
@@ -75,7 +78,8 @@ class EnvelopeBuilder:
             values = {name: self._zeep_value(value) for name, value in parts.items()}
             # zeep applies the same plugins (composed) as it builds.
             return client.create_message(client.service, operation, **values)
-        return apply_headers(writer(self.service).envelope(operation, parts), self.plugins)
+        assert self._writer is not None
+        return apply_headers(self._writer.envelope(operation, parts), self.plugins)
 
     # -- zeep, the reference -----------------------------------------------------------------
 
