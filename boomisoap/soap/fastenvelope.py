@@ -28,7 +28,7 @@ from typing import Any
 from lxml import etree
 
 from ..namespaces import SOAP_ENV, XSD, XSI
-from ..openschema import Declarations, QName, TypeKey, declarations
+from ..openschema import Declarations, QName, TypeKey, declarations, resolve_qname, xsd_parser
 from ..resources import wsdl_path
 
 _WSDL = "http://schemas.xmlsoap.org/wsdl/"
@@ -81,7 +81,7 @@ class EnvelopeWriter:
         self.service = service
         self._table = table or declarations()
         self._layouts: dict[TypeKey, Layout] = {}
-        document = etree.parse(str(wsdl_path(service)), _parser()).getroot()
+        document = etree.parse(str(wsdl_path(service)), xsd_parser()).getroot()
         self.nsmap = _prefixes(document)
         self._prefix = {uri: prefix for prefix, uri in self.nsmap.items()}
         self.operations = {op.name: op for op in self._operations(document)}
@@ -151,7 +151,7 @@ class EnvelopeWriter:
         for message in document.iter(f"{w}message"):
             part = message.find(f"{w}part")
             if part is not None and part.get("element"):
-                parts[message.get("name", "")] = _qname(part, part.get("element", ""))
+                parts[message.get("name", "")] = resolve_qname(part, part.get("element", ""))
         _check_document_literal(document)
         found = []
         for port_type in document.iter(f"{w}portType"):
@@ -159,7 +159,7 @@ class EnvelopeWriter:
                 request = operation.find(f"{w}input")
                 if request is None:
                     continue
-                message = _qname(request, request.get("message", ""))[1]
+                message = resolve_qname(request, request.get("message", ""))[1]
                 element = parts[message]
                 key = self._table.element_type(element)
                 if key is None:
@@ -191,17 +191,8 @@ def _prefixes(document: Any) -> dict[str, str]:
     return {_ENVELOPE_PREFIX: SOAP_ENV, "xsi": XSI, **found}
 
 
-def _parser() -> Any:
-    return etree.XMLParser(no_network=True, resolve_entities=False, remove_comments=True)
-
-
 def _clark(namespace: str, local: str) -> str:
     return f"{{{namespace}}}{local}" if namespace else local
-
-
-def _qname(node: Any, written: str) -> QName:
-    prefix, _, local = written.strip().rpartition(":")
-    return (node.nsmap.get(prefix or None) or "", local)
 
 
 _WRITERS: dict[str, EnvelopeWriter] = {}
