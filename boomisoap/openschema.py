@@ -44,7 +44,8 @@ def xsd_files() -> list[Path]:
     return sorted((resource_root() / "xsd").glob("*.xsd"))
 
 
-def _parser() -> Any:
+def xsd_parser() -> Any:
+    """The parser for the hand-maintained files: no network, no entities, no comments."""
     return etree.XMLParser(no_network=True, resolve_entities=False, remove_comments=True)
 
 
@@ -53,7 +54,7 @@ def relaxed_sources() -> dict[str, bytes]:
     """File URI -> bytes of every xsd/ file with its enumerations relaxed."""
     sources: dict[str, bytes] = {}
     for path in xsd_files():
-        document = etree.parse(str(path), _parser())
+        document = etree.parse(str(path), xsd_parser())
         for facet in document.iter(f"{_XS}enumeration"):
             restriction = facet.getparent()
             if restriction is not None and restriction.tag == f"{_XS}restriction":
@@ -146,7 +147,7 @@ class Declarations:
                 self._elements[(target, name)] = (node, target)
                 head = node.get("substitutionGroup")
                 if head:
-                    self._members.setdefault(_qname(node, head), []).append((target, name))
+                    self._members.setdefault(resolve_qname(node, head), []).append((target, name))
             elif kind == "group" and name:
                 self._groups[(target, name)] = (node, target)
             elif kind == "attributeGroup" and name:
@@ -193,12 +194,12 @@ class Declarations:
     def _declared_type(self, node: Any, target: str) -> TypeKey:
         written = node.get("type")
         if written:
-            return _qname(node, written)
+            return resolve_qname(node, written)
         for child in node:
             if child.tag in (f"{_XS}complexType", f"{_XS}simpleType"):
                 return self._anonymous[id(child)]
         if node.get("substitutionGroup"):
-            head = self._elements.get(_qname(node, node.get("substitutionGroup")))
+            head = self._elements.get(resolve_qname(node, node.get("substitutionGroup")))
             if head is not None:
                 return self._declared_type(*head)
         return ANY_TYPE
@@ -228,7 +229,7 @@ class Declarations:
                 for derivation in child:
                     if derivation.tag not in (f"{_XS}extension", f"{_XS}restriction"):
                         continue
-                    base = self.declared(_qname(derivation, derivation.get("base", "")))
+                    base = self.declared(resolve_qname(derivation, derivation.get("base", "")))
                     if base is not None:
                         result.attributes |= base.attributes
                         result.attribute_wildcards += base.attribute_wildcards
@@ -255,8 +256,8 @@ class Declarations:
             self._content(child, target, result)
         elif kind == "group":
             ref = child.get("ref")
-            if ref and _qname(child, ref) in self._groups:
-                group, group_target = self._groups[_qname(child, ref)]
+            if ref and resolve_qname(child, ref) in self._groups:
+                group, group_target = self._groups[resolve_qname(child, ref)]
                 self._content(group, group_target, result)
             else:
                 self._content(child, target, result)
@@ -269,7 +270,7 @@ class Declarations:
             result.attributes.add(self._attribute_name(child, target))
         elif kind == "attributeGroup":
             ref = child.get("ref")
-            found = self._attribute_groups.get(_qname(child, ref)) if ref else None
+            found = self._attribute_groups.get(resolve_qname(child, ref)) if ref else None
             if found is not None:
                 self._content(found[0], found[1], result)
         elif kind == "anyAttribute":
@@ -278,7 +279,7 @@ class Declarations:
     def _particle(self, node: Any, target: str) -> Iterator[tuple[QName, TypeKey]]:
         ref = node.get("ref")
         if ref:
-            name = _qname(node, ref)
+            name = resolve_qname(node, ref)
             found = self._elements.get(name)
             key = ANY_TYPE if found is None else self._declared_type(*found)
             yield name, key
@@ -293,7 +294,7 @@ class Declarations:
     def _attribute_name(self, node: Any, target: str) -> QName:
         ref = node.get("ref")
         if ref:
-            return _qname(node, ref)
+            return resolve_qname(node, ref)
         form = node.get("form") or _schema_of(node).get("attributeFormDefault", "unqualified")
         return (target if form == "qualified" else "", node.get("name", ""))
 
@@ -305,7 +306,8 @@ def _schema_of(node: Any) -> Any:
     return found
 
 
-def _qname(node: Any, written: str) -> QName:
+def resolve_qname(node: Any, written: str) -> QName:
+    """A QName written in a schema or WSDL (``prefix:local``), resolved where it is written."""
     prefix, _, local = written.strip().rpartition(":")
     return (node.nsmap.get(prefix or None) or "", local)
 
@@ -313,7 +315,7 @@ def _qname(node: Any, written: str) -> QName:
 @cache
 def declarations() -> Declarations:
     """The table of the xsd/ files (built once; callers serialise the first build)."""
-    return Declarations(etree.parse(str(path), _parser()) for path in xsd_files())
+    return Declarations(etree.parse(str(path), xsd_parser()) for path in xsd_files())
 
 
 # The pre-pass ==============================================================================

@@ -1,5 +1,11 @@
 """OpenTelemetry spans, one per client call (retries included), when OpenTelemetry is
-installed (``pip install boomisoap[otel]``); without it, nothing is imported or done.
+installed (``pip install boomisoap[otel]``) and in use; otherwise nothing is imported or done.
+
+In use means the application has imported ``opentelemetry.trace`` (which configuring a
+tracer provider does, as does ``opentelemetry-instrument``) or names a provider in
+``OTEL_PYTHON_TRACER_PROVIDER``, which OpenTelemetry loads on first use. Until then a call
+costs one dictionary lookup: importing the API alone takes milliseconds of a cold start,
+for spans nothing would record.
 
 The span is a CLIENT span named ``<service> <ObjectType>.<operation>`` (e.g.
 ``apim Plan.create``) with the attributes ``boomisoap.service``, ``boomisoap.operation``,
@@ -10,8 +16,10 @@ The span is a CLIENT span named ``<service> <ObjectType>.<operation>`` (e.g.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 _MISSING = object()
@@ -24,10 +32,18 @@ class _NoSpan:
         pass
 
 
+# One shared context for every call while nothing records: no generator per call.
+_NO_SPAN: AbstractContextManager[Any] = nullcontext(_NoSpan())
+
+
 def _otel() -> Any:
-    """The opentelemetry.trace module, or _MISSING; looked up once."""
+    """The opentelemetry.trace module, or _MISSING; looked up once it is in use."""
     global _API
     if _API is None:
+        if "opentelemetry.trace" not in sys.modules and not os.environ.get(
+            "OTEL_PYTHON_TRACER_PROVIDER"
+        ):
+            return _MISSING  # not in use (yet): asked again on the next call
         try:
             from opentelemetry import trace
         except ImportError:
@@ -51,7 +67,6 @@ def _tracer(trace: Any, provider: Any) -> Any:
     return _TRACER[1]
 
 
-@contextmanager
 def call_span(
     service: str,
     operation: str,
@@ -60,14 +75,29 @@ def call_span(
     method: str,
     safe_url: Callable[[], str],
     correlation_id: str,
-) -> Iterator[Any]:
+) -> AbstractContextManager[Any]:
     """A span around one call; ``safe_url`` gives its URL without secrets."""
     trace = _otel()
     provider = None if trace is _MISSING else trace.get_tracer_provider()
     if provider is None or isinstance(provider, _idle_providers(trace)):
         # No SDK configured: every span would be a non-recording one; skip the work.
-        yield _NoSpan()
-        return
+        return _NO_SPAN
+    return _span(trace, provider, service, operation, object_type, wire, method, safe_url,
+                 correlation_id)  # fmt: skip
+
+
+@contextmanager
+def _span(
+    trace: Any,
+    provider: Any,
+    service: str,
+    operation: str,
+    object_type: str | None,
+    wire: str,
+    method: str,
+    safe_url: Callable[[], str],
+    correlation_id: str,
+) -> Iterator[Any]:
     tracer = _tracer(trace, provider)
     name = f"{service} {object_type + '.' if object_type else ''}{operation}"
     attributes = {

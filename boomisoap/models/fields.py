@@ -322,6 +322,20 @@ class ObjectSpec:
     def id_wire(self) -> str | None:
         return None if self.id_field is None else self.by_name[self.id_field].wire
 
+    def sendable(self, operation: str) -> tuple[Field, ...]:
+        """The fields a request of ``operation`` carries when they are set, in map order.
+
+        The one statement of the rule for every wire (SOAP envelopes, REST bodies): what the
+        service assigns (ids, keys, ``deleted``) is never sent on create; on update every
+        field is sent, the id included, and the service refuses a change to what it owns.
+        """
+        found = _SENDABLE.get((id(self), operation))
+        if found is None:
+            found = _SENDABLE[(id(self), operation)] = tuple(
+                f for f in self.fields if not (operation == "create" and f.server_assigned)
+            )
+        return found
+
     def query_field(self, prop: str) -> Field:
         """The field behind a query property, or InvalidRequest in Boomi's words."""
         found = self.by_wire.get(prop)
@@ -337,6 +351,9 @@ class ObjectSpec:
 
 
 _INDEXES: dict[tuple[int, str], Mapping[str, Field]] = {}
+# Specs are module-level constants, never freed: keying by id() is safe and avoids hashing
+# the whole frozen dataclass on every call.
+_SENDABLE: dict[tuple[int, str], tuple[Field, ...]] = {}
 
 
 def _index(spec: ObjectSpec, attr: str) -> Mapping[str, Field]:

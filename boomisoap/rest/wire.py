@@ -157,11 +157,9 @@ class RestWire:
 
     def create(self, spec: ObjectSpec, obj: Any) -> Operation[Any]:
         # Boomi's documented request bodies carry no "@type" (the URL names the type).
-        document = to_json(obj, spec, typed=False)
-        # As on the SOAP wire, what the service assigns is never sent on create.
-        for fld in spec.fields:
-            if fld.server_assigned:
-                document.pop(fld.wire, None)
+        # What is sent on create is the spec's rule, shared with the SOAP wire.
+        sent = {fld.wire for fld in spec.sendable("create")}
+        document = {k: v for k, v in to_json(obj, spec, typed=False).items() if k in sent}
         # Boomi's object pages create at ``/{type}/`` with the trailing slash.
         url = self.url(spec) + "/"
         reader = self._object_reader(spec)

@@ -7,7 +7,7 @@ it), and the Partner-only ``execute`` of AccountProvision and its status poll.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from lxml import etree
@@ -19,8 +19,8 @@ from ..models.override import SOAP_PARAMETER, refuse_override
 from ..models.partner import ACCOUNT_PROVISION, ACCOUNT_PROVISION_RESULT, AccountProvisionResult
 from ..namespaces import API
 from ..urlpath import segment
-from .envelopes import EnvelopeBuilder
-from .factory import zeep_client
+from .envelopes import Engine, EnvelopeBuilder
+from .fastenvelope import Typed
 from .wire import SoapWire
 
 PARTNER_SOAP_PATH = "/partner/api/soap/v1/"
@@ -30,22 +30,24 @@ Override = Callable[[], str | None]
 class PartnerEnvelopeBuilder(EnvelopeBuilder):
     """Adds the ``api:accountId`` header block while an override is in effect."""
 
-    def __init__(self, client: Any, override: Override) -> None:
-        super().__init__(client)
+    def __init__(
+        self, service: str, plugins: list[Any], override: Override, *, engine: Engine = "lxml"
+    ) -> None:
+        super().__init__(service, plugins, engine=engine)
         self._override = override
 
-    def _message(self, operation: str, **parts: Any) -> Any:
+    def _message(self, operation: str, header_blocks: Sequence[Any] = (), **parts: Any) -> Any:
         account = self._override()
         if account is not None:
             # A header block: Boomi's served wrappers (get, query, ...) have no place for
             # it, and a wrapper child would change every generated client's signatures.
             block = etree.Element(f"{{{API}}}{SOAP_PARAMETER}", nsmap={"api": API})
             block.text = account
-            parts["_soapheaders"] = [block]
-        return super()._message(operation, **parts)
+            header_blocks = (*header_blocks, block)
+        return super()._message(operation, header_blocks, **parts)
 
     def execute(self, spec: ObjectSpec, obj: Any) -> Any:
-        # The product items are an anonymous type: zeep takes them as plain mappings.
+        # The product items are an anonymous type: written as plain mappings of wire text.
         values: dict[str, Any] = {}
         for fld in spec.fields:
             value = getattr(obj, fld.name)
@@ -58,7 +60,7 @@ class PartnerEnvelopeBuilder(EnvelopeBuilder):
                 ]
             else:
                 values[fld.wire] = fld.kind.to_text(value)
-        built = self._type(spec.namespace, spec.type_name)(**values)
+        built = Typed(spec.namespace, spec.type_name, values)
         return self._message("execute", objectType=spec.type_name, object=built)
 
     def provision_status(self, provision_id: str) -> Any:
@@ -80,8 +82,9 @@ class PartnerSoapWire(SoapWire):
             + PARTNER_SOAP_PATH
             + segment(options["account_id"], "account_id")
         )
-        client = zeep_client("apim" if family == "apim" else "partner", plugins)
-        self._builder = PartnerEnvelopeBuilder(client, override)
+        self._builder = PartnerEnvelopeBuilder(
+            "apim" if family == "apim" else "partner", plugins, override
+        )
 
     def _operation(self, operation: str, spec: ObjectSpec | None, *args: Any) -> Operation[Any]:
         if self.override() is not None:

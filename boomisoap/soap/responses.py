@@ -7,7 +7,7 @@ status, the parse, the schema, the error classes and what is scrubbed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import soapbody
@@ -29,7 +29,7 @@ def response_body(
     response: HttpResponse,
     *,
     validate: bool | str,
-    excerpt: str,
+    excerpt: str | Callable[[], str],
     object_type: str | None = None,
     secrets: Iterable[str] = (),
 ) -> tuple[Any, Unknown]:
@@ -43,6 +43,7 @@ def response_body(
     The status decides the class through the one policy both wires share,
     :func:`boomisoap.errors.error_for_status`; ``object_type`` names the type a
     "retired" answer is about, ``secrets`` are kept out of a redirect's location.
+    ``excerpt`` may be a function: scrubbing a body is paid only when an error quotes it.
     """
     status = response.status
     if status == 503 or status in (301, 308):
@@ -56,11 +57,11 @@ def response_body(
         if error is not None:
             raise error
         what = HTML_ANSWER if html else "the response is not XML"
-        raise TransportError(what, http_status=status, excerpt=excerpt)
+        raise TransportError(what, http_status=status, excerpt=_text(excerpt))
     try:
         envelope = parse(response.body)
     except UnsafeXMLError as exc:
-        raise TransportError(exc.reason, http_status=status, excerpt=excerpt) from None
+        raise TransportError(exc.reason, http_status=status, excerpt=_text(excerpt)) from None
     body = envelope.find(BODY)
     fault = None if body is None else body.find(FAULT)
     if fault is not None:
@@ -72,11 +73,11 @@ def response_body(
             raise error
     if envelope.tag != ENVELOPE or body is None:
         raise TransportError(
-            "the response is not a SOAP 1.1 envelope", http_status=status, excerpt=excerpt
+            "the response is not a SOAP 1.1 envelope", http_status=status, excerpt=_text(excerpt)
         )
     if status >= 300:
         raise TransportError(
-            "unexpected HTTP status for a SOAP response", http_status=status, excerpt=excerpt
+            "unexpected HTTP status for a SOAP response", http_status=status, excerpt=_text(excerpt)
         )
     for child in body:
         # Boomi's docs answer Platform calls in the older wrapper namespace: read both.
@@ -93,6 +94,10 @@ def response_body(
     if len(children) != 1:
         raise EnvelopeValidationError("/Envelope/Body", "expected one child", direction="response")
     return children[0], "keep"
+
+
+def _text(excerpt: str | Callable[[], str]) -> str:
+    return excerpt if isinstance(excerpt, str) else excerpt()
 
 
 # Said instead of the parser's "DOCTYPE not allowed": an HTML page in place of an envelope

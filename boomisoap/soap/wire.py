@@ -19,7 +19,6 @@ from ..urlpath import segment
 from ..validation import validate_envelope
 from . import responses
 from .envelopes import EnvelopeBuilder
-from .factory import zeep_client
 
 T = TypeVar("T")
 
@@ -51,7 +50,7 @@ class SoapWire:
         # The client's secrets: what an error quoting the answer must not show.
         self.secrets = secrets
         self.validate = validate
-        self._builder = EnvelopeBuilder(zeep_client(service, plugins))
+        self._builder = EnvelopeBuilder(service, plugins)
         self._verifier = response_verifier
         self._headers = {
             "Content-Type": "text/xml; charset=utf-8",
@@ -98,7 +97,8 @@ class SoapWire:
             child, unknown = responses.response_body(
                 response,
                 validate=self.validate,
-                excerpt=excerpt_of(response.body, hidden),
+                # Only when an error quotes it: scrubbing a body costs as much as a call.
+                excerpt=lambda: excerpt_of(response.body, hidden),
                 object_type=call.object_type,
                 secrets=hidden,
             )

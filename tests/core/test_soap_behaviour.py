@@ -226,7 +226,7 @@ def test_secrets_never_appear_in_errors_or_reprs(mock):
         client.plans.get("x")
     texts = [str(caught.value), repr(caught.value), repr(client), repr(client.plans)]
     assert all(PASSWORD not in text for text in texts)
-    token = client._wire._builder._client.wsse.wsse_objects[0]
+    token = client._wire._builder.plugins[0]
     assert PASSWORD not in repr(token)
 
 
