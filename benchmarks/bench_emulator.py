@@ -127,7 +127,7 @@ def fixed_server(options: dict[str, Any]) -> str:
     """The floor: the emulator's waitress settings, answering recorded bytes."""
     import threading
 
-    from boomisoap.sandbox.server import create_server
+    from boomisoap.sandbox.server import create_server, serve
 
     body = base64.b64decode(options["body"])
     headers = [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
@@ -138,7 +138,7 @@ def fixed_server(options: dict[str, Any]) -> str:
         return [body]
 
     server = create_server(app, "127.0.0.1", 0, options["threads"], 1024 * 1024)
-    threading.Thread(target=server.run, daemon=True).start()
+    threading.Thread(target=serve, args=(server, threading.Event()), daemon=True).start()
     return f"http://127.0.0.1:{server.effective_port}/apim/api/soap/v1/acct-1"
 
 

@@ -21,6 +21,7 @@ from ..logs import get_logger
 from . import wsdl
 from .httpio import (
     BodyTooLarge,
+    EnvironHeaders,
     Request,
     Response,
     json_error,
@@ -29,11 +30,12 @@ from .httpio import (
     status_line,
 )
 from .mft import MftHandler
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, SharedRateLimiter
 from .rest import RestHandler, secret_ids_in_path
 from .rest import error as rest_error
 from .security import Authenticator
 from .soap import SoapHandler
+from .storage import Store
 
 LOG = get_logger("boomisoap.sandbox")
 SOAP_PREFIXES = {"apim": ["apim", "api", "soap", "v1"], "platform": ["api", "soap", "v1"]}
@@ -56,6 +58,7 @@ class SandboxApp:
         rate_limit: float | None,
         audit: Any = None,
         log_requests: bool = False,
+        shared: Store | None = None,
     ) -> None:
         self.soap = soap
         self.rest = rest
@@ -63,7 +66,12 @@ class SandboxApp:
         self.auth = auth
         self.account_id = account_id
         self.max_body = max_body
-        self.limiter = None if rate_limit is None else RateLimiter(rate_limit)
+        # ``shared``: the database of several serving processes holds the buckets.
+        self.limiter: RateLimiter | None = None
+        if rate_limit is not None:
+            self.limiter = (
+                RateLimiter(rate_limit) if shared is None else SharedRateLimiter(shared, rate_limit)
+            )
         self.audit = audit
         self.log_requests = log_requests
 
@@ -76,7 +84,8 @@ class SandboxApp:
             return self._answer(environ, start_response)
 
     def _answer(self, environ: Mapping[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        started_at = datetime.now(UTC)
+        # The wall-clock start is only read for the audit record (it costs a system call).
+        started_at = datetime.now(UTC) if self.audit is not None else None
         clock = time.perf_counter()
         request = _request(environ)
         wire = "http"
@@ -99,7 +108,7 @@ class SandboxApp:
                 len(response.body),
                 duration * 1000,
             )
-        if self.audit is not None:
+        if started_at is not None:
             self._record(wire, request, response, started_at, duration)
         return [response.body]
 
@@ -225,22 +234,16 @@ class SandboxApp:
 
 
 def _request(environ: Mapping[str, Any]) -> Request:
-    headers = {
-        key[5:].replace("_", "-").lower(): str(value)
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
-    }
-    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        if environ.get(key):
-            headers[key.replace("_", "-").lower()] = str(environ[key])
+    headers = EnvironHeaders(environ)
     host = headers.get("host") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
-    return Request(
-        method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
+    path = str(environ.get("PATH_INFO", "/"))
+    if not path.isascii():
         # PEP 3333 hands the path over as latin-1; the client sent UTF-8. Bytes that are
         # not UTF-8 become lone surrogates, which every id check refuses.
-        path=str(environ.get("PATH_INFO", "/"))
-        .encode("latin-1")
-        .decode("utf-8", "surrogateescape"),
+        path = path.encode("latin-1").decode("utf-8", "surrogateescape")
+    return Request(
+        method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
+        path=path,
         query=str(environ.get("QUERY_STRING", "")),
         headers=headers,
         body=b"",
