@@ -59,6 +59,7 @@ class SandboxApp:
         audit: Any = None,
         log_requests: bool = False,
         shared: Store | None = None,
+        worker: int = 0,
     ) -> None:
         self.soap = soap
         self.rest = rest
@@ -74,6 +75,8 @@ class SandboxApp:
             )
         self.audit = audit
         self.log_requests = log_requests
+        # Which worker process answered (Sandbox(workers=N)): for tests and operators.
+        self._worker_header = [("X-Sandbox-Worker", str(worker))] if worker else []
 
     def __call__(
         self, environ: Mapping[str, Any], start_response: StartResponse
@@ -95,7 +98,11 @@ class SandboxApp:
             shown = _shown_path(request.path, secret_ids_in_path(request.path))
             LOG.exception("unhandled error answering %s %s", request.method, shown)
             response = json_error(500, "internal error in the emulator")
-        headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+        headers = [
+            *response.headers,
+            *self._worker_header,
+            ("Content-Length", str(len(response.body))),
+        ]
         start_response(status_line(response.status), headers)
         duration = time.perf_counter() - clock
         if self.log_requests:

@@ -83,13 +83,13 @@ class Sandbox:
         retired: Mapping[str, Retirement | str | None] | None = None,
         tls: SandboxTLS | None = None,
         workers: int = 1,
-        _worker: bool = False,
+        _worker: int = 0,
     ) -> None:
         checked_auth_fault_status(auth_fault_status)  # before anything is opened
         # workers > 1: that many processes serve one socket over one database file; this
         # object starts and stops them (its admin helpers write the same file).
         self._workers = _checked_workers(workers, tls, audit)
-        shared = self._workers > 1 or _worker
+        shared = self._workers > 1 or _worker > 0
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         if shared and db is None:
             self._scratch = tempfile.TemporaryDirectory(prefix="boomisoap-sandbox-")
@@ -145,6 +145,7 @@ class Sandbox:
             audit=self._audit,
             log_requests=log_requests,
             shared=self.store if shared else None,
+            worker=_worker,
         )
         self._host, self._port, self._threads = host, port, threads
         self._max_body = max_body
@@ -445,7 +446,7 @@ def _given(scope: dict[str, Any]) -> dict[str, Any]:
 
     names = [n for n in inspect.signature(Sandbox.__init__).parameters if n not in ("self",)]
     options = {name: scope[name] for name in names if name in scope}
-    options.update(workers=1, _worker=True)
+    options["workers"] = 1
     return options
 
 

@@ -33,8 +33,9 @@ class WorkerPool:
     """The worker processes of one sandbox, started on construction."""
 
     def __init__(self, options: dict[str, Any], count: int, host: str, port: int) -> None:
+        options = dict(options)
         try:
-            payload = pickle.dumps(options)
+            pickle.dumps(options)
         except Exception as exc:
             raise TypeError(
                 f"these Sandbox options cannot be sent to worker processes: {exc}"
@@ -51,8 +52,10 @@ class WorkerPool:
         self.port = int(self._socket.getsockname()[1])
         self._processes: list[subprocess.Popen[bytes]] = []
         try:
-            for _ in range(count):
-                self._processes.append(self._spawn(payload))
+            for number in range(1, count + 1):
+                # Each worker is told its number (the X-Sandbox-Worker header of its answers).
+                options["_worker"] = number
+                self._processes.append(self._spawn(pickle.dumps(options)))
             for process in self._processes:
                 self._wait_ready(process)
         except BaseException:
