@@ -41,8 +41,11 @@ if TYPE_CHECKING:
 LOG = logging.getLogger("boomisoap.sandbox")
 DEFAULT_USERS = {"u": "p"}
 DEFAULT_MAX_BODY = 1024 * 1024
-DEFAULT_THREADS = 8
 INLINE = 0  # threads=0: every request is answered on the server's own loop (InlineDispatcher)
+# One interpreter runs one thread at a time: worker threads only add the hand-offs between
+# them (see InlineDispatcher). Under wrk with 16 connections, inline answered 5,436 req/s
+# (median of 7) where 8 threads answered 4,256, in one interleaved series.
+DEFAULT_THREADS = INLINE
 # waitress's default (1) makes the worker thread send each answer itself, headers and body
 # in two send() calls that release the GIL; the event loop then wakes, finds the channel
 # writable but locked, and spins through select() until the worker gets the GIL back

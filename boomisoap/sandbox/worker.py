@@ -7,11 +7,13 @@ stdin closes.
 
 from __future__ import annotations
 
+import logging
 import pickle
 import signal
 import socket
 import sys
 import threading
+from typing import Any
 
 from .server import Sandbox
 from .workers import READY
@@ -22,8 +24,9 @@ def main(argv: list[str]) -> int:
     # Ctrl-C reaches the whole process group: the parent stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin = sys.stdin.buffer
-    size = int.from_bytes(stdin.read(8), "big")
-    options = pickle.loads(stdin.read(size))  # from the parent process, over a pipe
+    levels, options = _read(stdin), _read(stdin)  # from the parent process, over a pipe
+    logging.basicConfig(level=levels[""], format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("waitress.queue").setLevel(levels["waitress.queue"])
     listening = socket.socket(fileno=int(argv[0]))
     stopping = threading.Event()
 
@@ -40,6 +43,11 @@ def main(argv: list[str]) -> int:
         print(f"{type(exc).__name__}: {exc}", flush=True)
         return 1
     return 0
+
+
+def _read(stream: Any) -> Any:
+    size = int.from_bytes(stream.read(8), "big")
+    return pickle.loads(stream.read(size))
 
 
 if __name__ == "__main__":

@@ -72,7 +72,9 @@ class WorkerPool:
             env=_environment(),
         )
         assert process.stdin is not None
-        process.stdin.write(len(payload).to_bytes(8, "big") + payload)
+        levels = pickle.dumps(logging_levels())
+        for part in (levels, payload):
+            process.stdin.write(len(part).to_bytes(8, "big") + part)
         process.stdin.flush()
         return process
 
@@ -106,6 +108,17 @@ class WorkerPool:
                 process.stdout.close()
         self._processes = []
         self._socket.close()
+
+
+def logging_levels() -> dict[str, int]:
+    """This process's logging levels that a worker repeats: the root's (the request log of
+    ``sandbox serve``) and waitress's task-queue warnings (which a busy server logs on
+    every request when they are not silenced)."""
+    import logging
+
+    return {
+        name: logging.getLogger(name or None).getEffectiveLevel() for name in ("", "waitress.queue")
+    }
 
 
 def _environment() -> dict[str, str]:
