@@ -229,22 +229,28 @@ def run(quick: bool = False, threads: int | None = None, workers: int = 1) -> li
         return skipped("wrk is not installed (Debian package wrk)")
     from boomisoap.sandbox.server import DEFAULT_THREADS
 
-    threads = DEFAULT_THREADS if threads is None else threads
     seconds = 1 if quick else 6  # wrk takes whole seconds
     rounds = SAMPLES if quick else 5
     emulator = {
         "users": {name: PASSWORD for name in (USER, *DIGEST_USERS)},
         "seed_demo": True,
         "rate_limit": None,
-        "threads": threads,
         "workers": workers,
     }
+    if threads is not None:
+        emulator["threads"] = threads  # else each server's default (audited: AUDIT_THREADS)
+    floor_threads = DEFAULT_THREADS if threads is None else threads
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         audited = {**emulator, "audit": f"sqlite:///{root}/server-audit.sqlite3"}
         with server(emulator) as plain_url, server(audited) as audit_url:
             recorded = _answer(plain_url)
-            floor_options = {"floor": True, "threads": threads, "workers": workers, "body": ""}
+            floor_options = {
+                "floor": True,
+                "threads": floor_threads,
+                "workers": workers,
+                "body": "",
+            }
             floor_options["body"] = base64.b64encode(recorded).decode()
             with server(floor_options) as floor_url:
                 # Each round's digest requests sign in as a user of their own: one user's
@@ -282,7 +288,7 @@ def run(quick: bool = False, threads: int | None = None, workers: int = 1) -> li
                 baseline="" if is_floor else "floor",
                 baseline_median=None if is_floor else floor_median,
                 digits=0,
-                threads=threads,
+                threads=_threads_of(name, threads),
                 workers=workers,
                 p50_ms=round(sorted(s["p50_ms"] for s in samples)[len(samples) // 2], 2),
                 p99_ms=round(p99[len(p99) // 2], 2),
@@ -296,6 +302,15 @@ def run(quick: bool = False, threads: int | None = None, workers: int = 1) -> li
             )
         )
     return rows
+
+
+def _threads_of(variant: str, threads: int | None) -> int:
+    """The waitress threads a variant's server ran with (0: answered on the server loop)."""
+    from boomisoap.sandbox.server import AUDIT_THREADS, DEFAULT_THREADS
+
+    if threads is not None:
+        return threads
+    return AUDIT_THREADS if "audit" in variant else DEFAULT_THREADS
 
 
 def _budget(seconds: int) -> int:
