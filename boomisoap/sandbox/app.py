@@ -138,9 +138,8 @@ class SandboxApp:
     def _soap(
         self, service: str, account: str, environ: Mapping[str, Any], request: Request
     ) -> Response:
-        soap_url = request.base_url + request.path
         if request.method == "GET":
-            return self._description(service, soap_url, request)
+            return self._description(service, request.base_url + request.path, request)
         if request.method != "POST":
             return json_error(405, f"{request.method} is not allowed on a SOAP endpoint")
         try:

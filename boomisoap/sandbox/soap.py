@@ -391,13 +391,15 @@ def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:
 
 def _secret_ids(service: str, child: Any) -> tuple[str, ...]:
     """The objectId of a get or delete when it is a secret (an ApiKey's key)."""
-    if _first(child, _OBJECT_ID[service]) is None:
+    element = _first(child, _OBJECT_ID[service])
+    if element is None:
         return ()
     try:
-        spec, object_id = _typed_id(service, child)
+        spec = _spec(service, child)
     except BoomiFault:
         return ()
-    return (object_id,) if spec.secret_id and object_id else ()
+    object_id = (element.text or "").strip() if spec.secret_id else ""
+    return (object_id,) if object_id else ()
 
 
 def _object(service: str, child: Any) -> tuple[ObjectSpec, Any]:
