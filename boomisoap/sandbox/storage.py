@@ -22,6 +22,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows: writers of several processes wait in SQLite's busy handler
+    fcntl = None  # type: ignore[assignment]
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -248,6 +253,12 @@ class Store:
         self._lock = threading.Lock()
         self._rows: dict[tuple[str, str, str], Row | None] = {}
         self._version = -1
+        # Across processes, writers queue on a lock file: SQLite's own busy handler, finding
+        # the write lock taken, sleeps 1 ms and more before each retry; flock() wakes the
+        # next writer the moment the lock is released.
+        self._writers: Any = None
+        if shared and fcntl is not None:
+            self._writers = open(f"{self.path}.writers", "ab")  # noqa: SIM115 - closed in close()
         if self.path is not None:
             # WAL + NORMAL: a committed transaction survives the process being killed.
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -257,7 +268,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """One atomic unit of work: committed when the block ends, rolled back on error."""
-        with self._lock:
+        with self._lock, self._writer_turn():
             self._db.execute("BEGIN IMMEDIATE")
             tx = Transaction(self._db)
             try:
@@ -268,6 +279,18 @@ class Store:
             self._db.execute("COMMIT")
             for key in tx.changed:
                 self._rows.pop(key, None)
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        if self._writers is None:
+            yield
+            return
+        assert fcntl is not None
+        fcntl.flock(self._writers.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._writers.fileno(), fcntl.LOCK_UN)
 
     def get(self, account: str, type_name: str, object_id: str) -> Row | None:
         """One object by id, outside any transaction (a plain get request)."""
@@ -305,3 +328,5 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._writers is not None:
+                self._writers.close()
