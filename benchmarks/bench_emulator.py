@@ -3,7 +3,8 @@
 Every server runs in its own process and the load comes from ``wrk`` (Debian package
 ``wrk``) in another, so neither shares an interpreter with what it measures. The emulator
 (rate limit and request log off) is measured next to the floor: the same waitress, with
-the same settings and threads, answering the emulator's own recorded answer. Variants:
+the same settings, threads and number of processes (``--workers``), answering the
+emulator's own recorded answer. Variants:
 
 - PasswordText without Nonce or Created (Boomi's own example): one body, sent again and
   again; the replay cache is not involved;
@@ -14,7 +15,7 @@ the same settings and threads, answering the emulator's own recorded answer. Var
 Each variant is measured ``SAMPLES`` times, taking turns. Without ``wrk`` the suite is
 skipped, except under ``CI=true`` where a missing tool fails (the project's rule).
 
-    python -m benchmarks.bench_emulator [--quick] [--threads N]
+    python -m benchmarks.bench_emulator [--quick] [--threads N] [--workers N]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,8 @@ else:
     url = f"{sandbox.base_url}/apim/api/soap/v1/{sandbox.account_id}"
 print(url, flush=True)
 sys.stdin.read()  # serve until the parent closes the pipe
+import os, signal
+os.kill(os.getpid(), signal.SIGTERM)  # the floor's handler also ends its forked workers
 """
 
 
@@ -124,10 +127,13 @@ def digest_bodies(count: int, user: str = USER) -> list[bytes]:
 
 
 def fixed_server(options: dict[str, Any]) -> str:
-    """The floor: the emulator's waitress settings, answering recorded bytes."""
+    """The floor: the emulator's waitress settings, answering recorded bytes, in as many
+    processes as the emulator's ``workers`` (forked here, sharing one listening socket)."""
+    import signal
+    import socket
     import threading
 
-    from boomisoap.sandbox.server import create_server
+    from boomisoap.sandbox.server import create_server, serve
 
     body = base64.b64decode(options["body"])
     headers = [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(body)))]
@@ -137,9 +143,27 @@ def fixed_server(options: dict[str, Any]) -> str:
         start_response("200 OK", headers)
         return [body]
 
-    server = create_server(app, "127.0.0.1", 0, options["threads"], 1024 * 1024)
-    threading.Thread(target=server.run, daemon=True).start()
-    return f"http://127.0.0.1:{server.effective_port}/apim/api/soap/v1/acct-1"
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(1024)
+    children = []
+    for _ in range(options.get("workers", 1) - 1):
+        pid = os.fork()  # before any thread is started
+        if pid == 0:
+            server = create_server(app, "", 0, options["threads"], 1024 * 1024, [listening])
+            serve(server, threading.Event())
+            os._exit(0)
+        children.append(pid)
+
+    def stop(*_: Any) -> None:
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    server = create_server(app, "", 0, options["threads"], 1024 * 1024, [listening])
+    threading.Thread(target=serve, args=(server, threading.Event()), daemon=True).start()
+    return f"http://127.0.0.1:{listening.getsockname()[1]}/apim/api/soap/v1/acct-1"
 
 
 @contextlib.contextmanager
@@ -198,45 +222,57 @@ def skipped(reason: str) -> list[dict[str, Any]]:
     return [{"workload": WORKLOAD, "variant": f"skipped: {reason}"}]
 
 
-def run(quick: bool = False, threads: int | None = None) -> list[dict[str, Any]]:
+def run(quick: bool = False, threads: int | None = None, workers: int = 1) -> list[dict[str, Any]]:
     if shutil.which("wrk") is None:
         if os.environ.get("CI") == "true":
             raise RuntimeError("wrk is not installed (Debian package wrk; scripts/test)")
         return skipped("wrk is not installed (Debian package wrk)")
     from boomisoap.sandbox.server import DEFAULT_THREADS
 
-    threads = threads or DEFAULT_THREADS
     seconds = 1 if quick else 6  # wrk takes whole seconds
     rounds = SAMPLES if quick else 5
     emulator = {
         "users": {name: PASSWORD for name in (USER, *DIGEST_USERS)},
         "seed_demo": True,
         "rate_limit": None,
-        "threads": threads,
+        "workers": workers,
     }
+    if threads is not None:
+        emulator["threads"] = threads  # else each server's default (audited: AUDIT_THREADS)
+    floor_threads = DEFAULT_THREADS if threads is None else threads
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         audited = {**emulator, "audit": f"sqlite:///{root}/server-audit.sqlite3"}
         with server(emulator) as plain_url, server(audited) as audit_url:
             recorded = _answer(plain_url)
-            floor_options = {"floor": True, "threads": threads, "body": ""}
+            floor_options = {
+                "floor": True,
+                "threads": floor_threads,
+                "workers": workers,
+                "body": "",
+            }
             floor_options["body"] = base64.b64encode(recorded).decode()
             with server(floor_options) as floor_url:
-                variants = {
-                    "floor (same waitress, fixed answer)": (floor_url, text_bodies),
-                    "emulator, PasswordText": (plain_url, text_bodies),
+                # Each round's digest requests sign in as a user of their own: one user's
+                # share of the replay cache (live for 360 s) would fill within a run.
+                variants: dict[str, tuple[str, Callable[[int], list[bytes]]]] = {
+                    "floor (same waitress, fixed answer)": (floor_url, lambda _: text_bodies()),
+                    "emulator, PasswordText": (plain_url, lambda _: text_bodies()),
                     "emulator, PasswordDigest": (
                         plain_url,
-                        lambda: digest_bodies(_budget(seconds)),
+                        lambda n: digest_bodies(_budget(seconds), DIGEST_USERS[n]),
                     ),
-                    "emulator, PasswordText, audit trail on": (audit_url, text_bodies),
+                    "emulator, PasswordText, audit trail on": (
+                        audit_url,
+                        lambda _: text_bodies(),
+                    ),
                 }
                 for url, _ in variants.values() if not quick else ():
                     wrk(url, text_bodies(), 1, root)  # warm every server up
                 found: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
-                for _ in range(rounds):
+                for n in range(rounds):
                     for name, (url, bodies) in variants.items():
-                        found[name].append(wrk(url, bodies(), seconds, root))
+                        found[name].append(wrk(url, bodies(n), seconds, root))
     floor = sorted(s["rps"] for s in found["floor (same waitress, fixed answer)"])
     floor_median = floor[len(floor) // 2]
     rows = []
@@ -252,7 +288,8 @@ def run(quick: bool = False, threads: int | None = None) -> list[dict[str, Any]]
                 baseline="" if is_floor else "floor",
                 baseline_median=None if is_floor else floor_median,
                 digits=0,
-                threads=threads,
+                threads=_threads_of(name, threads),
+                workers=workers,
                 p50_ms=round(sorted(s["p50_ms"] for s in samples)[len(samples) // 2], 2),
                 p99_ms=round(p99[len(p99) // 2], 2),
                 p99_max_ms=round(p99[-1], 2),
@@ -267,6 +304,15 @@ def run(quick: bool = False, threads: int | None = None) -> list[dict[str, Any]]
     return rows
 
 
+def _threads_of(variant: str, threads: int | None) -> int:
+    """The waitress threads a variant's server ran with (0: answered on the server loop)."""
+    from boomisoap.sandbox.server import AUDIT_THREADS, DEFAULT_THREADS
+
+    if threads is not None:
+        return threads
+    return AUDIT_THREADS if "audit" in variant else DEFAULT_THREADS
+
+
 def _budget(seconds: int) -> int:
     """Distinct digest requests enough for one run (a repeated Nonce would be refused)."""
     return int(12_000 * seconds) + 1_000
@@ -275,11 +321,14 @@ def _budget(seconds: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 s per run instead of 6")
-    parser.add_argument("--threads", type=int, default=None, help="waitress worker threads")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="waitress worker threads (0: inline)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="server processes (the floor's too)")
     options = parser.parse_args()
     from benchmarks.__main__ import print_table
 
-    print_table(run(quick=options.quick, threads=options.threads))
+    print_table(run(quick=options.quick, threads=options.threads, workers=options.workers))
 
 
 if __name__ == "__main__":

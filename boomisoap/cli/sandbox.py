@@ -208,6 +208,13 @@ def sandbox_group() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="Require client certificates signed by this CA (mutual TLS; needs --tls-cert).",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processes serving the port over one database file (a temporary one without --db).",
+)
 def serve_command(
     host: str,
     port: int,
@@ -231,6 +238,7 @@ def serve_command(
     tls_cert: str | None,
     tls_key: str | None,
     tls_client_ca: str | None,
+    workers: int,
 ) -> int:
     """Serve the emulator until interrupted, logging one line per request."""
     from ..sandbox.server import Sandbox
@@ -255,6 +263,7 @@ def serve_command(
         "auth_fault_status": int(auth_fault_status),
         **_signature_options(trust_certs, require_signature, sign_key, sign_cert),
         **_tls_options(tls_cert, tls_key, tls_client_ca),
+        "workers": workers,
     }
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -21,6 +21,7 @@ from ..logs import get_logger
 from . import wsdl
 from .httpio import (
     BodyTooLarge,
+    EnvironHeaders,
     Request,
     Response,
     json_error,
@@ -29,11 +30,12 @@ from .httpio import (
     status_line,
 )
 from .mft import MftHandler
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, SharedRateLimiter
 from .rest import RestHandler, secret_ids_in_path
 from .rest import error as rest_error
 from .security import Authenticator
 from .soap import SoapHandler
+from .storage import Store
 
 LOG = get_logger("boomisoap.sandbox")
 SOAP_PREFIXES = {"apim": ["apim", "api", "soap", "v1"], "platform": ["api", "soap", "v1"]}
@@ -57,6 +59,8 @@ class SandboxApp:
         audit: Any = None,
         log_requests: bool = False,
         partner: Any = None,
+        shared: Store | None = None,
+        worker: int = 0,
     ) -> None:
         # The Partner API endpoints (boomisoap.sandbox.partner.PartnerEndpoint), if served.
         self.partner = partner
@@ -66,9 +70,16 @@ class SandboxApp:
         self.auth = auth
         self.account_id = account_id
         self.max_body = max_body
-        self.limiter = None if rate_limit is None else RateLimiter(rate_limit)
+        # ``shared``: the database of several serving processes holds the buckets.
+        self.limiter: RateLimiter | None = None
+        if rate_limit is not None:
+            self.limiter = (
+                RateLimiter(rate_limit) if shared is None else SharedRateLimiter(shared, rate_limit)
+            )
         self.audit = audit
         self.log_requests = log_requests
+        # Which worker process answered (Sandbox(workers=N)): for tests and operators.
+        self._worker_header = [("X-Sandbox-Worker", str(worker))] if worker else []
 
     def __call__(
         self, environ: Mapping[str, Any], start_response: StartResponse
@@ -79,7 +90,8 @@ class SandboxApp:
             return self._answer(environ, start_response)
 
     def _answer(self, environ: Mapping[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        started_at = datetime.now(UTC)
+        # The wall-clock start is only read for the audit record (it costs a system call).
+        started_at = datetime.now(UTC) if self.audit is not None else None
         clock = time.perf_counter()
         request = _request(environ)
         wire = "http"
@@ -89,7 +101,11 @@ class SandboxApp:
             shown = _shown_path(request.path, secret_ids_in_path(request.path))
             LOG.exception("unhandled error answering %s %s", request.method, shown)
             response = json_error(500, "internal error in the emulator")
-        headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+        headers = [
+            *response.headers,
+            *self._worker_header,
+            ("Content-Length", str(len(response.body))),
+        ]
         start_response(status_line(response.status), headers)
         duration = time.perf_counter() - clock
         if self.log_requests:
@@ -102,7 +118,7 @@ class SandboxApp:
                 len(response.body),
                 duration * 1000,
             )
-        if self.audit is not None:
+        if started_at is not None:
             self._record(wire, request, response, started_at, duration)
         return [response.body]
 
@@ -128,9 +144,8 @@ class SandboxApp:
     def _soap(
         self, service: str, account: str, environ: Mapping[str, Any], request: Request
     ) -> Response:
-        soap_url = request.base_url + request.path
         if request.method == "GET":
-            return self._description(service, soap_url, request)
+            return self._description(service, request.base_url + request.path, request)
         if request.method != "POST":
             return json_error(405, f"{request.method} is not allowed on a SOAP endpoint")
         try:
@@ -235,22 +250,16 @@ class SandboxApp:
 
 
 def _request(environ: Mapping[str, Any]) -> Request:
-    headers = {
-        key[5:].replace("_", "-").lower(): str(value)
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
-    }
-    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        if environ.get(key):
-            headers[key.replace("_", "-").lower()] = str(environ[key])
+    headers = EnvironHeaders(environ)
     host = headers.get("host") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
-    return Request(
-        method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
+    path = str(environ.get("PATH_INFO", "/"))
+    if not path.isascii():
         # PEP 3333 hands the path over as latin-1; the client sent UTF-8. Bytes that are
         # not UTF-8 become lone surrogates, which every id check refuses.
-        path=str(environ.get("PATH_INFO", "/"))
-        .encode("latin-1")
-        .decode("utf-8", "surrogateescape"),
+        path = path.encode("latin-1").decode("utf-8", "surrogateescape")
+    return Request(
+        method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
+        path=path,
         query=str(environ.get("QUERY_STRING", "")),
         headers=headers,
         body=b"",

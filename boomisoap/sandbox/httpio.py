@@ -4,13 +4,47 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
 class BodyTooLarge(Exception):
     """The request body exceeds the configured limit (answered 413)."""
+
+
+class EnvironHeaders(Mapping[str, str]):
+    """A WSGI environ's request headers under lower-case names (``content-type``), read
+    on demand: most requests look at one or two, and copying every one costs more than
+    the look-ups."""
+
+    __slots__ = ("_environ",)
+
+    _SPECIAL = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        self._environ = environ
+
+    def _key(self, name: str) -> str:
+        return self._SPECIAL.get(name) or "HTTP_" + name.upper().replace("-", "_")
+
+    def __getitem__(self, name: str) -> str:
+        key = self._key(name.lower())
+        value = self._environ.get(key)
+        # An empty Content-Type or Content-Length is no header (WSGI servers set both keys).
+        if value is None or (not value and key in self._SPECIAL.values()):
+            raise KeyError(name)
+        return str(value)
+
+    def __iter__(self) -> Iterator[str]:
+        for key, value in self._environ.items():
+            if key.startswith("HTTP_"):
+                yield key[5:].replace("_", "-").lower()
+            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+                yield key.replace("_", "-").lower()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 @dataclasses.dataclass(slots=True)
@@ -69,7 +103,11 @@ def path_segments(environ: Mapping[str, Any]) -> list[str]:
     """
     raw = environ.get("REQUEST_URI")
     if isinstance(raw, str) and raw:
-        target = urlsplit(raw).path if "://" in raw.partition("?")[0] else raw.partition("?")[0]
+        target = raw.partition("?")[0]
+        if "://" in target:
+            target = urlsplit(raw).path
+        if "%" not in target:
+            return target.split("/")[1:]  # nothing to decode (the common case)
         # Bytes that are not UTF-8 become lone surrogates, which every id check refuses.
         return [unquote(part, errors="surrogateescape") for part in target.split("/")[1:]]
     raw_path = str(environ.get("PATH_INFO", "/")).encode("latin-1")

@@ -20,10 +20,22 @@ import heapq
 import itertools
 import threading
 from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .storage import Store
 
 
 class CacheFull(Exception):
     """The user's share holds ``limit`` live entries; nothing may be forgotten early."""
+
+
+class Replays(Protocol):
+    """What the authenticator needs of a replay cache (in memory, or shared in SQLite)."""
+
+    def first_use(self, owner: str, key: Hashable, expires: float) -> bool: ...
+
+    def size(self, owner: str) -> int: ...
 
 
 class ReplayCache:
@@ -72,3 +84,68 @@ class ReplayCache:
             self._owned[owner] -= 1
             if not self._owned[owner]:
                 del self._owned[owner]
+
+
+class SharedReplayCache:
+    """:class:`ReplayCache` in the store's SQLite file, for every process serving it.
+
+    Same rules: an entry lives until it expires, each owner holds at most ``limit`` live
+    entries, and a key already held is refused whichever process holds it. Each check is
+    one write transaction, so two processes cannot both accept a Nonce.
+    """
+
+    def __init__(self, store: Store, limit: int, clock: Callable[[], float]) -> None:
+        if limit < 1:
+            raise ValueError("the replay cache needs room for at least one entry per user")
+        self._store = store
+        self._limit = limit
+        self._clock = clock
+
+    def first_use(self, owner: str, key: Hashable, expires: float) -> bool:
+        text = _key_text(key)
+        with self._store.transaction() as tx:
+            self._purge(tx, self._clock())
+            if tx.execute("SELECT 1 FROM replay_entries WHERE key=?", (text,)):
+                return False
+            held = tx.execute("SELECT held FROM replay_owners WHERE owner=?", (owner,))
+            count = int(held[0][0]) if held else 0
+            if count >= self._limit:
+                raise CacheFull(owner)
+            tx.execute(
+                "INSERT INTO replay_entries (key, owner, expires) VALUES (?, ?, ?)",
+                (text, owner, expires),
+            )
+            tx.execute(
+                "INSERT OR REPLACE INTO replay_owners (owner, held) VALUES (?, ?)",
+                (owner, count + 1),
+            )
+            return True
+
+    def size(self, owner: str) -> int:
+        with self._store.transaction() as tx:
+            self._purge(tx, self._clock())
+            held = tx.execute("SELECT held FROM replay_owners WHERE owner=?", (owner,))
+            return int(held[0][0]) if held else 0
+
+    @staticmethod
+    def _purge(tx: Any, now: float) -> None:
+        # Live while ``expires >= now``, as in memory.
+        gone = tx.execute(
+            "SELECT owner, COUNT(*) FROM replay_entries WHERE expires < ? GROUP BY owner", (now,)
+        )
+        if not gone:
+            return
+        tx.execute("DELETE FROM replay_entries WHERE expires < ?", (now,))
+        for owner, count in gone:
+            tx.execute(
+                "UPDATE replay_owners SET held = held - ? WHERE owner=?", (int(count), owner)
+            )
+        tx.execute("DELETE FROM replay_owners WHERE held <= 0")
+
+
+def _key_text(key: Hashable) -> str:
+    """A cache key (a tuple of strings and bytes) as one string, its parts kept apart."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return "\x1f".join(
+        part.hex() if isinstance(part, bytes) else f"{type(part).__name__}:{part}" for part in parts
+    )

@@ -16,7 +16,7 @@ import dataclasses
 import hmac
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AuthenticationError, RateLimited
 from ..namespaces import PASSWORD_DIGEST, PASSWORD_TEXT
@@ -24,7 +24,10 @@ from ..options import TOKEN_USER_PREFIX
 from ..wsse.header import SecurityHeaderError, TimestampParts, TokenParts, read_security_header
 from ..wsse.username import password_digest
 from ..wsse.xsdatetime import NotDateTime, parse_datetime
-from .replay import CacheFull, ReplayCache
+from .replay import CacheFull, ReplayCache, Replays, SharedReplayCache
+
+if TYPE_CHECKING:
+    from .storage import Store
 
 BAD_CREDENTIALS = "Incorrect user name and password combination."
 REPLAY_CACHE_FULL = (
@@ -78,12 +81,18 @@ class Authenticator:
         policy: SecurityPolicy | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        shared: Store | None = None,
     ) -> None:
         self.credentials = credentials
         self.policy = policy or SecurityPolicy()
         self._clock = clock
         self._window = self.policy.max_age + self.policy.max_future
-        self.replays = ReplayCache(self.policy.max_nonces, clock)
+        # ``shared``: the database of several serving processes holds the replay cache.
+        self.replays: Replays = (
+            ReplayCache(self.policy.max_nonces, clock)
+            if shared is None
+            else SharedReplayCache(shared, self.policy.max_nonces, clock)
+        )
 
     # SOAP ------------------------------------------------------------------------------
 

@@ -43,7 +43,10 @@ _ENVELOPE = f"{{{SOAP_ENV}}}Envelope"
 _SOAP_NS = f"{{{SOAP_ENV}}}"
 _HEADER = f"{{{SOAP_ENV}}}Header"
 _BODY = f"{{{SOAP_ENV}}}Body"
-_HAS_PI = etree.XPath("boolean(//processing-instruction())")  # compiled once, not per request
+# The wrappers' children named by the handlers, per service (soapbody.wrapper.RESULT_NS).
+_OBJECT_TYPE = {service: f"{{{ns}}}objectType" for service, ns in RESULT_NS.items()}
+_OBJECT_ID = {service: f"{{{ns}}}objectId" for service, ns in RESULT_NS.items()}
+_OBJECT = {service: f"{{{ns}}}object" for service, ns in RESULT_NS.items()}
 AUTH_FAULT_STATUS = 403  # what Boomi documents for bad credentials
 AUTH_FAULT_STATUSES = (401, 403, 500)
 
@@ -157,6 +160,8 @@ class SoapHandler:
 
     def _retired(self, service: str, account: str, child: Any, request: Request) -> Response | None:
         """The answer for an operation on a retired type, before anything is done."""
+        if not self.lifecycle.retired:
+            return None
         spec = _subject(service, child)
         retirement = self.lifecycle.retirement(spec)
         if spec is None or retirement is None:
@@ -246,8 +251,10 @@ def _refuse_override(service: str, child: Any) -> None:
 
 def _normalise_wrapper(service: str, envelope: Any) -> None:
     """Platform wrappers of the older ``soap.api`` namespace read as the current ones."""
-    body = envelope.find(_BODY)
-    if service == "platform" and body is not None:
+    if service != "platform":
+        return
+    body = _first(envelope, _BODY)
+    if body is not None:
         for child in body:
             soapbody.wrapper.normalise(child)
 
@@ -319,7 +326,7 @@ def _check_structure(envelope: Any) -> None:
     second Header, a Header after the Body or a Body hidden inside a Header or Body would
     otherwise pass, and another SOAP stack might read a different Body or token.
     """
-    if _HAS_PI(envelope):
+    if _has_processing_instruction(envelope):
         raise InvalidRequest(
             "a SOAP message must not contain processing instructions", field="/Envelope"
         )
@@ -339,6 +346,30 @@ def _check_structure(envelope: Any) -> None:
             )
 
 
+def _has_processing_instruction(envelope: Any) -> bool:
+    """Whether the document holds a processing instruction, inside the Envelope or beside
+    it (``//processing-instruction()``, without an XPath evaluation per request)."""
+    if next(envelope.iter(etree.ProcessingInstruction), None) is not None:
+        return True
+    beside = (*envelope.itersiblings(preceding=True), *envelope.itersiblings())
+    return any(isinstance(node, etree._ProcessingInstruction) for node in beside)
+
+
+def _first(parent: Any, tag: str) -> Any:
+    """``parent.find(tag)`` for a child's plain tag: a loop over the few children costs
+    less than lxml's path look-up."""
+    for element in parent:
+        if element.tag == tag:
+            return element
+    return None
+
+
+def _text_of(parent: Any, tag: str) -> str | None:
+    """``parent.findtext(tag)``: the first such child's text ("" if it has none)."""
+    element = _first(parent, tag)
+    return None if element is None else element.text or ""
+
+
 def _validated(envelope: Any) -> Any:
     try:
         return validate_envelope(envelope, direction="request")
@@ -356,7 +387,7 @@ def _operation(service: str, child: Any) -> str:
 
 
 def _spec(service: str, child: Any) -> ObjectSpec:
-    type_name = (child.findtext(f"{{{RESULT_NS[service]}}}objectType") or "").strip()
+    type_name = (_text_of(child, _OBJECT_TYPE[service]) or "").strip()
     if not type_name:
         # Optional in Boomi's Platform schema: the rule that one is needed is the handler's.
         raise InvalidRequest("objectType is required", field="objectType")
@@ -366,9 +397,9 @@ def _spec(service: str, child: Any) -> ObjectSpec:
 def _subject(service: str, child: Any) -> ObjectSpec | None:
     """The object type an operation is about (None for queryMore, which names none)."""
     try:
-        if child.find(f"{{{RESULT_NS[service]}}}objectType") is not None:
+        if _first(child, _OBJECT_TYPE[service]) is not None:
             return _spec(service, child)
-        element = child.find(f"{{{RESULT_NS[service]}}}object")
+        element = _first(child, _OBJECT[service])
         return None if element is None else spec_from_xsi_type(element)
     except InvalidRequest:
         return None
@@ -376,7 +407,7 @@ def _subject(service: str, child: Any) -> ObjectSpec | None:
 
 def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:
     spec = _spec(service, child)
-    object_id = (child.findtext(f"{{{RESULT_NS[service]}}}objectId") or "").strip()
+    object_id = (_text_of(child, _OBJECT_ID[service]) or "").strip()
     if not object_id:
         # xs:string (and optional) in Boomi's schemas: the rule is the handler's.
         raise InvalidRequest("objectId must not be empty", field="objectId")
@@ -385,16 +416,18 @@ def _typed_id(service: str, child: Any) -> tuple[ObjectSpec, str]:
 
 def _secret_ids(service: str, child: Any) -> tuple[str, ...]:
     """The objectId of a get or delete when it is a secret (an ApiKey's key)."""
-    if child.find(f"{{{RESULT_NS[service]}}}objectId") is None:
+    element = _first(child, _OBJECT_ID[service])
+    if element is None:
         return ()
     try:
-        spec, object_id = _typed_id(service, child)
+        spec = _spec(service, child)
     except BoomiFault:
         return ()
-    return (object_id,) if spec.secret_id and object_id else ()
+    object_id = (element.text or "").strip() if spec.secret_id else ""
+    return (object_id,) if object_id else ()
 
 
 def _object(service: str, child: Any) -> tuple[ObjectSpec, Any]:
-    element = child.find(f"{{{RESULT_NS[service]}}}object")
+    element = _first(child, _OBJECT[service])
     spec = spec_for(spec_from_xsi_type(element).type_name, service)
     return spec, read_object(element, spec)

@@ -8,7 +8,8 @@ it, and serialising the short transactions costs far less than the XML work arou
 Gets by id are answered from a cache of rows kept in step with the database: a hit takes
 neither the lock nor SQLite (whose calls release the GIL, so under load each one costs a
 round of thread switches), a miss reads under the lock, and a write transaction evicts what
-it changed when it commits. The cache assumes one server per database file.
+it changed when it commits. When several processes serve one database file, each checks
+SQLite's ``data_version`` before trusting its cache.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: writers of several processes wait in SQLite's busy handler
+    fcntl = None  # type: ignore[assignment]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
@@ -49,6 +55,32 @@ CREATE TABLE IF NOT EXISTS mft_rows (
 );
 CREATE INDEX IF NOT EXISTS mft_by_month ON mft_rows (kind, year, month, org_id, seq);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+# What the processes of one server share besides the objects (``Sandbox(workers=N)``): the
+# replay cache, the rate limit's buckets and the query tokens (replay.py, ratelimit.py,
+# tokens.py keep them in memory when one process serves).
+_SHARED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS replay_entries (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS replay_by_expiry ON replay_entries (expires);
+CREATE TABLE IF NOT EXISTS replay_owners (owner TEXT PRIMARY KEY, held INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS rate_buckets (
+    key TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    stamp REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS query_tokens (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    token TEXT NOT NULL UNIQUE,
+    account TEXT NOT NULL,
+    type TEXT NOT NULL,
+    expr TEXT NOT NULL,
+    after INTEGER NOT NULL,
+    expires REAL NOT NULL
+);
 """
 
 
@@ -80,6 +112,10 @@ class Transaction:
         self._db = connection
         self.changed: set[tuple[str, str, str]] = set()  # objects written, for the cache
 
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Any statement on the shared tables (replay cache, buckets, tokens); its rows."""
+        return self._db.execute(sql, params).fetchall()
+
     # objects ---------------------------------------------------------------------------
 
     def get(self, account: str, type_name: str, object_id: str) -> Row | None:
@@ -104,6 +140,7 @@ class Transaction:
     def insert(
         self, account: str, type_name: str, object_id: str, document: dict[str, Any]
     ) -> None:
+        self.changed.add((account, type_name, object_id))  # a cached miss is stale now
         self._db.execute(
             "INSERT INTO objects (account, type, id, json) VALUES (?, ?, ?, ?)",
             (account, type_name, object_id, json.dumps(document)),
@@ -195,25 +232,43 @@ def _row(found: tuple[Any, ...]) -> Row:
 
 
 class Store:
-    """The emulator's database: in memory (``path=None``) or a file kept across restarts."""
+    """The emulator's database: in memory (``path=None``) or a file kept across restarts.
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    ``shared=True``: other processes write the same file (``Sandbox(workers=N)``). The row
+    cache then asks SQLite before each hit whether anyone else committed since
+    (``PRAGMA data_version``), and starts afresh if so.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, shared: bool = False) -> None:
         self.path = None if path is None else Path(path)
+        if shared and self.path is None:
+            raise ValueError("a store shared between processes needs a database file")
+        self.shared = shared
         target = ":memory:" if self.path is None else str(self.path)
         # isolation_level=None: transactions are opened explicitly, one per request.
-        self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        # timeout: how long a write waits for another process's transaction to end.
+        self._db = sqlite3.connect(
+            target, check_same_thread=False, isolation_level=None, timeout=30.0
+        )
         self._lock = threading.Lock()
         self._rows: dict[tuple[str, str, str], Row | None] = {}
+        self._version = -1
+        # Across processes, writers queue on a lock file: SQLite's own busy handler, finding
+        # the write lock taken, sleeps 1 ms and more before each retry; flock() wakes the
+        # next writer the moment the lock is released.
+        self._writers: Any = None
+        if shared and fcntl is not None:
+            self._writers = open(f"{self.path}.writers", "ab")  # noqa: SIM115 - closed in close()
         if self.path is not None:
             # WAL + NORMAL: a committed transaction survives the process being killed.
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db.executescript(_SCHEMA + _SHARED_SCHEMA)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """One atomic unit of work: committed when the block ends, rolled back on error."""
-        with self._lock:
+        with self._lock, self._writer_turn():
             self._db.execute("BEGIN IMMEDIATE")
             tx = Transaction(self._db)
             try:
@@ -225,9 +280,23 @@ class Store:
             for key in tx.changed:
                 self._rows.pop(key, None)
 
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        if self._writers is None:
+            yield
+            return
+        assert fcntl is not None
+        fcntl.flock(self._writers.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._writers.fileno(), fcntl.LOCK_UN)
+
     def get(self, account: str, type_name: str, object_id: str) -> Row | None:
         """One object by id, outside any transaction (a plain get request)."""
         key = (account, type_name, object_id)
+        if self.shared:
+            return self._shared_get(key)
         cached = self._rows.get(key, _MISSING)
         if cached is not _MISSING:
             return cached  # type: ignore[return-value]
@@ -240,6 +309,24 @@ class Store:
             self._rows[key] = row
         return row
 
+    def _shared_get(self, key: tuple[str, str, str]) -> Row | None:
+        with self._lock:
+            # data_version changes when another connection commits (never for our own).
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            if version != self._version:
+                self._rows.clear()
+                self._version = version
+            cached = self._rows.get(key, _MISSING)
+            if cached is not _MISSING:
+                return cached  # type: ignore[return-value]
+            row = Transaction(self._db).get(*key)
+            if len(self._rows) >= ROW_CACHE_LIMIT:
+                self._rows.clear()
+            self._rows[key] = row
+            return row
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._writers is not None:
+                self._writers.close()

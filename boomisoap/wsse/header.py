@@ -68,8 +68,11 @@ class SecurityHeader:
 
 def read_security_header(envelope: Any) -> SecurityHeader:
     """The one wsse:Security block of ``envelope`` and what it carries."""
-    header = envelope.find(_HEADER)
-    blocks = [] if header is None else list(header.iter(_SECURITY))
+    header = next(envelope.iterchildren(_HEADER), None)
+    # One walk of the Header collects every block the checks below count (a walk per
+    # kind of block would cost a pass over the Header each).
+    found = _collect(header, (_SECURITY, _TOKEN, _TIMESTAMP))
+    blocks = found[_SECURITY]
     if not blocks:
         raise SecurityHeaderError("the request has no WS-Security header")
     if len(blocks) > 1:
@@ -78,13 +81,26 @@ def read_security_header(envelope: Any) -> SecurityHeader:
     if security.getparent() is not header:
         raise SecurityHeaderError("the WS-Security header must be a child of the soap Header")
     _check_must_understand(security)
-    token = _only(header, _TOKEN, security, "UsernameToken")
-    stamp = _only(header, _TIMESTAMP, security, "wsu:Timestamp")
+    token = _only(found[_TOKEN], security, "UsernameToken")
+    stamp = _only(found[_TIMESTAMP], security, "wsu:Timestamp")
     return SecurityHeader(
         element=security,
         token=None if token is None else _token_parts(token),
         timestamp=None if stamp is None else _timestamp_parts(stamp),
     )
+
+
+def _collect(parent: Any, tags: tuple[str, ...]) -> dict[str, list[Any]]:
+    """The elements of ``parent``'s subtree (itself included) with each of ``tags``."""
+    found: dict[str, list[Any]] = {tag: [] for tag in tags}
+    if parent is not None:
+        # An unfiltered walk with a dict look-up: lxml's multi-tag matcher costs more to set
+        # up than a SOAP header has elements.
+        for element in parent.iter():
+            same = found.get(element.tag)
+            if same is not None:
+                same.append(element)
+    return found
 
 
 def _check_must_understand(security: Any) -> None:
@@ -96,13 +112,13 @@ def _check_must_understand(security: Any) -> None:
             )
 
 
-def _only(header: Any, tag: str, security: Any, what: str) -> Any:
-    """The one ``tag`` element of the Header, a child of Security; None if there is none.
+def _only(found: list[Any], security: Any, what: str) -> Any:
+    """The one element of ``found`` (every one in the Header), a child of Security; None
+    if there is none.
 
     Counted anywhere in the Header, not only among Security's children: a second token
     inside a foreign element is one that another processor may read instead.
     """
-    found = list(header.iter(tag))
     if len(found) > 1:
         raise SecurityHeaderError(f"the WS-Security header has more than one {what}")
     if found and found[0].getparent() is not security:
@@ -144,9 +160,10 @@ def _timestamp_parts(stamp: Any) -> TimestampParts:
 
 def _values(parent: Any, parts: dict[str, str], what: str) -> dict[str, Any]:
     """Each named part: one child element of ``parent`` holding text only, or None."""
+    collected = _collect(parent, tuple(parts.values()))
     found: dict[str, Any] = {}
     for name, tag in parts.items():
-        elements = list(parent.iter(tag))
+        elements = collected[tag]
         if len(elements) > 1:
             # BSP R4222 (Password), R4223 (Created), R4225 (Nonce), R3203, R3224.
             raise SecurityHeaderError(f"the {what} has more than one {name}")
