@@ -1,4 +1,4 @@
-"""Partner API commands (docs/partner.md): ``partner accounts create | delete | provision |
+"""Partner API commands (docs/partner.md): ``accounts create | delete | provision |
 provision-status``, and ``--override-account`` on every object command.
 
 ``--override-account ACCOUNT`` sends the command through the Partner API on behalf of a
@@ -158,28 +158,17 @@ def provision_status_command(provision_id: str) -> None:
 
 PARTNER_COMMANDS = (create_command, delete_command, provision_command, provision_status_command)
 
-# ``boomisoap partner accounts create | delete | provision | provision-status``: a group of
-# its own, as these calls exist only in the Partner API (``accounts`` is the Platform API's).
-partner_group = click.Group(
-    "partner",
-    help="Partner API calls that exist nowhere else (docs/partner.md). The other commands "
-    "act on a sub-account with --override-account.",
-)
-partner_accounts = click.Group(
-    "accounts",
-    help="Account CREATE and DELETE and Account Provision (they take no account override).",
-)
-for _command in PARTNER_COMMANDS:
-    partner_accounts.add_command(_command)
-partner_group.add_command(partner_accounts)
-
 
 def install(root: click.Group, object_groups: Any) -> None:
-    """Add ``partner accounts ...`` to ``root`` and ``--override-account`` to every command
-    of the object groups (the ones Boomi lets an override apply to)."""
+    """Add Account CREATE, DELETE and Provision to ``accounts`` and ``--override-account``
+    to every command of the object groups (the ones Boomi lets an override apply to)."""
     for name in object_groups:
         group = root.commands[name]
         assert isinstance(group, click.Group)
         for command in group.commands.values():
             add_override_option(command)
-    root.add_command(partner_group)
+    # After the override options: these calls take none, as in Boomi's API.
+    accounts = root.commands["accounts"]
+    assert isinstance(accounts, click.Group)
+    for command in PARTNER_COMMANDS:
+        accounts.add_command(command)

@@ -1,5 +1,5 @@
 """The Partner API from the command line: --override-account on the object commands and
-partner accounts create | delete | provision | provision-status, against the emulator."""
+accounts create | delete | provision | provision-status, against the emulator."""
 
 from __future__ import annotations
 
@@ -24,9 +24,7 @@ def partner_run(fresh: Sandbox, tmp_path: Path) -> Cli:
 @pytest.mark.parametrize("wire", ["soap", "rest"])
 def test_create_provision_override_and_delete(partner_run: Cli, fresh: Sandbox, wire: str) -> None:
     created = json.loads(
-        partner_run(
-            "--wire", wire, "partner", "accounts", "create", "CLI Customer", "-o", "json"
-        ).stdout
+        partner_run("--wire", wire, "accounts", "create", "CLI Customer", "-o", "json").stdout
     )
     account = created["accountId"]
     assert created["name"] == "CLI Customer" and created["status"] == "trial"
@@ -34,7 +32,6 @@ def test_create_provision_override_and_delete(partner_run: Cli, fresh: Sandbox, 
     result = partner_run(
         "--wire",
         wire,
-        "partner",
         "accounts",
         "provision",
         "--id",
@@ -50,7 +47,7 @@ def test_create_provision_override_and_delete(partner_run: Cli, fresh: Sandbox, 
     provisioned = json.loads(result.stdout)
     assert provisioned["status"] == "COMPLETED" and provisioned["accountId"] == account
     status = partner_run(
-        "--wire", wire, "partner", "accounts", "provision-status", provisioned["id"], "-o", "json"
+        "--wire", wire, "accounts", "provision-status", provisioned["id"], "-o", "json"
     )
     assert json.loads(status.stdout)["status"] == "COMPLETED"
 
@@ -81,7 +78,7 @@ def test_create_provision_override_and_delete(partner_run: Cli, fresh: Sandbox, 
     )
     assert "AuthenticationError (403)" in refused.stderr
 
-    partner_run("--wire", wire, "partner", "accounts", "delete", account)
+    partner_run("--wire", wire, "accounts", "delete", account)
     gone = partner_run("--wire", wire, "accounts", "get", account, "-o", "json")
     assert json.loads(gone.stdout)["status"] == "deleted"
 
@@ -93,7 +90,7 @@ def test_override_on_account_reads(partner_run: Cli) -> None:
 
 def test_the_trial_limit_is_checked_before_sending(partner_run: Cli, fresh: Sandbox) -> None:
     result = partner_run(
-        "partner", "accounts", "create", "Too long", "--expiration-date", "2099-01-01", expect=1
+        "accounts", "create", "Too long", "--expiration-date", "2099-01-01", expect=1
     )
     assert "expirationDate" in result.stderr
     assert fresh.partner.served == []
@@ -105,7 +102,5 @@ def test_a_bad_override_is_a_usage_error(partner_run: Cli) -> None:
 
 
 def test_a_bad_product_is_a_usage_error(partner_run: Cli) -> None:
-    result = partner_run(
-        "partner", "accounts", "provision", "--id", SUB, "--product", "STANDARD", expect=2
-    )
+    result = partner_run("accounts", "provision", "--id", SUB, "--product", "STANDARD", expect=2)
     assert "CODE=QUANTITY" in result.stderr
