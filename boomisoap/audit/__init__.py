@@ -3,10 +3,10 @@ checkpoints and proofs, SQLite/JSONL/PostgreSQL."""
 
 from __future__ import annotations
 
+from ..correlation import correlation, current_correlation_id
 from ..redact.markers import REDACTED
 from ..redact.rules import RedactionRules
 from ..redact.structural import redact_body, redact_headers, redact_text, redact_url
-from .correlation import correlation, current_correlation_id
 from .errors import AuditError, AuditURLError
 from .exchange import Exchange
 from .log import AuditLog
