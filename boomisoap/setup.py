@@ -103,6 +103,8 @@ def build_transport(
     # A number: one bucket per account in this process; a Redis URL or a limiter: one
     # for the whole fleet (docs/fleet.md).
     bucket = pacer_for(common.rate_limit, host, account)
+    # Deprecation headers on any answer, either wire, any API: warned once per type.
+    deprecations = DeprecationNotices()
     recorders: list[Recorder] = []
     if log is not None:
         # A recorder of its own (before_send/after) is used as it is; a log is adapted.
@@ -120,9 +122,8 @@ def build_transport(
         "redactor": getattr(log, "redactor", None),
     }
     transport = transport_class(**settings)
-    # Deprecation headers on any answer, either wire, any API: warned once per type.
-    deprecations = DeprecationNotices()
-    transport.observers.append(deprecations)
+    # After the audit trail and the history, as every recorder attached later.
+    transport.recorders.append(deprecations)
     return transport, log, deprecations
 
 
