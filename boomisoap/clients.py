@@ -172,7 +172,7 @@ class ApiClientBase(ClientBase):
 
         token = UsernameToken(
             self.username,
-            password,
+            self.transport.secrets.holder("password", password),
             digest=password_digest,
             remember=self.transport.secrets.add_recent,
         )
