@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import urlsplit
 
 from . import options
 from .calls import Operation
@@ -25,7 +24,6 @@ from .services import BoundWire, ObjectService, Wire
 from .setup import (
     ClientBase,
     Closing,
-    build_transport,
     check_common,
     check_http,
 )
@@ -63,8 +61,6 @@ class ApiClientBase(ClientBase):
     """The setup of an APIM or Platform client, sync or async."""
 
     service = ""
-    # The async clients (boomisoap.aio) build an httpx transport instead.
-    asynchronous = False
 
     def __init__(
         self,
@@ -97,12 +93,8 @@ class ApiClientBase(ClientBase):
             raise InvalidRequest("wire must be 'soap' or 'rest'", field="wire")
         if not (isinstance(validate, bool) or validate == "strict"):
             raise InvalidRequest("validate must be True, False or 'strict'", field="validate")
-        if self.asynchronous and session is not None:
-            raise InvalidRequest(
-                "session: the async clients send with httpx, not a requests.Session",
-                field="session",
-            )
         http, history = check_http(
+            transport_class=self.transport_class,
             session=session,
             verify=verify,
             cert=cert,
@@ -133,13 +125,12 @@ class ApiClientBase(ClientBase):
         self.username = username
         self.base_url = base_url
         self.wire_name = wire
-        self.transport, self.audit, self._deprecations = build_transport(
+        self._connect(
             common,
             audit=audit,
-            host=urlsplit(self.base_url).netloc,
+            base_url=base_url,
             account=account_id,
             secrets=(password, otp or ""),
-            asynchronous=self.asynchronous,
         )
         extra_headers = {"X-Boomi-OTP": otp} if otp else {}
         # The wire describes the exchanges; the transport sends them.
@@ -181,7 +172,7 @@ class ApiClientBase(ClientBase):
 
         token = UsernameToken(
             self.username,
-            password,
+            self.transport.secrets.holder("password", password),
             digest=password_digest,
             remember=self.transport.secrets.add_recent,
         )

@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import FrameType, MappingProxyType
 
-from .transport import Call, HttpRequest, HttpResponse, header
+from .policy import AnswerRecorder, Attempt
+from .transport import HttpResponse, header
 
 LOG = logging.getLogger("boomisoap")
 HEADERS = ("Deprecation", "Sunset", "Warning", "Link")
@@ -169,19 +170,20 @@ def _warning(value: str) -> str | None:
     return None
 
 
-class DeprecationNotices:
+class DeprecationNotices(AnswerRecorder):
     """One client's notices by object type; warns the first time a type is signalled.
 
-    Registered as an observer of the client's :class:`~boomisoap.transport.HttpTransport`,
-    so every answer on either wire is looked at, whatever the object and the operation,
-    errors included (a 410 may still carry the headers).
+    One of the recorders of the client's transport, so every answer on either wire is
+    looked at, whatever the object and the operation, errors included (a 410 may still
+    carry the headers).
     """
 
     def __init__(self) -> None:
         self._notices: dict[str, DeprecationNotice] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, call: Call, request: HttpRequest, response: HttpResponse) -> None:
+    def answered(self, attempt: Attempt, response: HttpResponse) -> None:
+        call = attempt.call
         object_type = call.object_type or call.operation
         notice = notice_from(response.headers, object_type)
         if notice is None:

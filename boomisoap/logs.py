@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import logging
 
+from .correlation import current_correlation_id
+
 
 class CorrelationFilter(logging.Filter):
     """Sets ``record.correlation_id`` unless the record already has one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "correlation_id"):
-            # Imported here: the audit package itself logs through this module.
-            from .audit.correlation import current_correlation_id
-
             record.correlation_id = current_correlation_id() or "-"
         return True
 

@@ -79,18 +79,30 @@ class Recorder(Protocol):
     def after(self, attempt: Attempt) -> None: ...
 
 
-class Observers(list[Observer]):
-    """Plain callables ``(call, request, response)`` told of every answer that arrived:
-    a shorthand recorder (``transport.observers.append(f)``) in the same list as the
-    audit trail's."""
+class AnswerRecorder:
+    """A recorder with no work while the server works, told only of the attempts that
+    got an answer (any status): what the deprecation notices, the CLI's raw bodies and
+    the pytest plugin's recorded requests look at. A subclass writes :meth:`answered`."""
 
     def before_send(self, attempt: Attempt) -> Job | None:
         return None
 
     def after(self, attempt: Attempt) -> None:
         if attempt.response is not None:
-            for observe in self:
-                observe(attempt.call, attempt.request, attempt.response)
+            self.answered(attempt, attempt.response)
+
+    def answered(self, attempt: Attempt, response: HttpResponse) -> None:
+        raise NotImplementedError
+
+
+class Observers(AnswerRecorder, list[Observer]):
+    """Plain callables ``(call, request, response)`` told of every answer that arrived:
+    a shorthand recorder (``transport.observers.append(f)``) in the same list as the
+    audit trail's."""
+
+    def answered(self, attempt: Attempt, response: HttpResponse) -> None:
+        for observe in self:
+            observe(attempt.call, attempt.request, response)
 
 
 def started(

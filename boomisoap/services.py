@@ -91,13 +91,23 @@ class Pager(Generic[T]):
         # each time, or a cycle of them) would be followed forever.
         self._tokens: set[str] = set()
 
-    def take(self) -> tuple[bool, T | None]:
-        """``(True, item)`` for the next item of the page at hand, else ``(False, None)``."""
+    def _held(self) -> bool:
         page = self.page
-        if page is not None and self._position < len(page.results):
-            self._position += 1
-            return True, page.results[self._position - 1]
-        return False, None
+        return page is not None and self._position < len(page.results)
+
+    def wanted(self) -> Operation[QueryPage[T]] | None:
+        """The page to fetch before the next item can be taken; None when an item is at
+        hand or the last page is done (then :meth:`take` says which)."""
+        return None if self._held() else self.next_page()
+
+    def take(self, stop: type[Exception]) -> T:
+        """The next item of the page at hand; raises ``stop`` when there is none (the
+        iteration's own end: StopIteration, or StopAsyncIteration)."""
+        if not self._held():
+            raise stop
+        assert self.page is not None
+        self._position += 1
+        return self.page.results[self._position - 1]
 
     def next_page(self) -> Operation[QueryPage[T]] | None:
         """The exchange that fetches the next page; None when the last page is done."""
@@ -155,14 +165,9 @@ class QueryIterator(Paged[T]):
         return self
 
     def __next__(self) -> T:
-        while True:
-            found, item = self._pager.take()
-            if found:
-                return item  # type: ignore[return-value]
-            fetch = self._pager.next_page()
-            if fetch is None:
-                raise StopIteration
+        while (fetch := self._pager.wanted()) is not None:
             self._pager.arrived(self._run(fetch))
+        return self._pager.take(StopIteration)
 
 
 class Operations(Generic[T]):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+from urllib.parse import urlsplit
 
 from . import options
 from .deprecation import DeprecationNotice, DeprecationNotices
@@ -18,12 +19,12 @@ from .errors import InvalidRequest
 from .httpconfig import HttpOptions, http_options
 from .options import open_audit
 from .pacing import RateLimit, pacer_for
+from .transport import BaseTransport, HttpTransport
 
 if TYPE_CHECKING:
     from .audit import AuditLog
     from .history import History
     from .policy import Recorder
-    from .transport import BaseTransport
 
 
 def check_history(history: Any) -> int:
@@ -46,6 +47,7 @@ class Common:
 
 def check_http(
     *,
+    transport_class: type[BaseTransport],
     session: Any,
     verify: Any,
     cert: Any,
@@ -55,6 +57,11 @@ def check_http(
     history: Any,
 ) -> tuple[HttpOptions, int]:
     """The HTTP options (docs/client.md, HTTP configuration), checked before anything else."""
+    if session is not None and not issubclass(transport_class, HttpTransport):
+        raise InvalidRequest(
+            "session: the async clients send with httpx, not a requests.Session",
+            field="session",
+        )
     http = http_options(
         session=session,
         verify=verify,
@@ -86,7 +93,7 @@ def build_transport(
     host: str,
     account: str,
     secrets: tuple[str, ...],
-    asynchronous: bool = False,
+    transport_class: type[BaseTransport] = HttpTransport,
 ) -> tuple[BaseTransport, AuditLog | None, DeprecationNotices]:
     """The transport of a client of ``account`` on ``host``, its audit log (opened here
     when given as a URL, and then closed with the client) and its deprecation notices."""
@@ -96,6 +103,8 @@ def build_transport(
     # A number: one bucket per account in this process; a Redis URL or a limiter: one
     # for the whole fleet (docs/fleet.md).
     bucket = pacer_for(common.rate_limit, host, account)
+    # Deprecation headers on any answer, either wire, any API: warned once per type.
+    deprecations = DeprecationNotices()
     recorders: list[Recorder] = []
     if log is not None:
         # A recorder of its own (before_send/after) is used as it is; a log is adapted.
@@ -112,26 +121,39 @@ def build_transport(
         "history": common.history,
         "redactor": getattr(log, "redactor", None),
     }
-    transport: BaseTransport
-    if asynchronous:
-        from .aio.transport import AsyncHttpTransport
-
-        transport = AsyncHttpTransport(**settings)
-    else:
-        from .transport import HttpTransport
-
-        transport = HttpTransport(**settings)
-    # Deprecation headers on any answer, either wire, any API: warned once per type.
-    deprecations = DeprecationNotices()
-    transport.observers.append(deprecations)
+    transport = transport_class(**settings)
+    # After the audit trail and the history, as every recorder attached later.
+    transport.recorders.append(deprecations)
     return transport, log, deprecations
 
 
 class ClientBase:
     """What every client offers about its transport, sync or async."""
 
+    # What the client sends with; the async clients (boomisoap.aio) use httpx's.
+    transport_class: ClassVar[type[BaseTransport]] = HttpTransport
     transport: Any
+    audit: AuditLog | None
     _deprecations: DeprecationNotices
+
+    def _connect(
+        self,
+        common: Common,
+        *,
+        audit: AuditLog | str | None,
+        base_url: str,
+        account: str,
+        secrets: tuple[str, ...],
+    ) -> None:
+        """Build the transport, the audit log and the deprecation notices (build_transport)."""
+        self.transport, self.audit, self._deprecations = build_transport(
+            common,
+            audit=audit,
+            host=urlsplit(base_url).netloc,
+            account=account,
+            secrets=secrets,
+            transport_class=self.transport_class,
+        )
 
     @property
     def deprecations(self) -> Mapping[str, DeprecationNotice]:

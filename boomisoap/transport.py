@@ -32,6 +32,7 @@ from .calls import (
     header,
     is_xml,
 )
+from .correlation import correlation, current_correlation_id
 from .errors import BoomiError, TransportError
 from .http_session import new_session, while_waiting
 from .httpconfig import HttpOptions, Timeout
@@ -181,7 +182,6 @@ class BaseTransport:
     @contextmanager
     def _calling(self, operation: Operation[Any]) -> Iterator[tuple[Operation[Any], str, Any]]:
         """The correlation id and trace span of a whole call (all its attempts)."""
-        from .audit.correlation import correlation
         from .tracing import call_span
 
         call = operation.call
@@ -266,8 +266,6 @@ class BaseTransport:
         return (*credentials, *call.object_ids)
 
     def _correlation_id(self) -> str:
-        from .audit.correlation import current_correlation_id
-
         return current_correlation_id() or self.correlation_id or str(uuid.uuid4())
 
     def _too_large(self, status: int) -> TransportError:

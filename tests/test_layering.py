@@ -31,17 +31,6 @@ LAYOUT_PAGE = ROOT / "docs" / "layout.md"
 CLIENT_MODULES = ("boomisoap.clients", "boomisoap.rest.mft")
 CLIENTS_LAYER = "clients"
 
-# Known breaches of the rules above, to be removed. Each entry must still be real
-# (test_known_breaches_are_still_real): when the code is fixed, delete its entry; once both
-# are empty, these two constants can go.
-KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
-    {
-        # MftClient shares check_history with the SOAP clients' module.
-        ("boomisoap.rest.mft", "boomisoap.clients"),
-    }
-)
-KNOWN_CIRCLES: tuple[frozenset[str], ...] = ()
-
 # Public names kept where users found them, though their code now lives in a higher layer:
 # the lower module resolves them on first use (its module ``__getattr__``, and for the type
 # checker under ``TYPE_CHECKING``), never when it is imported.
@@ -253,9 +242,7 @@ def test_imports_go_downward_only(layers: Layers, edges: list[Import]) -> None:
         f"{e.source} -> {e.target} (line {e.line}; {layers.of(e.source)} imports "
         f"{layers.of(e.target)})"
         for e in edges
-        if layers.rank(e.source) < layers.rank(e.target)
-        and (e.source, e.target) not in KNOWN_UPWARD
-        and not _allowed_alias(e, edges)
+        if layers.rank(e.source) < layers.rank(e.target) and not _allowed_alias(e, edges)
     )
     assert not upward, "imports from a lower layer to a higher one:\n" + "\n".join(upward)
 
@@ -271,13 +258,12 @@ def test_public_clients_are_imported_only_from_the_clients_layer_up(
         and layers.rank(e.source) < floor
         # a package's __init__ re-exporting its own client module (boomisoap.rest.MftClient)
         and e.source != e.target.rpartition(".")[0]
-        and (e.source, e.target) not in KNOWN_UPWARD
     )
     assert not wrong, "public clients imported below the clients' layer:\n" + "\n".join(wrong)
 
 
 def test_no_import_circles(edges: list[Import]) -> None:
-    found = [c for c in circles(edges) if c not in KNOWN_CIRCLES]
+    found = circles(edges)
     assert not found, "import circles:\n" + "\n".join(", ".join(sorted(c)) for c in found)
 
 
@@ -290,12 +276,10 @@ def test_only_the_cli_imports_click() -> None:
     assert not wrong, f"click is imported outside boomisoap.cli: {wrong}"
 
 
-def test_known_breaches_are_still_real(layers: Layers, edges: list[Import]) -> None:
+def test_the_lazy_aliases_and_client_modules_are_real(layers: Layers, edges: list[Import]) -> None:
     pairs = {(e.source, e.target) for e in edges}
-    fixed = sorted(f"{a} -> {b}" for a, b in KNOWN_UPWARD if (a, b) not in pairs)
-    fixed += sorted(", ".join(sorted(c)) for c in KNOWN_CIRCLES if c not in circles(edges))
-    fixed += sorted(f"{a} -> {b}" for a, b in LAZY_ALIASES if (a, b) not in pairs)
-    assert not fixed, f"no longer true, remove from this file's allow-lists: {fixed}"
+    fixed = sorted(f"{a} -> {b}" for a, b in LAZY_ALIASES if (a, b) not in pairs)
+    assert not fixed, f"no longer true, remove from LAZY_ALIASES: {fixed}"
     for module in CLIENT_MODULES:
         assert module in modules_of(PACKAGE), f"CLIENT_MODULES names a missing module: {module}"
 

@@ -23,7 +23,7 @@ from .transport import AsyncHttpTransport
 
 
 class _AsyncClient(AsyncClosing, ApiClientBase):
-    asynchronous = True
+    transport_class = AsyncHttpTransport
     transport: AsyncHttpTransport
 
     def _objects(self, type_name: str) -> AsyncObjectService[Any]:
@@ -97,7 +97,7 @@ class AsyncAccountingService:
 class AsyncMftClient(AsyncClosing, MftClientBase):
     """The MFT (AFT Management) API over asyncio; ``.accounting`` holds its calls."""
 
-    asynchronous = True
+    transport_class = AsyncHttpTransport
     transport: AsyncHttpTransport
 
     def _serve(self) -> None:

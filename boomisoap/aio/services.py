@@ -33,14 +33,9 @@ class AsyncQueryIterator(Paged[T]):
         return self
 
     async def __anext__(self) -> T:
-        while True:
-            found, item = self._pager.take()
-            if found:
-                return item  # type: ignore[return-value]
-            fetch = self._pager.next_page()
-            if fetch is None:
-                raise StopAsyncIteration
+        while (fetch := self._pager.wanted()) is not None:
             self._pager.arrived(await self._run(fetch))
+        return self._pager.take(StopAsyncIteration)
 
     async def all(self) -> list[T]:
         """Every result, in order (all pages fetched)."""

@@ -16,6 +16,15 @@ from .state import get_state, output_option
 
 F = Callable[..., Any]
 
+_org_option = click.option(
+    "--org",
+    "org_id",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Organization id; 0 means every organization the key can see.",
+)
+
 
 def _period_options(func: F) -> F:
     # The defaults are resolved at run time (_period), so the help text stays stable.
@@ -25,14 +34,7 @@ def _period_options(func: F) -> F:
     func = click.option(
         "--month", type=click.IntRange(1, 12), help="Month 1-12 (default: the current month)."
     )(func)
-    return click.option(
-        "--org",
-        "org_id",
-        type=click.IntRange(min=0),
-        default=0,
-        show_default=True,
-        help="Organization id; 0 means every organization the key can see.",
-    )(func)
+    return _org_option(func)
 
 
 def _period(month: int | None, year: int | None) -> tuple[int, int]:
@@ -132,14 +134,7 @@ def daily_command(org_id: int, month: int | None, year: int | None, plot: Path |
 @mft_group.command("billing")
 @click.option("--year", type=click.IntRange(2000, 2100), required=True, help="Year.")
 @click.option("--month", type=click.IntRange(1, 12), required=True, help="Month 1-12.")
-@click.option(
-    "--org",
-    "org_id",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Organization id; 0 means every organization the key can see.",
-)
+@_org_option
 @output_option
 def billing_command(year: int, month: int, org_id: int) -> None:
     """Daily billing statistics per flow endpoint."""

@@ -27,19 +27,20 @@ import click
 
 from ..codec.jsoncodec import to_json
 from ..models.fields import ObjectSpec
+from ..policy import AnswerRecorder, Attempt
 from ..redact import MASK, scrub
 from ..redact.display import mask_document
 from ..redact.display import mask_xml as _mask_xml
-from ..transport import Call, HttpRequest, HttpResponse, HttpTransport
+from ..transport import HttpResponse, HttpTransport
 
 CLI_NS = "urn:boomisoap:cli"
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>\s*")
 
 
-class ResponseRecorder:
+class ResponseRecorder(AnswerRecorder):
     """Keeps the bodies of successful HTTP responses, for ``--output xml``.
 
-    Attached as an observer of each client's transport, so it sees exactly the bytes that
+    One of the recorders of each client's transport, so it sees exactly the bytes that
     arrived, page by page, in order.
     """
 
@@ -47,9 +48,9 @@ class ResponseRecorder:
         self._bodies: list[bytes] = []
 
     def attach(self, transport: HttpTransport) -> None:
-        transport.observers.append(self._observe)
+        transport.recorders.append(self)
 
-    def _observe(self, call: Call, request: HttpRequest, response: HttpResponse) -> None:
+    def answered(self, attempt: Attempt, response: HttpResponse) -> None:
         if 200 <= response.status < 300:
             self._bodies.append(response.body)
 

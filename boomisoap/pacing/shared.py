@@ -13,7 +13,8 @@ import asyncio
 import importlib.util
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -242,33 +243,30 @@ class RedisBucket:
 
     def reserve(self) -> float:
         """Take one token; return how long the caller must wait before using it."""
-        from redis.exceptions import RedisError
-
-        health = self.limit.health
-        if health.may_try():
-            try:
-                wait = self.limit.call(self.key, self._reserve_args())
-            except RedisError as exc:
-                health.failed(exc)
-            else:
-                health.succeeded()
-                return wait
+        if self.limit.health.may_try():
+            with self._tried():
+                return self.limit.call(self.key, self._reserve_args())
         return self.fallback.reserve()
 
     async def reserve_async(self) -> float:
         """:meth:`reserve` without blocking the event loop."""
+        if self.limit.health.may_try():
+            with self._tried():
+                return await self.limit.call_async(self.key, self._reserve_args())
+        return self.fallback.reserve()
+
+    @contextmanager
+    def _tried(self) -> Iterator[None]:
+        """Around one call to Redis: its outcome told to the health, a Redis error
+        swallowed (the caller then takes its token from the local fallback)."""
         from redis.exceptions import RedisError
 
-        health = self.limit.health
-        if health.may_try():
-            try:
-                wait = await self.limit.call_async(self.key, self._reserve_args())
-            except RedisError as exc:
-                health.failed(exc)
-            else:
-                health.succeeded()
-                return wait
-        return self.fallback.reserve()
+        try:
+            yield
+        except RedisError as exc:
+            self.limit.health.failed(exc)
+        else:
+            self.limit.health.succeeded()
 
     def penalize(self, seconds: float) -> None:
         """The service answered 503: empty the bucket and hold it empty for ``seconds``."""

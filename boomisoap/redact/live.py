@@ -8,7 +8,7 @@ import json
 import re
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -117,6 +117,7 @@ class SecretSet:
         self._lock = threading.Lock()
         self._values: set[str] = set()
         self._credentials: tuple[str, ...] = ()
+        self._named: dict[str, str] = {}
         self._recent: collections.deque[frozenset[str]] = collections.deque()
         self._recent_index = _Index()
         self.add_credentials(*values)
@@ -146,6 +147,18 @@ class SecretSet:
         with self._lock:
             self._credentials = tuple(sorted({*self._credentials, *usable}))
         self.add(*usable)
+
+    def holder(self, name: str, value: str) -> Callable[[], str]:
+        """Keep ``value`` as the credential ``name`` and give the reader of it to whatever
+        must send it (the UsernameToken): the set is then the only holder of the value."""
+        self.add_credentials(value)
+        with self._lock:
+            self._named[name] = value
+        return functools.partial(self._read_named, name)
+
+    def _read_named(self, name: str) -> str:
+        with self._lock:
+            return self._named[name]
 
     def credentials(self) -> tuple[str, ...]:
         """The credentials, sorted (the same tuple until one is added)."""

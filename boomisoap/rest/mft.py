@@ -15,7 +15,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from .. import options
 from ..calls import Call, HttpRequest, HttpResponse, Operation
@@ -35,7 +35,7 @@ from ..models.mft import (
 from ..models.mftpaths import MftPaths
 from ..pacing import RateLimit
 from ..redact import SecretSet, excerpt_of
-from ..setup import ClientBase, Closing, build_transport, check_common, check_http
+from ..setup import ClientBase, Closing, check_common, check_http
 from ..transport import HttpTransport
 from . import responses
 from .wire import JSON
@@ -198,8 +198,6 @@ def _base_path(value: Any) -> str:
 class MftClientBase(ClientBase):
     """The setup of an MFT client, sync or async."""
 
-    asynchronous = False
-
     def __init__(
         self,
         *,
@@ -219,12 +217,8 @@ class MftClientBase(ClientBase):
         deadline: float | None = None,
         history: int = 0,
     ) -> None:
-        if self.asynchronous and session is not None:
-            raise InvalidRequest(
-                "session: the async clients send with httpx, not a requests.Session",
-                field="session",
-            )
         http, history = check_http(
+            transport_class=self.transport_class,
             session=session,
             verify=verify,
             cert=cert,
@@ -259,14 +253,7 @@ class MftClientBase(ClientBase):
         # Clients of one key share a bucket (in this process, or the fleet's through
         # Redis), keyed without the key itself.
         key_id = "mft:" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
-        self.transport, self.audit, self._deprecations = build_transport(
-            common,
-            audit=audit,
-            host=urlsplit(self.base_url).netloc,
-            account=key_id,
-            secrets=(api_key,),
-            asynchronous=self.asynchronous,
-        )
+        self._connect(common, audit=audit, base_url=base_url, account=key_id, secrets=(api_key,))
         self._calls = AccountingCalls(self.base_url, api_key, paths, self.transport.secrets)
         self._serve()
 

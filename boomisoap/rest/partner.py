@@ -7,7 +7,7 @@ and its status poll.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -35,21 +35,13 @@ class PartnerRestWire(RestWire):
             + segment(options["account_id"], "account_id")
         )
 
-    def _operation(
-        self,
-        operation: str,
-        spec: ObjectSpec,
-        ids: Sequence[str],
-        method: str,
-        url: str,
-        *args: Any,
-    ) -> Operation[Any]:
+    def _target(self, operation: str, spec: ObjectSpec, url: str) -> str:
         account = self.override()
-        if account is not None:
-            # Checked before anything is sent; the value is data, percent-encoded whole.
-            refuse_override(spec.type_name, operation, "override_account")
-            url += ("&" if "?" in url else "?") + f"{REST_PARAMETER}={quote(account, safe='')}"
-        return super()._operation(operation, spec, ids, method, url, *args)
+        if account is None:
+            return url
+        # Checked before anything is sent; the value is data, percent-encoded whole.
+        refuse_override(spec.type_name, operation, "override_account")
+        return url + ("&" if "?" in url else "?") + f"{REST_PARAMETER}={quote(account, safe='')}"
 
     def execute(self, spec: ObjectSpec, obj: Any) -> Operation[AccountProvisionResult]:
         body = encode(to_json(obj, spec, typed=False))

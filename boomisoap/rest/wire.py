@@ -97,6 +97,10 @@ class RestWire:
         field = spec.id_field or "id"
         return "/".join((self.root, spec.rest_path, *(segment(s, field) for s in segments)))
 
+    def _target(self, operation: str, spec: ObjectSpec, url: str) -> str:
+        """The URL an operation is sent to (a subclass may add to it, checked first)."""
+        return url
+
     def _operation(
         self,
         operation: str,
@@ -108,6 +112,7 @@ class RestWire:
         body: bytes | None = None,
         content_type: str = JSON,
     ) -> Operation[T]:
+        url = self._target(operation, spec, url)
         call = Call(
             service=self.service,
             operation=operation,

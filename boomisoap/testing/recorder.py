@@ -12,13 +12,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from typing import Any
 
-from ..transport import BaseTransport, Call, HttpRequest, HttpResponse
-
-Observer = Callable[[Call, HttpRequest, HttpResponse], None]
+from ..policy import AnswerRecorder, Attempt
+from ..transport import BaseTransport, HttpResponse
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -61,7 +59,7 @@ class RecordedRequest:
         return json.loads(self.response_body)
 
 
-class BoomiRequests:
+class BoomiRequests(AnswerRecorder):
     """The requests of one test, oldest first. Filters are ANDed; ``None`` matches all."""
 
     def __init__(self) -> None:
@@ -73,37 +71,19 @@ class BoomiRequests:
     def attach(self, client: Any) -> Any:
         """Record ``client``'s exchanges too (a client built before the fixture started)."""
         transport = client if isinstance(client, BaseTransport) else client.transport
-        if self._observe not in transport.observers:
-            transport.observers.append(self._observe)
+        if self not in transport.recorders:
+            transport.recorders.append(self)
         return client
 
-    def _observe(self, call: Call, request: HttpRequest, response: HttpResponse) -> None:
+    def answered(self, attempt: Attempt, response: HttpResponse) -> None:
         from ..audit.capture import draft
-        from ..audit.exchange import Exchange
+        from ..audit.recorder import exchange_of
         from ..redact.structural import Redactor
 
-        record = draft(
-            Exchange(
-                service=call.service,
-                operation=call.operation,
-                wire=call.wire,
-                method=request.method,
-                url=request.url,
-                request_headers=request.headers,
-                request_body=request.body,
-                started_at=datetime.now(UTC),
-                duration=0.0,
-                outcome="ok",
-                correlation_id=request.headers.get("X-Correlation-ID", ""),
-                status=response.status,
-                response_headers=response.headers,
-                response_body=response.body,
-                object_type=call.object_type,
-                object_ids=call.object_ids,
-                account_id=call.account_id,
-            ),
-            Redactor(),
-        )
+        # Redacted by name only, as the test sees it: the ids and credentials the call
+        # knew are the test's own.
+        exchange = dataclasses.replace(exchange_of(attempt), secret_ids=False, known_secrets=())
+        record = draft(exchange, Redactor())
         recorded = RecordedRequest(
             service=record.service,
             operation=record.operation,

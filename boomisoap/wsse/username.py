@@ -68,7 +68,7 @@ class UsernameToken:
     def __init__(
         self,
         username: str,
-        password: str,
+        password: str | Callable[[], str],
         *,
         digest: bool = False,
         nonce_source: Callable[[int], bytes] = os.urandom,
@@ -77,7 +77,9 @@ class UsernameToken:
         created_format: Callable[[datetime], str] = format_created,
     ) -> None:
         self.username = username
-        self._password = password
+        # A client gives the reader of its secret set's copy (SecretSet.holder), so the
+        # password is held in one place; a plain string is read the same way.
+        self._password: Callable[[], str] = password if callable(password) else lambda: password
         self.digest = digest
         self._nonce_source = nonce_source
         self._clock = clock
@@ -99,10 +101,10 @@ class UsernameToken:
         password = etree.SubElement(token, f"{{{WSSE}}}Password")
         if self.digest:
             password.set("Type", PASSWORD_DIGEST)
-            password.text = password_digest(self._password, nonce, created)
+            password.text = password_digest(self._password(), nonce, created)
         else:
             password.set("Type", PASSWORD_TEXT)
-            password.text = self._password
+            password.text = self._password()
         nonce_element = etree.SubElement(token, f"{{{WSSE}}}Nonce")
         nonce_element.set("EncodingType", BASE64_ENCODING)
         nonce_element.text = base64.b64encode(nonce).decode("ascii")

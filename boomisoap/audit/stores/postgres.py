@@ -36,8 +36,9 @@ from .sqlrows import (
     COLUMNS,
     canonical_of_row,
     column_definitions,
-    from_row,
+    heads_of,
     link_of_row,
+    matching,
     postgres_row,
 )
 from .treebuild import catch_up
@@ -215,14 +216,11 @@ class PostgresSink(Sink):
 
     def records(self, query: Query) -> Iterator[AuditRecord]:
         where, params = _where(query)
-        for row in self._rows(f"{_SELECT}{where} ORDER BY stream, seq", params):
-            record = from_row(row)
-            if query.matches(record):
-                yield record
+        yield from matching(self._rows(f"{_SELECT}{where} ORDER BY stream, seq", params), query)
 
     def heads(self) -> dict[str, Head]:
         rows = self._rows(f"SELECT stream, count, last_hash FROM {HEADS}", ())
-        return {str(s): Head(int(n), str(h)) for s, n, h in rows}
+        return heads_of(rows)
 
     def verify(
         self,
@@ -239,7 +237,7 @@ class PostgresSink(Sink):
                 conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
                 with conn.transaction():
                     rows = self._rows(f"SELECT stream, count, last_hash FROM {HEADS}", (), conn)
-                    heads = {str(s): Head(int(n), str(h)) for s, n, h in rows}
+                    heads = heads_of(rows)
                     found = self._rows(
                         f"SELECT stream, min(seq), max(seq), count(*) FROM {RECORDS} "
                         "GROUP BY stream",

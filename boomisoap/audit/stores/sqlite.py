@@ -39,8 +39,9 @@ from .sqlrows import (
     COLUMNS,
     canonical_of_row,
     column_definitions,
-    from_row,
+    heads_of,
     link_of_row,
+    matching,
     sqlite_row,
 )
 from .treebuild import catch_up
@@ -337,15 +338,11 @@ class SqliteSink(Sink):
 
     def records(self, query: Query) -> Iterator[AuditRecord]:
         where, params = _where(query)
-        sql = f"{_SELECT}{where} ORDER BY seq"
-        for row in self._rows(sql, params):
-            record = from_row(row)
-            if query.matches(record):
-                yield record
+        yield from matching(self._rows(f"{_SELECT}{where} ORDER BY seq", params), query)
 
     def heads(self) -> dict[str, Head]:
         rows = self._rows("SELECT stream, count, last_hash FROM audit_head", ())
-        return {str(s): Head(int(n), str(h)) for s, n, h in rows}
+        return heads_of(rows)
 
     def verify(
         self,
@@ -363,7 +360,7 @@ class SqliteSink(Sink):
                 conn.execute("BEGIN")
                 try:
                     rows = conn.execute("SELECT stream, count, last_hash FROM audit_head")
-                    heads = {str(s): Head(int(n), str(h)) for s, n, h in rows}
+                    heads = heads_of(rows)
                     links = _links(conn.execute(f"{_SELECT} ORDER BY seq"))
                     tree, pruned = self._stream_tree(conn)
                     tree.checkpoints += [cp for cp in anchored if cp.stream == STREAM]

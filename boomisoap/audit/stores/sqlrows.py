@@ -8,13 +8,16 @@ row as read, without decoding it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..encoding import FRAME, HELPERS, meta_fields, meta_items
 from ..fields import Spec, by_column, compile_function
 from ..record import FIELDS, AuditRecord, parse_time, utc
-from ..verify import Link
+from ..verify import Head, Link
+
+if TYPE_CHECKING:
+    from ..filters import Query
 
 COLUMN_SPECS: tuple[Spec, ...] = by_column(FIELDS)
 COLUMNS: tuple[str, ...] = tuple(s.name for s in COLUMN_SPECS)
@@ -114,3 +117,16 @@ link_of_row: Callable[[Sequence[Any]], Link] = compile_function(
 def to_row(r: AuditRecord, *, time_as_text: bool = True) -> tuple[Any, ...]:
     """The row of a sealed record (for SQLite, or with ``time_as_text=False`` PostgreSQL)."""
     return (sqlite_row if time_as_text else postgres_row)(r, meta_fields(r))
+
+
+def matching(rows: Iterable[Sequence[Any]], query: Query) -> Iterator[AuditRecord]:
+    """The records of ``rows`` that ``query`` matches (its SQL WHERE is a prefilter)."""
+    for row in rows:
+        record = from_row(row)
+        if query.matches(record):
+            yield record
+
+
+def heads_of(rows: Iterable[Sequence[Any]]) -> dict[str, Head]:
+    """Rows ``(stream, count, last_hash)`` of a head table, by stream."""
+    return {str(s): Head(int(n), str(h)) for s, n, h in rows}
