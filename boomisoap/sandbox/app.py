@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .. import redact
-from ..audit.correlation import correlation
+from ..correlation import correlation
 from ..errors import AuthenticationError, BoomiFault, InvalidRequest, NotFound, RateLimited
 from ..logs import get_logger
 from . import wsdl
