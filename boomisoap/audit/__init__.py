@@ -3,8 +3,6 @@ checkpoints and proofs, SQLite/JSONL/PostgreSQL."""
 
 from __future__ import annotations
 
-import sys
-
 from ..correlation import correlation, current_correlation_id
 from ..redact.markers import REDACTED
 from ..redact.rules import RedactionRules
