@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, final
 
 from .chain import ALG_HMAC, ALG_SHA256, Chain
 from .encoding import canonical
@@ -40,6 +40,7 @@ class Head:
     last_hash: str
 
 
+@final  # so that ``type(entry) is Corrupt`` narrows both ways
 @dataclass(frozen=True, slots=True)
 class Corrupt:
     """A stored entry that could not even be decoded into a record."""
@@ -111,7 +112,7 @@ def _walk(
     for entry in entries:
         if type(entry) is Corrupt:
             return _broken(stream, expected - 1, expected, f"record {expected}: {entry.reason}")
-        r = cast("AuditRecord | Link", entry)
+        r = entry  # narrowed by the test above, without a call per record
         if r.seq != expected or r.stream != stream:
             return _broken(
                 stream,

@@ -108,9 +108,14 @@ def redact_xml_text(
 
     def both(raw: str) -> None:
         collect(raw)
-        collect(unescape(_CDATA.sub(lambda m: m.group(1), raw)))
+        # Most values hold no CDATA section: no substitution to set up for them.
+        collect(unescape(_CDATA.sub(_cdata_text, raw) if "<![CDATA[" in raw else raw))
 
     return splice(text, spans, both)
+
+
+def _cdata_text(m: re.Match[str]) -> str:
+    return m.group(1)
 
 
 def _decode_name(text: str) -> bool:
@@ -139,7 +144,8 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
         return _scan(
             text, 0, rules, targets, mojibake, _candidate_hits(text, rules), subtree=False
         )[0]
-    if not _may_name_a_secret(text, rules):
+    last = _last_name(text, rules, mojibake)
+    if last < 0:
         return []
     # Fast path: one C-level regex match skips every stretch of markup that cannot
     # hold a secret (no secret element name, no candidate attribute); only the
@@ -149,6 +155,10 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
     pos = 0
     size = len(text)
     while True:
+        if pos > last:
+            # Every span comes from a tag at or after pos naming a secret, and no
+            # such name starts past ``last``: the rest of the body is left as it is.
+            return spans
         skipped = boring.match(text, pos)
         pos = skipped.end() if skipped else pos
         if pos >= size:
@@ -176,10 +186,9 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
 _NEEDLES: dict[tuple[frozenset[str], frozenset[str]], tuple[str, ...]] = {}
 
 
-def _may_name_a_secret(text: str, rules: CompiledRules) -> bool:
-    """False when no secret element or attribute name (nor a query ``property``, nor a
-    DOCTYPE) occurs anywhere in ``text``, in any case: then nothing can be redacted,
-    and a body without secrets (most responses) costs a few substring searches."""
+def _needles(rules: CompiledRules) -> tuple[str, ...]:
+    """Lower-case substrings of which every secret element or attribute name (a query
+    ``property``, a DOCTYPE) holds at least one, in any case."""
     key = (rules.element_locals, rules.attribute_locals)
     needles = _NEEDLES.get(key)
     if needles is None:
@@ -199,11 +208,26 @@ def _may_name_a_secret(text: str, rules: CompiledRules) -> bool:
             sorted(n for n in lowered_names if not any(m != n and m in n for m in lowered_names))
         )
         _NEEDLES[key] = needles
+    return needles
+
+
+def _last_name(text: str, rules: CompiledRules, mojibake: bool) -> int:
+    """Where the last occurrence of a secret name (see :func:`_needles`) starts in
+    ``text``, in any case; -1 when there is none: then nothing can be redacted, and a
+    body without secrets (most responses) costs a few substring searches.
+
+    Only an ASCII text gives the exact position: a non-ASCII one (whose lower-casing
+    may move characters, and whose names are re-decoded before being compared) gets
+    its length when a name occurs, so that it is walked to its end."""
     lowered = text.lower()
-    for needle in needles:  # noqa: SIM110 (a plain loop is twice as fast as any() here)
-        if needle in lowered:
-            return True
-    return False
+    needles = _needles(rules)
+    if mojibake:
+        for needle in needles:
+            if needle in lowered:
+                return len(text)
+        return -1
+    find = lowered.rfind
+    return max([find(needle) for needle in needles])
 
 
 _END_AT = re.compile(r"</([^\s>]*+)\s*+>")

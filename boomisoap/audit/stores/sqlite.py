@@ -388,9 +388,10 @@ class SqliteSink(Sink):
             return StreamTree(None, iter(()), _no_node), None
         found = conn.execute(_TREE_HEAD, _STREAM_PARAM).fetchone()
         frontier = None if found is None or found[0] is None else _frontier(found)
-        nodes = (
-            (int(p), bytes(h))
-            for p, h in conn.execute("SELECT pos, hash FROM audit_node ORDER BY pos")
+        # The types asked of SQLite, not of Python per row: a damaged cell becomes a
+        # value that differs from the recomputed node (NULL: a node that is missing).
+        nodes: Iterator[tuple[int, bytes]] = conn.execute(
+            "SELECT CAST(pos AS INTEGER), CAST(hash AS BLOB) FROM audit_node ORDER BY pos"
         )
         prune = conn.execute(
             "SELECT through, last_hash FROM audit_prune WHERE stream = ?", _STREAM_PARAM
