@@ -74,16 +74,24 @@ def read_object(
     # One C call for every attribute, then plain dict look-ups (not one lxml call each).
     attributes = dict(element.items())
     children = 0  # the child elements the field map knows
-    for fld, place, convert in _reading_plan(spec):
+    plan, child_fields = _reading_plan(spec)
+    # Several child fields: the children are indexed in one pass (the first of each name,
+    # as find gives it) instead of one scan of them per field.
+    found: dict[Any, Any] = {}
+    if child_fields > 1:
+        for child in element:
+            found.setdefault(child.tag, child)
+    find = found.get if child_fields > 1 else element.find
+    for fld, place, convert in plan:
         text: str | None
         if fld.nested is not None:
-            child = element.find(place)
+            child = find(place)
             if child is not None:
                 children += 1
                 values[fld.name] = read_object(child, fld.nested, unknown=unknown)
             continue
         if place is not None:
-            child = element.find(place)
+            child = find(place)
             # An empty element is the empty string, as an empty attribute would be.
             text = None if child is None else "".join(child.itertext())
         else:
@@ -131,14 +139,15 @@ def _unknown_items(element: Any, spec: ObjectSpec, *, refuse: bool) -> Extras:
 
 
 _XSI_PREFIX = f"{{{XSI}}}"
-_Plan = tuple[tuple[Field, str | None, Callable[[str], Any]], ...]
+_Plan = tuple[tuple[tuple[Field, str | None, Callable[[str], Any]], ...], int]
 # Keyed by id, the spec kept beside its plan: a held spec's id cannot be reused.
 _PLANS: dict[int, tuple[ObjectSpec, _Plan]] = {}
 
 
 def _reading_plan(spec: ObjectSpec) -> _Plan:
     """Per field, in field-map order: the field, the Clark name of its child element (None
-    for an attribute) and its text converter, worked out once per spec, not per object."""
+    for an attribute) and its text converter, worked out once per spec, not per object;
+    and how many fields are child elements."""
     entry = _PLANS.get(id(spec))
     if entry is None or entry[0] is not spec:
         plan = tuple(
@@ -151,7 +160,7 @@ def _reading_plan(spec: ObjectSpec) -> _Plan:
             )
             for fld in spec.fields
         )
-        entry = _PLANS[id(spec)] = (spec, plan)
+        entry = _PLANS[id(spec)] = (spec, (plan, sum(p is not None for _, p, _ in plan)))
     return entry[1]
 
 
