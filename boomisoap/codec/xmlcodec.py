@@ -9,13 +9,14 @@ module, and the client reads responses with it, so both ends share one mapping.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
 
 from ..errors import InvalidRequest
 from ..models.extras import OPEN_VALUES, SCANNED, Collector, Extras, Unknown, report_unknown
-from ..models.fields import ObjectSpec, instantiate
+from ..models.fields import Field, ObjectSpec, instantiate
 from ..models.registry import OBJECTS
 from ..namespaces import XSI
 
@@ -70,18 +71,27 @@ def read_object(
     if spec is None:
         spec = spec_from_xsi_type(element)
     values: dict[str, Any] = {}
-    attributes = element.attrib
+    # One C call for every attribute, then plain dict look-ups (not one lxml call each).
+    attributes = dict(element.items())
     children = 0  # the child elements the field map knows
-    for fld in spec.fields:
+    plan, child_fields = _reading_plan(spec)
+    # Several child fields: the children are indexed in one pass (the first of each name,
+    # as find gives it) instead of one scan of them per field.
+    found: dict[Any, Any] = {}
+    if child_fields > 1:
+        for child in element:
+            found.setdefault(child.tag, child)
+    find = found.get if child_fields > 1 else element.find
+    for fld, place, convert in plan:
         text: str | None
         if fld.nested is not None:
-            child = element.find(f"{{{spec.namespace}}}{fld.wire}")
+            child = find(place)
             if child is not None:
                 children += 1
                 values[fld.name] = read_object(child, fld.nested, unknown=unknown)
             continue
-        if fld.xml == "element":
-            child = element.find(f"{{{spec.namespace}}}{fld.wire}")
+        if place is not None:
+            child = find(place)
             # An empty element is the empty string, as an empty attribute would be.
             text = None if child is None else "".join(child.itertext())
         else:
@@ -89,7 +99,7 @@ def read_object(
         if text is None:
             continue
         try:
-            values[fld.name] = fld.kind.from_text(text)
+            values[fld.name] = convert(text)
         except ValueError as exc:
             kept = fld.kind.as_sent(text)
             if kept is None or unknown not in OPEN_VALUES:
@@ -129,6 +139,31 @@ def _unknown_items(element: Any, spec: ObjectSpec, *, refuse: bool) -> Extras:
 
 
 _XSI_PREFIX = f"{{{XSI}}}"
+_Plan = tuple[tuple[tuple[Field, str | None, Callable[[str], Any]], ...], int]
+# Keyed by id, the spec kept beside its plan: a held spec's id cannot be reused.
+_PLANS: dict[int, tuple[ObjectSpec, _Plan]] = {}
+
+
+def _reading_plan(spec: ObjectSpec) -> _Plan:
+    """Per field, in field-map order: the field, the Clark name of its child element (None
+    for an attribute) and its text converter, worked out once per spec, not per object;
+    and how many fields are child elements."""
+    entry = _PLANS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        plan = tuple(
+            (
+                fld,
+                f"{{{spec.namespace}}}{fld.wire}"
+                if fld.nested is not None or fld.xml == "element"
+                else None,
+                fld.kind.from_text,
+            )
+            for fld in spec.fields
+        )
+        entry = _PLANS[id(spec)] = (spec, (plan, sum(p is not None for _, p, _ in plan)))
+    return entry[1]
+
+
 _KNOWN: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
 

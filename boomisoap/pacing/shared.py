@@ -9,13 +9,12 @@ transports of today) or without blocking an event loop (:meth:`RedisBucket.reser
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .. import options
@@ -23,6 +22,9 @@ from ..errors import InvalidRequest
 from ..transport import TokenBucket, shared_bucket
 from . import script
 from .health import Health
+
+if TYPE_CHECKING:  # asyncio costs ~12 ms to import; only the async driver needs it
+    import asyncio
 
 DEFAULT_RATE = 10.0  # Boomi's limit: requests per second per account
 DEFAULT_MEMBERS = 8
@@ -157,6 +159,8 @@ class RedisRateLimit:
 
     async def aclose(self) -> None:
         """Close the connection pool of the running event loop."""
+        import asyncio
+
         client = self._async_clients.pop(asyncio.get_running_loop(), None)
         if client is not None:
             await client.aclose()
@@ -195,6 +199,8 @@ class RedisRateLimit:
             return self._client
 
     def _async(self) -> Any:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
         if client is None:

@@ -70,12 +70,21 @@ class _Index:
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         self.by_length: dict[int, dict[str, int]] = {}
+        # Every character of every value ever added (never shrunk: a superset is still
+        # right). A value occurs only inside a run of these characters at least as long
+        # as it, so the windows are taken there only: the Nonces' base64 alphabet leaves
+        # out the markup, quotes, spaces and dashes that cut an XML answer into short runs.
+        self._alphabet: set[str] = set()
+        self._runs: dict[int, re.Pattern[str]] = {}
         self.add(values)
 
     def add(self, values: Iterable[str]) -> None:
         for value in values:
             group = self.by_length.setdefault(len(value), {})
             group[value] = group.get(value, 0) + 1
+            if not self._alphabet.issuperset(value):
+                self._alphabet.update(value)
+                self._runs = {}
 
     def remove(self, values: Iterable[str]) -> None:
         for value in values:
@@ -88,19 +97,34 @@ class _Index:
                 if not group:
                     self.by_length.pop(len(value), None)
 
+    def _runs_of(self, shortest: int) -> re.Pattern[str]:
+        runs = self._runs.get(shortest)
+        if runs is None:
+            chars = "".join(re.escape(c) for c in sorted(self._alphabet))
+            runs = self._runs[shortest] = re.compile(f"[{chars}]{{{shortest},}}")
+        return runs
+
     def found_in(self, text: str, hits: set[str]) -> None:
         size = len(text)
+        many: list[tuple[int, dict[str, int]]] = []
         for length, group in self.by_length.items():
             if length > size:
                 continue
             if len(group) <= self.FEW:
                 hits.update(v for v in group if v in text)
             else:
-                hits.update(
-                    w
-                    for w in (text[i : i + length] for i in range(size - length + 1))
-                    if w in group
-                )
+                many.append((length, group))
+        if not many:
+            return
+        for run in self._runs_of(min(length for length, _ in many)).finditer(text):
+            start, end = run.span()
+            for length, group in many:
+                if end - start >= length:
+                    hits.update(
+                        w
+                        for w in (text[i : i + length] for i in range(start, end - length + 1))
+                        if w in group
+                    )
 
     def values(self) -> list[str]:
         return [v for group in self.by_length.values() for v in group]
@@ -173,7 +197,8 @@ class SecretSet:
                     continue
                 if len(self._recent) >= RECENT:
                     self._recent_index.remove(self._recent.popleft())
-                forms = _usable(variants(value))
+                # A fresh Nonce is never in the variants cache: computed directly.
+                forms = _usable(_escaped(value))
                 self._recent.append(forms)
                 self._recent_index.add(forms)
 
