@@ -77,6 +77,7 @@ class SandboxApp:
                 RateLimiter(rate_limit) if shared is None else SharedRateLimiter(shared, rate_limit)
             )
         self.audit = audit
+        self._trail: Any = None
         self.log_requests = log_requests
         # Which worker process answered (Sandbox(workers=N)): for tests and operators.
         self._worker_header = [("X-Sandbox-Worker", str(worker))] if worker else []
@@ -216,35 +217,42 @@ class SandboxApp:
     def _record(
         self, wire: str, request: Request, response: Response, started: datetime, duration: float
     ) -> None:
+        # The server-side trail is the client's recorder (boomisoap.audit.recorder) told of
+        # the exchange as the emulator saw it: one attempt, a fault when it answered >= 400.
         try:
-            from ..audit.exchange import Exchange
+            from ..audit.recorder import AuditRecorder
+            from ..calls import Call, HttpRequest, HttpResponse
+            from ..errors import BoomiFault
+            from ..policy import Attempt
 
-            status_code = response.status if response.status >= 400 else None
-            self.audit.record(
-                Exchange(
-                    service="mft" if wire == "mft" else _service_of(request.path),
-                    operation=response.operation or request.method.lower(),
-                    wire=wire,
-                    method=request.method,
-                    url=request.base_url
-                    + request.path
-                    + (f"?{request.query}" if request.query else ""),
-                    request_headers=dict(request.headers),
-                    request_body=request.body,
-                    started_at=started,
-                    duration=duration,
-                    outcome="ok" if response.status < 400 else "fault",
-                    correlation_id=request.header("X-Correlation-ID") or str(uuid.uuid4()),
-                    status=response.status,
-                    response_headers=dict(response.headers),
-                    response_body=response.body,
-                    object_type=response.object_type,
-                    object_ids=response.secret_ids,
-                    secret_ids=bool(response.secret_ids),
-                    account_id=self.account_id,
-                    status_code=status_code,
-                )
+            if self._trail is None:
+                self._trail = AuditRecorder(self.audit)
+            call = Call(
+                service="mft" if wire == "mft" else _service_of(request.path),
+                operation=response.operation or request.method.lower(),
+                wire=wire,
+                object_type=response.object_type,
+                object_ids=response.secret_ids,
+                account_id=self.account_id,
+                secret_ids=bool(response.secret_ids),
             )
+            url = request.base_url + request.path + (f"?{request.query}" if request.query else "")
+            attempt = Attempt(
+                call=call,
+                request=HttpRequest(request.method, url, dict(request.headers), request.body),
+                number=1,
+                correlation_id=request.header("X-Correlation-ID") or str(uuid.uuid4()),
+                known_secrets=(),
+                started=started,
+                clock=0.0,
+            )
+            attempt.response = HttpResponse(response.status, dict(response.headers), response.body)
+            if response.status >= 400:
+                attempt.error = BoomiFault(
+                    f"answered HTTP {response.status}", status_code=response.status
+                )
+            attempt.duration = duration
+            self._trail.after(attempt)
         except Exception:
             LOG.exception("the audit log refused a record")
 
