@@ -140,7 +140,7 @@ class AccountingCalls:
 
 
 class AccountingService:
-    """``MftClient.accounting``: the five Accounting calls of seed 000."""
+    """``MftClient.accounting``: the five calls of Boomi's AFT Accounting reference."""
 
     def __init__(self, calls: AccountingCalls, run: Callable[[Operation[Any]], Any]) -> None:
         self._calls = calls
