@@ -37,7 +37,8 @@ def while_waiting(job: Callable[[], None] | None) -> Iterator[None]:
         _JOB.reset(token)
 
 
-def _run_job() -> None:
+def run_waiting_job() -> None:
+    """Run the job of the enclosing :func:`while_waiting` block, if any."""
     job = _JOB.get()
     if job is not None:
         job()
@@ -45,13 +46,13 @@ def _run_job() -> None:
 
 class _HTTPConnection(HTTPConnection):
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _run_job()
+        run_waiting_job()
         return super().getresponse(*args, **kwargs)
 
 
 class _HTTPSConnection(HTTPSConnection):
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _run_job()
+        run_waiting_job()
         return super().getresponse(*args, **kwargs)
 
 

@@ -11,6 +11,7 @@ the audit trail, the history, the DEBUG log and the observers.
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import os
 import threading
 import time
@@ -32,9 +33,10 @@ from .calls import (
     header,
     is_xml,
 )
+from .connections import ACCEPT_ENCODING, Connections, TooLarge, requests_patched
 from .correlation import correlation, current_correlation_id
 from .errors import BoomiError, TransportError
-from .http_session import new_session, while_waiting
+from .http_session import new_session, run_waiting_job, while_waiting
 from .httpconfig import HttpOptions, Timeout
 from .observe import Observer
 from .policy import Attempt, Attempts, Observers, Recorder, RetryPolicy, Verdict, jobs_of, started
@@ -312,6 +314,11 @@ class HttpTransport(BaseTransport):
         # A session the caller gave stays theirs: close() leaves it open.
         self._owns_session = session is None
         self._session = session or new_session(http.ssl_context)
+        # The client's own session sends through kept-alive http.client connections where
+        # requests would add nothing (connections.py); a user's session is used as it is.
+        self._connections = Connections() if self._owns_session else None
+        self._base_headers = _lowered(self._session.headers.items())
+        self._base_headers["accept-encoding"] = ("Accept-Encoding", ACCEPT_ENCODING)
         # Proxies, CA bundle and client certificate per (scheme, host), environment read
         # once: requests would re-read the proxy variables (and ~/.netrc) on every call.
         self._settings: dict[tuple[str, str], _Settings] = {}
@@ -329,12 +336,14 @@ class HttpTransport(BaseTransport):
         key = (parts.scheme, parts.netloc)
         settings = self._settings.get(key)
         if settings is None:
-            settings = _resolve(self._session, self.http, url)
+            settings = _resolve(self._session, self.http, url, self._connections is not None)
             with self._settings_lock:
                 self._settings[key] = settings
         return settings
 
     def close(self) -> None:
+        if self._connections is not None:
+            self._connections.close()
         if self._owns_session:
             self._session.close()
         self._close_recorders()
@@ -373,7 +382,10 @@ class HttpTransport(BaseTransport):
         self, request: HttpRequest, call: Call | None = None, timeout: Timeout | None = None
     ) -> HttpResponse:
         settings = self.settings_for(request.url)
+        direct = settings.direct and not self._session.cookies and not requests_patched()
         try:
+            if direct:
+                return self._send_direct(request, timeout, settings)
             answer = self._session.send(
                 _prepare(self._session, request),
                 timeout=self.timeout if timeout is None else timeout,
@@ -396,6 +408,32 @@ class HttpTransport(BaseTransport):
         except requests.RequestException as exc:
             raise self._failure(request, call, "request failed", exc, sent=None) from exc
         return HttpResponse(answer.status_code, dict(answer.headers), body)
+
+    def _send_direct(
+        self, request: HttpRequest, timeout: Timeout | None, settings: _Settings
+    ) -> HttpResponse:
+        assert self._connections is not None
+        headers = dict(self._base_headers)
+        for name, value in request.headers.items():
+            headers[name.lower()] = (name, value)
+        try:
+            answer = self._connections.send(
+                request.method.upper(),
+                request.url,
+                {name: value for name, value in headers.values() if value is not None},
+                request.body or None,
+                self.timeout if timeout is None else timeout,
+                self.max_response_bytes,
+                run_waiting_job,
+                (settings.verify, settings.cert),
+            )
+        except TooLarge as exc:
+            raise self._too_large(exc.status) from None
+        if settings.verify is False and request.url.startswith("https:"):
+            _warn_unverified(request.url)
+        if "Set-Cookie" in answer.message:
+            _keep_cookies(self._session, request, answer.message)
+        return HttpResponse(answer.status, answer.headers, answer.body)
 
     def _failure(
         self,
@@ -429,9 +467,45 @@ class _Settings:
     proxies: dict[str, str]
     verify: bool | str
     cert: str | tuple[str, str] | None
+    # Sent through the client's own connections (no proxy, no certificate only requests'
+    # adapter holds) rather than requests.
+    direct: bool = False
 
 
-def _resolve(session: requests.Session, http: HttpOptions, url: str) -> _Settings:
+def _lowered(items: Iterable[tuple[str, Any]]) -> dict[str, tuple[str, Any]]:
+    return {name.lower(): (name, value) for name, value in items}
+
+
+def _warn_unverified(url: str) -> None:
+    """The warning urllib3 gives for each unverified HTTPS request, given the same way."""
+    import warnings
+
+    from urllib3.exceptions import InsecureRequestWarning
+
+    host = urlsplit(url).hostname
+    warnings.warn(
+        f"Unverified HTTPS request is being made to host '{host}'. Adding certificate "
+        "verification is strongly advised.",
+        InsecureRequestWarning,
+        stacklevel=2,
+    )
+
+
+def _keep_cookies(
+    session: requests.Session, request: HttpRequest, message: http.client.HTTPMessage
+) -> None:
+    """Put a server's cookies in the session's jar, as requests does; from then on the
+    session is not empty, and requests sends them back (HttpTransport._send)."""
+    from requests.cookies import MockRequest, MockResponse
+
+    prepared = requests.PreparedRequest()
+    prepared.prepare(method=request.method, url=request.url, headers=dict(request.headers))
+    session.cookies.extract_cookies(MockResponse(message), MockRequest(prepared))  # type: ignore[arg-type]
+
+
+def _resolve(
+    session: requests.Session, http: HttpOptions, url: str, own_connections: bool = False
+) -> _Settings:
     """What requests' ``merge_environment_settings`` would give, decided once per host.
 
     The client's own option wins, then the session's setting, then (when the session
@@ -457,7 +531,15 @@ def _resolve(session: requests.Session, http: HttpOptions, url: str) -> _Setting
     else:
         verify = ca_bundle or True
     cert = http.cert if http.cert is not None else session.cert
-    return _Settings(proxies, verify, cert)
+    from requests.utils import select_proxy
+
+    direct = (
+        own_connections
+        and http.ssl_context is None
+        and urlsplit(url).scheme in ("http", "https")
+        and select_proxy(url, proxies) is None
+    )
+    return _Settings(proxies, verify, cert, direct)
 
 
 def _prepare(session: requests.Session, request: HttpRequest) -> requests.PreparedRequest:
