@@ -158,10 +158,12 @@ def test_secret_path_parts_are_hidden_from_urls() -> None:
 def test_the_deadline_stops_rate_limited_retries() -> None:
     from boomisoap import Plan, RateLimited
 
-    with Sandbox.start(users={"u": PASSWORD}, rate_limit=1.0) as limited:
+    # One request per ten seconds: however slow the machine, the bucket has not refilled
+    # when the second request comes.
+    with Sandbox.start(users={"u": PASSWORD}, rate_limit=0.1) as limited:
         apim = _apim(base_url=limited.base_url, rate_limit=None, retries=50, deadline=0.3)
         with apim:
-            apim.plans.create(Plan(name="first"))  # the one request of this second
+            apim.plans.create(Plan(name="first"))  # the one request of these ten seconds
             with pytest.raises(DeadlineExceeded) as caught:
                 apim.plans.create(Plan(name="second"))
     assert isinstance(caught.value.__cause__, RateLimited)
