@@ -48,6 +48,7 @@ _BODY = f"{{{SOAP_ENV}}}Body"
 _OBJECT_TYPE = {service: f"{{{ns}}}objectType" for service, ns in RESULT_NS.items()}
 _OBJECT_ID = {service: f"{{{ns}}}objectId" for service, ns in RESULT_NS.items()}
 _OBJECT = {service: f"{{{ns}}}object" for service, ns in RESULT_NS.items()}
+_ACCOUNT_ID = f"{{{API}}}accountId"
 AUTH_FAULT_STATUS = 403  # what Boomi documents for bad credentials
 AUTH_FAULT_STATUSES = (401, 403, 500)
 
@@ -267,8 +268,8 @@ class SoapHandler:
 
 def override_header(child: Any) -> Any:
     """The Partner API's ``api:accountId`` header block of the envelope holding ``child``."""
-    header = child.getparent().getparent().find(_HEADER)
-    return None if header is None else header.find(f"{{{API}}}accountId")
+    header = _first(child.getparent().getparent(), _HEADER)
+    return None if header is None else _first(header, _ACCOUNT_ID)
 
 
 def _refuse_override(service: str, child: Any) -> None:
