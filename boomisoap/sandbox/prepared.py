@@ -34,7 +34,9 @@ MAX_ENTRIES = 1024
 class PreparedGet:
     """A get request as read from its bytes: the Security header's values, the object."""
 
-    header: SecurityHeader  # its ``element`` dropped: the parsed tree is not kept
+    # Its ``element`` dropped (the parsed tree is not kept); out of the repr, since the
+    # token's values include the password.
+    header: SecurityHeader = dataclasses.field(repr=False)
     spec: ObjectSpec
     object_id: str
     secret_ids: tuple[str, ...]

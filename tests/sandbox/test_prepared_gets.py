@@ -19,8 +19,10 @@ from boomisoap.namespaces import SOAP_ENV, WSSE, WSU
 from boomisoap.sandbox import Sandbox
 from boomisoap.sandbox.httpio import Request, Response
 from boomisoap.sandbox.lifecycle import Retirement
+from boomisoap.sandbox.prepared import PreparedGet
 from boomisoap.sandbox.security import Authenticator, Credentials
 from boomisoap.sandbox.soap import SoapHandler
+from boomisoap.wsse.header import SecurityHeader, TokenParts
 
 from .helpers import GET_PLAN, envelope, now_text, security, token
 
@@ -142,3 +144,9 @@ def test_a_body_with_a_nonce_is_never_remembered(sandbox: Sandbox) -> None:
     replayed = ask(soap, body)
     assert replayed.status == 403
     assert "replayed" in reason(replayed)
+
+
+def test_a_remembered_get_does_not_show_the_password() -> None:
+    parts = TokenParts("u", "secret-password-1", None, None, None)
+    prepared = PreparedGet(SecurityHeader(None, parts, None), spec_for("Plan"), PLAN_ID, ())
+    assert "secret-password-1" not in repr(prepared)
