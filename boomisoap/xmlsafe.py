@@ -27,6 +27,7 @@ MAX_DEPTH = 256
 MAX_BYTES = 10 * 1024 * 1024
 
 _DOCTYPE_REFUSED = "a DOCTYPE or ENTITY declaration is not allowed"
+_BYTES = (bytes, bytearray)
 
 # Longest match first: the UTF-32 LE BOM starts with the UTF-16 LE one.
 _BOMS = (
@@ -44,6 +45,7 @@ _NO_BOM = (
     (re.compile(rb"\x00[^\x00]"), "utf-16-be"),
     (re.compile(rb"[^\x00]\x00"), "utf-16-le"),
 )
+_NOT_PLAIN = (b"\x00", b"?")
 _DECLARED_BYTES = re.compile(rb"""\A<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
 
 
@@ -99,6 +101,10 @@ def _parser() -> Any:
 
 def _encoding(data: bytes) -> tuple[str, int]:
     """The codec of ``data`` and the length of its BOM."""
+    if data[:1] == b"<" and data[1:2] not in _NOT_PLAIN:
+        # The common case: no BOM starts with "<", Appendix F's patterns need a zero byte
+        # among the first two and a declaration starts "<?": plain UTF-8, as below.
+        return "utf-8", 0
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name, len(bom)
@@ -144,7 +150,7 @@ def _utf8(data: bytes) -> bytes:
 
 def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH) -> Any:
     """Parse ``data`` into an lxml element, refusing DTDs, entities and oversize input."""
-    if not isinstance(data, bytes | bytearray):
+    if not isinstance(data, _BYTES):
         raise UnsafeXMLError("expected bytes")
     if len(data) > max_bytes:
         raise UnsafeXMLError(f"document of {len(data)} bytes exceeds {max_bytes}")

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AuthenticationError, RateLimited
 from ..namespaces import PASSWORD_DIGEST, PASSWORD_TEXT
 from ..options import TOKEN_USER_PREFIX
-from ..wsse.header import SecurityHeaderError, TimestampParts, TokenParts, read_security_header
+from ..wsse.header import (
+    SecurityHeader,
+    SecurityHeaderError,
+    TimestampParts,
+    TokenParts,
+    read_security_header,
+)
 from ..wsse.username import password_digest
 from ..wsse.xsdatetime import NotDateTime, parse_datetime
 from .replay import CacheFull, ReplayCache, Replays, SharedReplayCache
@@ -103,10 +109,11 @@ class Authenticator:
         its canonical SignedInfo): such a message is accepted once while its signed
         Timestamp is fresh, whatever its unsigned UsernameToken says.
         """
-        try:
-            header = read_security_header(envelope)
-        except SecurityHeaderError as exc:
-            raise _denied(str(exc)) from None
+        return self.verify_header(read_header(envelope), signed)
+
+    def verify_header(self, header: SecurityHeader, signed: bytes | None = None) -> str:
+        """:meth:`verify_envelope` on a Security header already read (:func:`read_header`):
+        every judgement that depends on the clock, the credentials or the replay cache."""
         if header.token is None:
             raise _denied("the WS-Security header has no UsernameToken")
         stamp = None if header.timestamp is None else self._check_timestamp(header.timestamp)
@@ -205,6 +212,15 @@ class Authenticator:
         if not sep or not self.credentials.check(username, password):
             raise AuthenticationError(BAD_CREDENTIALS, status_code=403)
         return username
+
+
+def read_header(envelope: Any) -> SecurityHeader:
+    """The envelope's Security header as read (no judgement); AuthenticationError (403)
+    when it cannot be read unambiguously."""
+    try:
+        return read_security_header(envelope)
+    except SecurityHeaderError as exc:
+        raise _denied(str(exc)) from None
 
 
 def verify_bearer(authorization: str | None, api_key: str) -> None:

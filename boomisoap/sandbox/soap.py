@@ -30,9 +30,10 @@ from ..xmlsafe import UnsafeXMLError, parse
 from .httpio import Request, Response
 from .lifecycle import Lifecycle, retired_soap_body, retired_soap_status
 from .objects import ObjectState
+from .prepared import PreparedGet, PreparedGets
 from .rules import Context
 from .scrubbing import scrubbed
-from .security import Authenticator
+from .security import Authenticator, read_header
 
 if TYPE_CHECKING:
     from .signing import MessageSignatures
@@ -47,6 +48,7 @@ _BODY = f"{{{SOAP_ENV}}}Body"
 _OBJECT_TYPE = {service: f"{{{ns}}}objectType" for service, ns in RESULT_NS.items()}
 _OBJECT_ID = {service: f"{{{ns}}}objectId" for service, ns in RESULT_NS.items()}
 _OBJECT = {service: f"{{{ns}}}object" for service, ns in RESULT_NS.items()}
+_ACCOUNT_ID = f"{{{API}}}accountId"
 AUTH_FAULT_STATUS = 403  # what Boomi documents for bad credentials
 AUTH_FAULT_STATUSES = (401, 403, 500)
 
@@ -100,34 +102,56 @@ class SoapHandler:
             "delete": self._delete,
             "getBulk": self._get_bulk,
         }
+        # Gets read once per distinct body (prepared.py): not with signatures, whose check
+        # needs the parsed message, nor where the Body's accountId overrides the account.
+        self._prepared = PreparedGets() if signatures is None and not self.takes_override else None
 
     def handle(self, service: str, account: str, request: Request) -> Response:
         operation = ""
         secret_ids: tuple[str, ...] = ()
         try:
-            envelope = _parse(request.body, self.max_body)
-            signed = None
-            if self.signatures is not None:
-                # Before the UsernameToken: a forged message must not consume its nonce.
-                signed = self.signatures.check_request(envelope)
-            user = self.auth.verify_envelope(envelope, signed)
-            _normalise_wrapper(service, envelope)
-            child = _validated(envelope)
-            operation = _operation(service, child)
-            if not self.takes_override:
-                _refuse_override(service, child)
-            retired = self._retired(service, account, child, request)
-            if retired is not None:
-                retired.operation = operation
-                return retired
-            secret_ids = _secret_ids(service, child)
-            run = self._operations.get(operation)
-            if run is None:
-                # In the schema for the Partner API (execute), not served here.
-                raise InvalidRequest(
-                    f"{operation} does not exist on this endpoint", field=operation
-                )
-            answer = run(service, account, child, user)
+            prepared = None if self._prepared is None else self._prepared.get(service, request.body)
+            if prepared is not None:
+                # The same bytes as a get already read: only the judgements are made again.
+                self.auth.verify_header(prepared.header)
+                operation = "get"
+                retired = self._retired_type(prepared.spec, account, request)
+                if retired is not None:
+                    retired.operation = operation
+                    return retired
+                secret_ids = prepared.secret_ids
+                answer = self._get_answer(service, account, prepared.spec, prepared.object_id)
+            else:
+                envelope = _parse(request.body, self.max_body)
+                signed = None
+                if self.signatures is not None:
+                    # Before the UsernameToken: a forged message must not consume its nonce.
+                    signed = self.signatures.check_request(envelope)
+                header = read_header(envelope)
+                user = self.auth.verify_header(header, signed)
+                _normalise_wrapper(service, envelope)
+                child = _validated(envelope)
+                operation = _operation(service, child)
+                if not self.takes_override:
+                    _refuse_override(service, child)
+                retired = self._retired(service, account, child, request)
+                if retired is not None:
+                    retired.operation = operation
+                    return retired
+                secret_ids = _secret_ids(service, child)
+                run = self._operations.get(operation)
+                if run is None:
+                    # In the schema for the Partner API (execute), not served here.
+                    raise InvalidRequest(
+                        f"{operation} does not exist on this endpoint", field=operation
+                    )
+                if self._prepared is not None and run == self._get:
+                    typed, object_id = _typed_id(service, child)
+                    found = PreparedGet(header, typed, object_id, secret_ids)
+                    self._prepared.remember(service, request.body, found)
+                    answer = self._get_answer(service, account, typed, object_id)
+                else:
+                    answer = run(service, account, child, user)
         except BoomiFault as exc:
             failed = self.fault(scrubbed(exc, request, self.auth), operation)
             failed.secret_ids = secret_ids
@@ -162,7 +186,11 @@ class SoapHandler:
         """The answer for an operation on a retired type, before anything is done."""
         if not self.lifecycle.retired:
             return None
-        spec = _subject(service, child)
+        return self._retired_type(_subject(service, child), account, request)
+
+    def _retired_type(
+        self, spec: ObjectSpec | None, account: str, request: Request
+    ) -> Response | None:
         retirement = self.lifecycle.retirement(spec)
         if spec is None or retirement is None:
             return None
@@ -185,6 +213,9 @@ class SoapHandler:
 
     def _get(self, service: str, account: str, child: Any, user: str) -> Answer:
         spec, object_id = _typed_id(service, child)
+        return self._get_answer(service, account, spec, object_id)
+
+    def _get_answer(self, service: str, account: str, spec: ObjectSpec, object_id: str) -> Answer:
         found = self.state.get(account, spec, object_id)
         return Answer(_result(service, "get", found, spec.type_name, self.validate_responses), spec)
 
@@ -237,8 +268,8 @@ class SoapHandler:
 
 def override_header(child: Any) -> Any:
     """The Partner API's ``api:accountId`` header block of the envelope holding ``child``."""
-    header = child.getparent().getparent().find(_HEADER)
-    return None if header is None else header.find(f"{{{API}}}accountId")
+    header = _first(child.getparent().getparent(), _HEADER)
+    return None if header is None else _first(header, _ACCOUNT_ID)
 
 
 def _refuse_override(service: str, child: Any) -> None:
