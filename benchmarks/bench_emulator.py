@@ -7,7 +7,10 @@ the same settings, threads and number of processes (``--workers``), answering th
 emulator's own recorded answer. Variants:
 
 - PasswordText without Nonce or Created (Boomi's own example): one body, sent again and
-  again; the replay cache is not involved;
+  again; the replay cache is not involved, and the emulator reads the bytes once
+  (sandbox/prepared.py), judging the password and the object on every request;
+- PasswordText with a Nonce and Created, as boomisoap's client sends it: every body its own
+  bytes, so each is read whole;
 - PasswordDigest: each request its own Nonce, Created and digest, prepared in advance (the
   replay cache refuses a repeated Nonce), read by the Lua script;
 - the server-side audit trail on (a synchronous SQLite store), PasswordText.
@@ -40,6 +43,7 @@ CONNECTIONS = 16
 PLAN_ID = "4d50decd-f2b6-d59e-53f4-22ec4f188bb1"  # seed 001's apiTestKh, in the demo data
 USER, PASSWORD = "u", "p"
 DIGEST_USERS = [f"digest-{n}" for n in range(8)]
+NONCE_USERS = [f"nonce-{n}" for n in range(8)]
 WORKLOAD = f"emulator under wrk, SOAP plans.get, {CONNECTIONS} connections"
 
 # Cycles through the bodies of the file named after "--", one per line; prints one JSON
@@ -108,21 +112,25 @@ def text_bodies() -> list[bytes]:
     return [envelope(PASSWORD, PASSWORD_TEXT)]
 
 
-def digest_bodies(count: int, user: str = USER) -> list[bytes]:
-    """``count`` PasswordDigest requests of ``user``, each with its own Nonce.
+def digest_bodies(count: int, user: str = USER, *, digest: bool = True) -> list[bytes]:
+    """``count`` requests of ``user``, each with its own Nonce and so bytes of its own:
+    PasswordDigest, or (``digest=False``) PasswordText as boomisoap's client sends it.
 
     The emulator remembers at most 100,000 live Nonces per user (the replay cache's share,
-    then 503): each run signs in as a user of its own (``DIGEST_USERS``)."""
-    from boomisoap.namespaces import PASSWORD_DIGEST
+    then 503): each run signs in as a user of its own (``DIGEST_USERS``, ``NONCE_USERS``)."""
+    from boomisoap.namespaces import PASSWORD_DIGEST, PASSWORD_TEXT
     from boomisoap.wsse.username import password_digest
 
     created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     bodies = []
     for _ in range(count):
         raw = os.urandom(16)
-        digest = password_digest(PASSWORD, raw, created)
         nonce = base64.b64encode(raw).decode()
-        bodies.append(envelope(digest, PASSWORD_DIGEST, nonce, created, user))
+        if digest:
+            token = password_digest(PASSWORD, raw, created)
+            bodies.append(envelope(token, PASSWORD_DIGEST, nonce, created, user))
+        else:
+            bodies.append(envelope(PASSWORD, PASSWORD_TEXT, nonce, created, user))
     return bodies
 
 
@@ -232,7 +240,7 @@ def run(quick: bool = False, threads: int | None = None, workers: int = 1) -> li
     seconds = 1 if quick else 6  # wrk takes whole seconds
     rounds = SAMPLES if quick else 5
     emulator = {
-        "users": {name: PASSWORD for name in (USER, *DIGEST_USERS)},
+        "users": {name: PASSWORD for name in (USER, *DIGEST_USERS, *NONCE_USERS)},
         "seed_demo": True,
         "rate_limit": None,
         "workers": workers,
@@ -258,6 +266,10 @@ def run(quick: bool = False, threads: int | None = None, workers: int = 1) -> li
                 variants: dict[str, tuple[str, Callable[[int], list[bytes]]]] = {
                     "floor (same waitress, fixed answer)": (floor_url, lambda _: text_bodies()),
                     "emulator, PasswordText": (plain_url, lambda _: text_bodies()),
+                    "emulator, PasswordText with Nonce, every body distinct": (
+                        plain_url,
+                        lambda n: digest_bodies(_budget(seconds), NONCE_USERS[n], digest=False),
+                    ),
                     "emulator, PasswordDigest": (
                         plain_url,
                         lambda n: digest_bodies(_budget(seconds), DIGEST_USERS[n]),

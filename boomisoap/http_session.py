@@ -3,8 +3,9 @@
 Between writing a request and reading its answer the client has nothing to do but
 wait. :func:`while_waiting` names a job for that moment (the audit trail redacts the
 request there), and the session's connections (and the client's own, connections.py) run
-it right after the request is sent, before blocking on the response. A session that is not made here (a user's own, a
-mock) never runs the job; whoever set it then does the work itself afterwards.
+it right after the request is sent, before blocking on the response. A session that is
+not made here (a user's own, a mock) never runs the job; whoever set it then does the
+work itself afterwards.
 """
 
 from __future__ import annotations

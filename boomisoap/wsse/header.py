@@ -15,7 +15,7 @@ the receiver (``boomisoap.sandbox.security``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..namespaces import BASE64_ENCODING, SOAP_ENV, WSSE, WSU
@@ -45,9 +45,11 @@ class TokenParts:
     """A UsernameToken's values as sent (None: the element is absent)."""
 
     username: str | None
-    password: str | None
+    # Out of the repr: the password, or a digest of it (the Nonce with it would let a
+    # reader replay the token while it is fresh).
+    password: str | None = field(repr=False)
     password_type: str | None  # None: no Type attribute (PasswordText)
-    nonce: str | None
+    nonce: str | None = field(repr=False)
     created: str | None
 
 

@@ -150,3 +150,11 @@ def test_a_remembered_get_does_not_show_the_password() -> None:
     parts = TokenParts("u", "secret-password-1", None, None, None)
     prepared = PreparedGet(SecurityHeader(None, parts, None), spec_for("Plan"), PLAN_ID, ())
     assert "secret-password-1" not in repr(prepared)
+
+
+def test_a_read_token_hides_its_password_and_nonce_from_repr() -> None:
+    from boomisoap.wsse.header import TokenParts
+
+    parts = TokenParts("u", "pw-Secret9", None, "bm9uY2Utbm9uY2U=", "2026-12-02T10:00:00Z")
+    assert "pw-Secret9" not in repr(parts) and "bm9uY2Utbm9uY2U=" not in repr(parts)
+    assert "u" in repr(parts)
