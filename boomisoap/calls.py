@@ -110,6 +110,10 @@ class Operation(Generic[T]):
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header's value, its name matched without regard to case."""
+    value = headers.get(name)  # as most servers spell it: no walk over every header
+    if value is not None:
+        return value
     lowered = name.lower()
     for key, value in headers.items():
         if key.lower() == lowered:

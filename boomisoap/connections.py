@@ -64,22 +64,30 @@ Tls = tuple[bool | str, str | tuple[str, str] | None]
 _Key = tuple[str, str, int, Tls]
 
 
-def tls_context(verify: bool | str, cert: str | tuple[str, str] | None) -> ssl.SSLContext:
+def tls_context(
+    verify: bool | str, cert: str | tuple[str, str] | None, base: ssl.SSLContext | None = None
+) -> ssl.SSLContext:
     """The TLS context requests' adapter would connect with for ``verify`` and ``cert``:
-    urllib3's defaults (TLS 1.2 or later, its ciphers), certifi's bundle unless ``verify``
-    names another, and the hostname checked."""
+    urllib3's defaults (TLS 1.2 or later, its ciphers), only certifi's CAs unless
+    ``verify`` names a bundle file or directory, the hostname checked; ``base`` is a
+    context already holding a client certificate (PKCS#12, httpconfig.pkcs12_context).
+    The sync and the async transports both connect with it."""
     import os
 
-    import certifi
     from urllib3.util.ssl_ import create_urllib3_context
 
-    context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED if verify else ssl.CERT_NONE)
-    if verify:
-        where = certifi.where() if verify is True else verify
-        if os.path.isdir(where):
-            context.load_verify_locations(capath=where)
-        else:
-            context.load_verify_locations(cafile=where)
+    context = base or create_urllib3_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif verify is True:
+        import certifi
+
+        context.load_verify_locations(cafile=certifi.where())
+    elif os.path.isdir(verify):
+        context.load_verify_locations(capath=verify)
+    else:
+        context.load_verify_locations(cafile=verify)
     if isinstance(cert, tuple):
         context.load_cert_chain(cert[0], cert[1])
     elif cert is not None:

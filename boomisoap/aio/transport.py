@@ -190,29 +190,12 @@ def _ssl_context(http: HttpOptions) -> ssl.SSLContext:
     """What the sync transport would verify with: the client's option, else the
     ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` variables, else certifi's CAs (requests'
     default); the client certificate from PEM files, or the PKCS#12 one already loaded."""
+    from ..connections import tls_context
+
     verify = http.verify
     if verify is None:
         verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-    # No CAs of its own: only those named below are trusted, as requests trusts them.
-    context = http.ssl_context or ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if verify is False:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    elif isinstance(verify, str):
-        if os.path.isdir(verify):
-            context.load_verify_locations(capath=verify)
-        else:
-            context.load_verify_locations(cafile=verify)
-    else:
-        import certifi
-
-        context.load_verify_locations(cafile=certifi.where())
-    if http.cert is not None:
-        if isinstance(http.cert, tuple):
-            context.load_cert_chain(http.cert[0], http.cert[1])
-        else:
-            context.load_cert_chain(http.cert)
-    return context
+    return tls_context(verify, http.cert, http.ssl_context)
 
 
 def _proxy_for(http: HttpOptions, url: str) -> str | None:
