@@ -9,7 +9,7 @@ module, and the client reads responses with it, so both ends share one mapping.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from lxml import etree
@@ -28,28 +28,68 @@ _BY_QNAME: dict[tuple[str, str], ObjectSpec] = {
 
 def write_object(parent: Any, tag: str, obj: Any, spec: ObjectSpec, *, typed: bool = True) -> Any:
     """Append ``obj`` to ``parent`` as element ``tag`` (a Clark name); return the element."""
-    element = etree.SubElement(parent, tag)
-    if typed:
-        prefix = _prefix_for(element, spec.namespace)
-        element.set(XSI_TYPE, f"{prefix}:{spec.type_name}")
-    _write_fields(element, obj, spec)
-    return element
+    return write_objects(parent, tag, (obj,), spec, typed=typed)[0]
+
+
+def write_objects(
+    parent: Any, tag: str, objects: Iterable[Any], spec: ObjectSpec, *, typed: bool = True
+) -> list[Any]:
+    """Append each of ``objects`` to ``parent`` as element ``tag``, in order (a page's items).
+
+    Siblings made alike are in the same namespace scope: the ``xsi:type`` prefix is looked
+    up once, on the first of them, not in every element's namespace map.
+    """
+    elements = []
+    declared: str | None = None
+    for obj in objects:
+        element = etree.SubElement(parent, tag)
+        if typed:
+            if declared is None:
+                declared = f"{_prefix_for(element, spec.namespace)}:{spec.type_name}"
+            element.set(XSI_TYPE, declared)
+        _write_fields(element, obj, spec)
+        elements.append(element)
+    return elements
 
 
 def _write_fields(element: Any, obj: Any, spec: ObjectSpec) -> None:
-    for fld in spec.fields:
-        value = getattr(obj, fld.name)
+    for name, wire, nested, as_element, to_text in _writing_plan(spec):
+        value = getattr(obj, name)
         if value is None:
             continue
-        if fld.nested is not None:
-            child = etree.SubElement(element, f"{{{spec.namespace}}}{fld.wire}")
-            _write_fields(child, value, fld.nested)
-        elif fld.xml == "element":
-            etree.SubElement(element, f"{{{spec.namespace}}}{fld.wire}").text = fld.kind.to_text(
-                value
-            )
+        if nested is not None:
+            child = etree.SubElement(element, wire)
+            _write_fields(child, value, nested)
+        elif as_element:
+            etree.SubElement(element, wire).text = to_text(value)
         else:
-            element.set(fld.wire, fld.kind.to_text(value))
+            element.set(wire, to_text(value))
+
+
+_WritingPlan = tuple[tuple[str, str, ObjectSpec | None, bool, Callable[[Any], str]], ...]
+# Keyed by id, the spec kept beside its plan, as the reading plans are.
+_WRITING: dict[int, tuple[ObjectSpec, _WritingPlan]] = {}
+
+
+def _writing_plan(spec: ObjectSpec) -> _WritingPlan:
+    """Per field, in field-map order: its attribute name, or the Clark name of its child
+    element; its nested spec; whether it is a text child; its text converter."""
+    entry = _WRITING.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        plan = tuple(
+            (
+                fld.name,
+                f"{{{spec.namespace}}}{fld.wire}"
+                if fld.nested is not None or fld.xml == "element"
+                else fld.wire,
+                fld.nested,
+                fld.nested is None and fld.xml == "element",
+                fld.kind.to_text,
+            )
+            for fld in spec.fields
+        )
+        entry = _WRITING[id(spec)] = (spec, plan)
+    return entry[1]
 
 
 def _prefix_for(element: Any, namespace: str) -> str:

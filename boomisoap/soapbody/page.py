@@ -6,7 +6,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..codec.xmlcodec import write_object
+from ..codec.xmlcodec import write_objects
 from ..errors import EnvelopeValidationError
 from ..models.extras import Unknown
 from ..models.fields import ObjectSpec
@@ -22,8 +22,7 @@ def write(service: str, operation: str, found: QueryPage[Any], spec: ObjectSpec)
     results.set("numberOfResults", str(found.number_of_results))
     if found.query_token is not None:
         etree.SubElement(results, f"{{{API}}}queryToken").text = found.query_token
-    for item in found.results:
-        write_object(results, f"{{{API}}}result", item, spec)
+    write_objects(results, f"{{{API}}}result", found.results, spec)
     return envelope
 
 
