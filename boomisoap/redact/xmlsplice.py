@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +88,9 @@ class _Targets:
     attributes: frozenset[tuple[int, str]] = frozenset()
 
 
+_NO_TARGETS = _Targets()
+
+
 class DoctypeFound(Exception):
     """The document has a DOCTYPE: entities could carry secrets anywhere."""
 
@@ -102,7 +105,7 @@ def redact_xml_text(
 
     ``collect`` receives each hidden value, raw and with references resolved.
     """
-    spans = _secret_spans(text, rules, targets or _Targets(), _decode_name(text))
+    spans = _secret_spans(text, rules, targets or _NO_TARGETS, _decode_name(text))
     if collect is None:
         return splice(text, spans)
 
@@ -204,11 +207,21 @@ def _needles(rules: CompiledRules) -> tuple[str, ...]:
         }
         lowered_names = {n.lower() for n in names}
         # A name holding another one ("apikey" holds "key") is found through it.
-        needles = tuple(
-            sorted(n for n in lowered_names if not any(m != n and m in n for m in lowered_names))
-        )
+        # Names sharing a stem ("passwd", "password") are found through the stem.
+        stemmed = {next((s for s in _STEMS if s in n), n) for n in lowered_names}
+        kept = {n for n in stemmed if not any(m != n and m in n for m in stemmed)}
+        # The names most documents hold come first: once one is found, every later
+        # search only looks behind it (see _last_name).
+        needles = tuple(sorted(kept, key=lambda n: (n not in _USUAL, n)))
         _NEEDLES[key] = needles
     return needles
+
+
+# The secret names of Boomi's traffic: a UsernameToken's Password and Nonce, an
+# ApiKey's key.
+_USUAL = frozenset({"key", "nonce", "passw"})
+# Stems of several built-in names each: one search instead of one per name.
+_STEMS = ("passw", "access", "refresh")
 
 
 def _last_name(text: str, rules: CompiledRules, mojibake: bool) -> int:
@@ -226,8 +239,15 @@ def _last_name(text: str, rules: CompiledRules, mojibake: bool) -> int:
             if needle in lowered:
                 return len(text)
         return -1
+    # Each search only looks past the last name found so far: the later a name
+    # stands, the shorter the searches after it.
     find = lowered.rfind
-    return max([find(needle) for needle in needles])
+    last = -1
+    for needle in needles:
+        at = find(needle, last + 1)
+        if at > last:
+            last = at
+    return last
 
 
 _END_AT = re.compile(r"</([^\s>]*+)\s*+>")
@@ -422,24 +442,53 @@ def _alternatives(names: set[str]) -> str:
     return "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
 
 
+def _guard(names: set[str], guard: str) -> str:
+    # An empty name (a rule's) starts with any character: no guard can stand for it.
+    return "" if "" in names else guard
+
+
+def _initials(names: Iterable[str]) -> str:
+    """A character class body holding the first character of every name."""
+    return "".join(sorted({_class_escape(n[0]) for n in names if n}))
+
+
+def _class_escape(ch: str) -> str:
+    return "\\" + ch if ch in "\\]^-[" else ch
+
+
 def _boring_pattern(rules: CompiledRules) -> re.Pattern[str]:
     """Matches a stretch of character data, comments, PIs, CDATA, end tags and start
     tags that neither have a secret element name nor a candidate attribute name."""
     key = (rules.element_locals, rules.attribute_locals)
     pattern = _BORING.get(key)
     if pattern is None:
-        exact = _alternatives({*SECRET_ELEMENTS_EXACT, *rules.element_locals})
+        exact_names = {*SECRET_ELEMENTS_EXACT, *rules.element_locals}
+        attr_names = {*SECRET_NAMES_CI, *SECRET_NAMES_EXACT, "property", *rules.attribute_locals}
+        exact = _alternatives(exact_names)
         ci = _alternatives(set(SECRET_ELEMENTS_CI))
-        attrs = _alternatives(
-            {*SECRET_NAMES_CI, *SECRET_NAMES_EXACT, "property", *rules.attribute_locals}
+        attrs = _alternatives(attr_names)
+        # Each alternation is guarded by the class of its names' first characters
+        # (same flags, so it admits exactly the characters the alternation can start
+        # with): most names are turned away by one test instead of one per name.
+        element = (
+            _guard(
+                exact_names,
+                rf"(?=[{_initials(exact_names)}]|(?i:[{_initials(SECRET_ELEMENTS_CI)}]))",
+            )
+            + rf"(?:(?i:{ci})|{exact})"
         )
+        attribute = _guard(attr_names, rf"(?=(?i:[{_initials(attr_names)}]))") + rf"(?i:{attrs})"
         start_tag = (
-            rf"<(?!(?:[^\s<>/!?:]*+:)?(?:(?i:{ci})|{exact})[\s/>])[^\s<>/!?][^\s<>/]*+"
-            rf"(?:\s++(?!(?:[^\s=<>/:]*+:)?(?i:{attrs})\s*+=)[^\s=<>/\"']++\s*+=\s*+"
+            rf"<(?!(?:[^\s<>/!?:]*+:)?{element}[\s/>])[^\s<>/!?][^\s<>/]*+"
+            rf"(?:\s++(?!(?:[^\s=<>/:]*+:)?{attribute}\s*+=)[^\s=<>/\"']++\s*+=\s*+"
             r"(?:\"[^\"<]*+\"|'[^'<]*+'))*+\s*+/?>"
         )
+        # End tags as _TOKEN reads them: a "</" whose name runs into another tag
+        # ("</<Password>") is no end tag, and must not hide that tag.
         pattern = re.compile(
-            r"(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</[^>]*+>|" + start_tag + r")*+",
+            r"(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</[^\s>]*+\s*+>|"
+            + start_tag
+            + r")*+",
             re.S,
         )
         _BORING[key] = pattern
@@ -462,6 +511,20 @@ def _declare(
     return inner
 
 
+_ATTRIBUTE_CANDIDATES: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _attribute_candidates(rules: CompiledRules) -> frozenset[str]:
+    """Lower-cased, every local name _attributes acts on without namespaced rules:
+    the secret names, the rules' attribute names, and ``property``."""
+    found = _ATTRIBUTE_CANDIDATES.get(rules.attribute_locals)
+    if found is None:
+        names = {*SECRET_NAMES_EXACT, *SECRET_NAMES_CI, *rules.attribute_locals, "property"}
+        found = frozenset(n.lower() for n in names)
+        _ATTRIBUTE_CANDIDATES[rules.attribute_locals] = found
+    return found
+
+
 def _attributes(
     text: str,
     start: int,
@@ -477,11 +540,16 @@ def _attributes(
     """Add spans of secret attribute values; True when the tag is a query expression
     on a secret property (its ``argument`` children then carry the secret)."""
     secret_args = False
+    # Without namespaced rules only a few local names (in any case) can matter: the
+    # others are passed over with one lookup.
+    candidates = None if ns_rules else _attribute_candidates(rules)
     for a in _ATTR.finditer(text, start, end):
         aname = a.group(1)
         alocal = aname[aname.find(":") + 1 :]
         if mojibake:
             alocal = _fix(alocal, mojibake)
+        if candidates is not None and alocal.lower() not in candidates:
+            continue
         group = 2 if a.group(2) is not None else 3
         if alocal == "xmlns" or aname.startswith("xmlns:"):
             continue
