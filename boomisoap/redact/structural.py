@@ -206,6 +206,8 @@ def redact_headers(
 
 def redact_url(url: str, found: set[bytes] | None = None) -> str:
     """Hide a password in the user-info part and values of secret query parameters."""
+    if "@" not in url and "?" not in url:
+        return url  # neither a user-info part nor a query: nothing can be secret
     spans: list[Span] = []
     m = _URL_USERINFO.match(url)
     if m:
