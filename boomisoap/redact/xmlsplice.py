@@ -478,9 +478,11 @@ def _boring_pattern(rules: CompiledRules) -> re.Pattern[str]:
             + rf"(?:(?i:{ci})|{exact})"
         )
         attribute = _guard(attr_names, rf"(?=(?i:[{_initials(attr_names)}]))") + rf"(?i:{attrs})"
+        # Namespace declarations, which _attributes never hides, skip the name test.
         start_tag = (
             rf"<(?!(?:[^\s<>/!?:]*+:)?{element}[\s/>])[^\s<>/!?][^\s<>/]*+"
-            rf"(?:\s++(?!(?:[^\s=<>/:]*+:)?{attribute}\s*+=)[^\s=<>/\"']++\s*+=\s*+"
+            r"(?:\s++(?:xmlns(?::[^\s=<>/\"']*+)?(?=[\s=])"
+            rf"|(?!(?:[^\s=<>/:]*+:)?{attribute}\s*+=)[^\s=<>/\"']++)\s*+=\s*+"
             r"(?:\"[^\"<]*+\"|'[^'<]*+'))*+\s*+/?>"
         )
         # End tags as _TOKEN reads them: a "</" whose name runs into another tag

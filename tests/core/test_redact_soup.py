@@ -23,7 +23,8 @@ PIECES = st.sampled_from(
         "<", ">", "/", "/>", "</", "=", '"', "'", " ", "\n", ":", "a", "x:", "wsse:",
         "Password", "PASSWORD", "password", "Nonce", "nonce", "key", "KEY", "Key",
         "property", "argument", "secret", "api_key", "otp", "Username", "name", "id",
-        "-x", "]y", "^z", "[w", "<!--", "-->", "<![CDATA[", "<![cdata[", "]]>", "<?", "?>",
+        "-x", "]y", "^z", "[w", "xmlns", "xmlns:", "XMLNS:", "<!--", "-->", "<![CDATA[",
+        "<![cdata[", "]]>", "<?", "?>",
         "&amp;", "&#107;", "&lt;", "<!DOCTYPE", "<!doctype", "é", "v", "1",
     ]
 )  # fmt: skip
