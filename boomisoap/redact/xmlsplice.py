@@ -103,7 +103,8 @@ def redact_xml_text(
 ) -> str:
     """Return ``text`` with secret values replaced; raises DoctypeFound on a DOCTYPE.
 
-    ``collect`` receives each hidden value, raw and with references resolved.
+    ``collect`` receives each hidden value raw, and again with references resolved
+    when that reads differently.
     """
     spans = _secret_spans(text, rules, targets or _NO_TARGETS, _decode_name(text))
     if collect is None:
@@ -112,7 +113,9 @@ def redact_xml_text(
     def both(raw: str) -> None:
         collect(raw)
         # Most values hold no CDATA section: no substitution to set up for them.
-        collect(unescape(_CDATA.sub(_cdata_text, raw) if "<![CDATA[" in raw else raw))
+        plain = unescape(_CDATA.sub(_cdata_text, raw) if "<![CDATA[" in raw else raw)
+        if plain != raw:
+            collect(plain)
 
     return splice(text, spans, both)
 
@@ -272,7 +275,8 @@ def _finish_tag(
     qname = m.group("start")
     a_start, a_end = m.span("attrs")
     after = m.end()
-    if not rules.element_is_secret(_fix(qname[qname.find(":") + 1 :], mojibake), None):
+    local = qname[qname.find(":") + 1 :]
+    if not rules.element_is_secret(_fix(local, mojibake) if mojibake else local, None):
         found: list[Span] = []
         if _attributes(text, a_start, a_end, {}, rules, targets, -1, found, mojibake, False):
             return 0
