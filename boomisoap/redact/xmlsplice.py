@@ -157,7 +157,10 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
     # hold a secret (no secret element name, no candidate attribute); only the
     # interesting elements are walked in Python, each as its own subtree.
     spans: list[Span] = []
-    boring = _boring_pattern(rules)
+    # In an ASCII text the skip pattern also takes the secret element it stops at,
+    # when that holds only character data (a Password, a Nonce): see _step_pattern.
+    step = not mojibake
+    boring = _step_pattern(rules) if step else _boring_pattern(rules)
     pos = 0
     size = len(text)
     while True:
@@ -166,7 +169,13 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
             # such name starts past ``last``: the rest of the body is left as it is.
             return spans
         skipped = boring.match(text, pos)
-        pos = skipped.end() if skipped else pos
+        if skipped is not None:
+            if step and (start := skipped.start("value")) >= 0:
+                if skipped.end("value") > start:
+                    spans.append((start, skipped.end("value"), REDACTED))
+                pos = skipped.end()
+                continue
+            pos = skipped.end()
         if pos >= size:
             return spans
         m = _TOKEN.match(text, pos)
@@ -275,7 +284,7 @@ def _finish_tag(
     qname = m.group("start")
     a_start, a_end = m.span("attrs")
     after = m.end()
-    local = qname[qname.find(":") + 1 :]
+    local = qname[qname.rfind(":") + 1 :]  # after the last colon, as _scan reads it
     if not rules.element_is_secret(_fix(local, mojibake) if mojibake else local, None):
         found: list[Span] = []
         if _attributes(text, a_start, a_end, {}, rules, targets, -1, found, mojibake, False):
@@ -439,7 +448,11 @@ def _candidate_hits(text: str, rules: CompiledRules) -> list[int] | None:
     return [m.start() + 1 for m in pattern.finditer(lowered)]
 
 
-_BORING: dict[tuple[frozenset[str], frozenset[str]], re.Pattern[str]] = {}
+_Patterns = tuple[re.Pattern[str], re.Pattern[str]]
+# Every "prefix:" of an element name, taken whole: what follows is its local name
+# as _scan reads it (after the last colon).
+_LAST_LOCAL = r"(?:[^\s<>/:]*+:)*+"
+_BORING: dict[tuple[frozenset[str], frozenset[str]], _Patterns] = {}
 
 
 def _alternatives(names: set[str]) -> str:
@@ -463,9 +476,34 @@ def _class_escape(ch: str) -> str:
 def _boring_pattern(rules: CompiledRules) -> re.Pattern[str]:
     """Matches a stretch of character data, comments, PIs, CDATA, end tags and start
     tags that neither have a secret element name nor a candidate attribute name."""
+    return _skip_patterns(rules)[0]
+
+
+def _step_pattern(rules: CompiledRules) -> re.Pattern[str]:
+    """The boring pattern, then, where it stops, a whole secret element holding only
+    character data: a start tag of a secret element name without any candidate
+    attribute (as the boring pattern reads attributes), its character data (group
+    ``value``, possibly empty) and its own end tag right after. That is the case
+    _finish_tag hides without the walk, and it hides exactly that span; anything else
+    leaves the group out and is taken from the boring pattern's end as before.
+
+    For ASCII texts only: the element name is matched as element_is_secret compares
+    it (the case-insensitive names through their ASCII case variants)."""
+    return _skip_patterns(rules)[1]
+
+
+def _case_variants(name: str) -> str:
+    """A pattern matching, in an ASCII text, exactly the names whose lower() is
+    ``name``."""
+    return "".join(
+        f"[{ch}{ch.upper()}]" if ch.isascii() and ch.isalpha() else re.escape(ch) for ch in name
+    )
+
+
+def _skip_patterns(rules: CompiledRules) -> _Patterns:
     key = (rules.element_locals, rules.attribute_locals)
-    pattern = _BORING.get(key)
-    if pattern is None:
+    patterns = _BORING.get(key)
+    if patterns is None:
         exact_names = {*SECRET_ELEMENTS_EXACT, *rules.element_locals}
         attr_names = {*SECRET_NAMES_CI, *SECRET_NAMES_EXACT, "property", *rules.attribute_locals}
         exact = _alternatives(exact_names)
@@ -483,22 +521,38 @@ def _boring_pattern(rules: CompiledRules) -> re.Pattern[str]:
         )
         attribute = _guard(attr_names, rf"(?=(?i:[{_initials(attr_names)}]))") + rf"(?i:{attrs})"
         # Namespace declarations, which _attributes never hides, skip the name test.
-        start_tag = (
-            rf"<(?!(?:[^\s<>/!?:]*+:)?{element}[\s/>])[^\s<>/!?][^\s<>/]*+"
+        attributes = (
             r"(?:\s++(?:xmlns(?::[^\s=<>/\"']*+)?(?=[\s=])"
             rf"|(?!(?:[^\s=<>/:]*+:)?{attribute}\s*+=)[^\s=<>/\"']++)\s*+=\s*+"
-            r"(?:\"[^\"<]*+\"|'[^'<]*+'))*+\s*+/?>"
+            r"(?:\"[^\"<]*+\"|'[^'<]*+'))*+"
+        )
+        start_tag = (
+            rf"<(?!{_LAST_LOCAL}{element}[\s/>])[^\s<>/!?][^\s<>/]*+"
+            rf"{attributes}\s*+/?>"
         )
         # End tags as _TOKEN reads them: a "</" whose name runs into another tag
         # ("</<Password>") is no end tag, and must not hide that tag.
-        pattern = re.compile(
+        skip = (
             r"(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</[^\s>]*+\s*+>|"
             + start_tag
-            + r")*+",
-            re.S,
+            + r")*+"
         )
-        _BORING[key] = pattern
-    return pattern
+        secret_name = "|".join(
+            sorted(
+                [_case_variants(n) for n in SECRET_ELEMENTS_CI]
+                # A name holding a colon is never an element's local name.
+                + [re.escape(n) for n in exact_names if ":" not in n],
+                key=len,
+                reverse=True,
+            )
+        )
+        element_text = (
+            rf"(?:<(?=[^\s<>/!?])(?P<qname>{_LAST_LOCAL}(?:{secret_name}))(?=[\s>])"
+            rf"{attributes}\s*+>(?P<value>[^<]*+)</(?P=qname)\s*+>)?"
+        )
+        patterns = (re.compile(skip, re.S), re.compile(skip + element_text, re.S))
+        _BORING[key] = patterns
+    return patterns
 
 
 def _any_between(hits: list[int], start: int, end: int) -> bool:

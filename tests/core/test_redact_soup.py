@@ -86,3 +86,42 @@ def test_a_lower_case_cdata_opener_is_not_a_cdata_section() -> None:
     # "<![cdata[" opens no CDATA section: the Password after it is an element.
     doc = b"<r><![cdata[ <Password>s3cret</Password> ]]></r>"
     assert redact_body(doc, "text/xml") == doc.replace(b"s3cret", b"***REDACTED***")
+
+
+QNAMES = st.sampled_from(
+    ["Password", "w:Password", "PASSWORD", "w:pAsSwOrD", "Nonce", "nonce", "key", "x:key",
+     "a:b:Nonce", ":Password", "Passwordx", "name", "-x", "keys", ""]
+)  # fmt: skip
+ATTRS = st.lists(
+    st.sampled_from(
+        [' Type="t"', " a='1'", ' key="k"', ' xmlns:w="urn:w"', ' xmlns="u"', " id='i'",
+         ' property="key"', " b=c", ' c="x>y"', " d", ' e = "f"', "\n", "/"]
+    ),
+    max_size=3,
+).map("".join)  # fmt: skip
+CONTENT = st.lists(
+    st.sampled_from(
+        ["v", "", " ", "&amp;", "<![CDATA[c]]>", "<!-- c -->", "<i>x</i>", "<", ">", "é"]
+    ),
+    max_size=3,
+).map("".join)
+END_SPACE = st.sampled_from(["", " ", "\n", " x"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(QNAMES, ATTRS, st.sampled_from([">", " >", "/>"]), CONTENT, QNAMES, END_SPACE)
+def test_secret_elements_with_character_data(
+    qname: str, attrs: str, close: str, content: str, end: str, space: str
+) -> None:
+    _agree(f"<r><a>x</a><{qname}{attrs}{close}{content}</{end}{space}><b key='z'/></r>")
+    _agree(f"<{qname}{attrs}{close}{content}</{qname}{space}>")
+
+
+def test_names_the_fast_path_used_to_read_otherwise_than_the_walk() -> None:
+    # The local name follows the last colon; a "</" running into a tag ends nothing.
+    for doc in (
+        b"<r><a:b:Nonce>v</a:b:Nonce></r>",
+        b'<r></<w:Password Type="t">v</w:Password></r>',
+    ):
+        assert redact_body(doc, "text/xml") == doc.replace(b">v<", b">***REDACTED***<")
+        _agree(doc.decode())
