@@ -1,7 +1,7 @@
 """Audit trail throughput: appends per sink (sync and batched) and verify speed.
 
-Run: ``python -m benchmarks.bench_audit [--quick]``.  Prints a table; ``run(quick)``
-returns the rows for the suite runner.  PostgreSQL rows appear when a throwaway
+Run: ``python -m benchmarks.bench_audit [--quick] [--only-append]``.  Prints a table;
+``run(quick)`` returns the rows for the suite runner.  PostgreSQL rows appear when a throwaway
 cluster can be started (tests/pgcluster.py).
 """
 
@@ -135,7 +135,9 @@ def postgres() -> Iterator[str | None]:
         yield None
 
 
-def run(quick: bool = False) -> list[dict[str, Any]]:
+def run(quick: bool = False, only_append: bool = False) -> list[dict[str, Any]]:
+    """The rows of the suite; ``only_append`` leaves out the verify rows (to iterate on
+    the append rates alone)."""
     n = 300 if quick else 10_000
     n_sync = 60 if quick else 500
     n_verify = 3_000 if quick else 100_000
@@ -166,7 +168,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                     judge="median",
                 )
             )
-        for name, url in sinks:
+        for name, url in [] if only_append else sinks:
             verify_url = _store(name, url, "verify")
             fill(verify_url, n_verify, items[:200])
             times = []
@@ -207,10 +209,13 @@ def _fresh_db(url: str, name: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_audit")
     parser.add_argument("--quick", action="store_true", help="small counts: proves it runs")
+    parser.add_argument(
+        "--only-append", action="store_true", help="the append rows only, no verify rows"
+    )
     args = parser.parse_args()
     from benchmarks.__main__ import print_table
 
-    print_table(run(args.quick))
+    print_table(run(args.quick, only_append=args.only_append))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from ..redact.structural import (
     secret_forms,
 )
 from .exchange import Exchange
-from .record import AuditRecord, Headers, utc
+from .record import AuditRecord, Headers, build, utc
 
 _HOST = socket.gethostname()
 
@@ -59,7 +59,7 @@ class RequestSide:
         if self._done is None:
             try:
                 self._done = _redact_request(
-                    self.url, self.headers, self.body, self._redactor, self.secrets
+                    self.url, self.headers, self.body, self._redactor, self.secrets, ahead=True
                 )
             except Exception:
                 self._done = None
@@ -86,10 +86,10 @@ class _RedactedRequest(NamedTuple):
     headers: Headers
     body: bytes
     found: frozenset[bytes]
-    echoes: list[bytes]
-    # The same three with the request's own echoes scrubbed: final unless the
-    # response reveals more secrets.
-    scrubbed: tuple[str, Headers, bytes]
+    # The request's own echoes and the same three with them scrubbed, worked out
+    # ahead (RequestSide.run): final unless the response reveals more secrets. None
+    # when draft redacts the request itself: it scrubs once, knowing the response's.
+    own: tuple[list[bytes], tuple[str, Headers, bytes]] | None
 
 
 def _redact_request(
@@ -98,20 +98,18 @@ def _redact_request(
     body: bytes,
     redactor: Redactor,
     secrets: frozenset[bytes] = frozenset(),
+    *,
+    ahead: bool = False,
 ) -> _RedactedRequest:
     found: set[bytes] = set(secrets)
     url = redactor.url(url, found)
     redacted_headers = redactor.headers(headers, found)
     redacted_body = redactor.body(body, content_type(headers), found) or b""
-    echoes = echo_values(found)
-    return _RedactedRequest(
-        url,
-        redacted_headers,
-        redacted_body,
-        frozenset(found),
-        echoes,
-        scrub_echoes(url, redacted_headers, redacted_body, echoes),
-    )
+    own = None
+    if ahead:
+        echoes = echo_values(found)
+        own = (echoes, scrub_echoes(url, redacted_headers, redacted_body, echoes))
+    return _RedactedRequest(url, redacted_headers, redacted_body, frozenset(found), own)
 
 
 def draft(
@@ -133,17 +131,16 @@ def draft(
     response_body = redactor.body(e.response_body, content_type(e.response_headers), found)
     # A secret hidden in one place may be echoed in another (a fault repeating the
     # password, an opaque body holding the API key from the URL): remove those too.
-    if found - req.found:
+    if req.own is None or found - req.found:
         found |= req.found
         echoes = echo_values(found)
         url, request_headers, request_body = scrub_echoes(req.url, req.headers, req.body, echoes)
     else:
-        echoes = req.echoes
-        url, request_headers, request_body = req.scrubbed
+        echoes, (url, request_headers, request_body) = req.own
     if echoes:
         response_body = None if response_body is None else scrub(response_body, echoes)
         response_headers = scrub_headers(response_headers, echoes)
-    return AuditRecord(
+    return build(
         0,
         "",
         writer_id(),

@@ -77,15 +77,18 @@ class Chain:
         anyone holding the record can recompute it)."""
         out: list[tuple[AuditRecord, list[object], bytes]] = []
         prev = last_hash or GENESIS
+        # Each link is hashed over the previous one's raw digest: kept as it comes
+        # out of the hash, not parsed back from its hex form.
+        prev_raw = bytes.fromhex(prev)
         key, alg = self._key, self.alg
         for i, d in enumerate(drafts, start=count + 1):
             meta = meta_fields(d, stream, i, alg)
             encoded = frame(d.request_body, d.response_body, meta)
-            data = bytes.fromhex(prev) + encoded
             if key is not None:
-                digest = hmac.new(key, data, hashlib.sha256).hexdigest()
+                prev_raw = hmac.new(key, prev_raw + encoded, hashlib.sha256).digest()
             else:
-                digest = _sha256(data).hexdigest()
+                prev_raw = _sha256(prev_raw + encoded).digest()
+            digest = prev_raw.hex()
             out.append(
                 (placed(d, stream, i, alg, prev, digest), meta, _sha256(b"\x00" + encoded).digest())
             )

@@ -105,8 +105,15 @@ def format_time(value: datetime) -> str:
     """Fixed-width ISO 8601 UTC with microseconds, the form hashed and stored."""
     if value.tzinfo is not UTC:
         value = utc(value)
-    # isoformat is C code, several times faster than strftime; "+00:00" -> "Z".
-    return value.isoformat(timespec="microseconds")[:-6] + "Z"
+    # The fields through one %-format: isoformat's form (years zero-padded to four
+    # digits) without its keyword parsing and UTC offset, which were cut off again.
+    return _TIME_FORMAT % (
+        value.year, value.month, value.day, value.hour, value.minute, value.second,
+        value.microsecond,
+    )  # fmt: skip
+
+
+_TIME_FORMAT = "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ"
 
 
 def parse_time(text: str) -> datetime:
@@ -119,13 +126,41 @@ def parse_time(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _placed_source() -> str:
-    args = ", ".join(s.name if s.sealed else f"d.{s.name}" for s in FIELDS)
-    return f"def placed(d, stream, seq, alg, prev_hash, hash):\n    return _Record({args})\n"
+def _setters(values: Callable[[str], str]) -> str:
+    """Lines of a new record's body: each field set through its slot, ``values(name)``
+    its value. The frozen dataclass's ``__init__`` looks ``object.__setattr__`` up for
+    every field; the slots' own setters, bound once, take half the time."""
+    lines = ["    r = _new(_Record)"]
+    lines += [f"    _set_{s.name}(r, {values(s.name)})" for s in FIELDS]
+    return "\n".join([*lines, "    return r", ""])
 
+
+_BUILD_HELPERS: dict[str, Any] = {
+    "_Record": AuditRecord,
+    "_new": object.__new__,
+    **{f"_set_{s.name}": getattr(AuditRecord, s.name).__set__ for s in FIELDS},
+}
+
+
+def _build_source() -> str:
+    params = ", ".join(s.name for s in FIELDS)
+    return f"def build({params}):\n{_setters(lambda name: name)}"
+
+
+def _placed_source() -> str:
+    sealed = {s.name for s in FIELDS if s.sealed}
+    return "def placed(d, stream, seq, alg, prev_hash, hash):\n" + _setters(
+        lambda name: name if name in sealed else f"d.{name}"
+    )
+
+
+build: Callable[..., AuditRecord] = compile_function("build", _build_source(), _BUILD_HELPERS)
+"""build(seq, stream, ...): ``AuditRecord(...)`` with every field given positionally, in
+constructor order, for the hot paths (a draft per exchange): the same record, made
+in half the time."""
 
 placed: Callable[[AuditRecord, str, int, str, str, str], AuditRecord] = compile_function(
-    "placed", _placed_source(), {"_Record": AuditRecord}
+    "placed", _placed_source(), _BUILD_HELPERS
 )
 """placed(draft, stream, seq, alg, prev_hash, hash): the draft with its chain fields set
 (dataclasses.replace is several times slower)."""

@@ -206,6 +206,8 @@ def redact_headers(
 
 def redact_url(url: str, found: set[bytes] | None = None) -> str:
     """Hide a password in the user-info part and values of secret query parameters."""
+    if "@" not in url and "?" not in url:
+        return url  # neither a user-info part nor a query: nothing can be secret
     spans: list[Span] = []
     m = _URL_USERINFO.match(url)
     if m:
@@ -248,14 +250,19 @@ def _scrub_values(text: str, secrets: Iterable[str]) -> str:
 
 def echo_values(found: Iterable[bytes]) -> list[bytes]:
     """The collected values worth scrubbing elsewhere, longest first."""
-    usable = {v for v in found if len(v.strip()) >= MIN_ECHO and v not in MARK and MARK not in v}
+    # bytes.find, not "in", here and below: "in" first tries its operand as an integer
+    # byte and raises (and clears) a TypeError for every bytes operand, which costs
+    # more than the search itself.
+    usable = {
+        v for v in found if len(v.strip()) >= MIN_ECHO and MARK.find(v) < 0 and v.find(MARK) < 0
+    }
     return sorted(usable, key=len, reverse=True)
 
 
 def scrub(data: bytes, values: list[bytes]) -> bytes:
     """Replace every occurrence of the (echo_values-filtered) secrets in ``data``."""
     for value in values:
-        if value in data:
+        if data.find(value) >= 0:
             data = data.replace(value, MARK)
     return data
 
@@ -271,7 +278,7 @@ def scrub_str(text: str, values: list[bytes]) -> str:
 def scrub_headers(headers: Headers, echoes: list[bytes]) -> Headers:
     """Headers with the echoes of secrets (see :func:`echo_values`) removed from values."""
     joined = "\n".join(v for _, v in headers).encode("utf-8", "surrogatepass")
-    if not any(e in joined for e in echoes):
+    if not any(joined.find(e) >= 0 for e in echoes):
         return headers
     return tuple((k, scrub_str(v, echoes)) for k, v in headers)
 

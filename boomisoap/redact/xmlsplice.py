@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +88,9 @@ class _Targets:
     attributes: frozenset[tuple[int, str]] = frozenset()
 
 
+_NO_TARGETS = _Targets()
+
+
 class DoctypeFound(Exception):
     """The document has a DOCTYPE: entities could carry secrets anywhere."""
 
@@ -100,16 +103,19 @@ def redact_xml_text(
 ) -> str:
     """Return ``text`` with secret values replaced; raises DoctypeFound on a DOCTYPE.
 
-    ``collect`` receives each hidden value, raw and with references resolved.
+    ``collect`` receives each hidden value raw, and again with references resolved
+    when that reads differently.
     """
-    spans = _secret_spans(text, rules, targets or _Targets(), _decode_name(text))
+    spans = _secret_spans(text, rules, targets or _NO_TARGETS, _decode_name(text))
     if collect is None:
         return splice(text, spans)
 
     def both(raw: str) -> None:
         collect(raw)
         # Most values hold no CDATA section: no substitution to set up for them.
-        collect(unescape(_CDATA.sub(_cdata_text, raw) if "<![CDATA[" in raw else raw))
+        plain = unescape(_CDATA.sub(_cdata_text, raw) if "<![CDATA[" in raw else raw)
+        if plain != raw:
+            collect(plain)
 
     return splice(text, spans, both)
 
@@ -151,7 +157,10 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
     # hold a secret (no secret element name, no candidate attribute); only the
     # interesting elements are walked in Python, each as its own subtree.
     spans: list[Span] = []
-    boring = _boring_pattern(rules)
+    # In an ASCII text the skip pattern also takes the secret element it stops at,
+    # when that holds only character data (a Password, a Nonce): see _step_pattern.
+    step = not mojibake
+    boring = _step_pattern(rules) if step else _boring_pattern(rules)
     pos = 0
     size = len(text)
     while True:
@@ -160,7 +169,13 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
             # such name starts past ``last``: the rest of the body is left as it is.
             return spans
         skipped = boring.match(text, pos)
-        pos = skipped.end() if skipped else pos
+        if skipped is not None:
+            if step and (start := skipped.start("value")) >= 0:
+                if skipped.end("value") > start:
+                    spans.append((start, skipped.end("value"), REDACTED))
+                pos = skipped.end()
+                continue
+            pos = skipped.end()
         if pos >= size:
             return spans
         m = _TOKEN.match(text, pos)
@@ -204,11 +219,21 @@ def _needles(rules: CompiledRules) -> tuple[str, ...]:
         }
         lowered_names = {n.lower() for n in names}
         # A name holding another one ("apikey" holds "key") is found through it.
-        needles = tuple(
-            sorted(n for n in lowered_names if not any(m != n and m in n for m in lowered_names))
-        )
+        # Names sharing a stem ("passwd", "password") are found through the stem.
+        stemmed = {next((s for s in _STEMS if s in n), n) for n in lowered_names}
+        kept = {n for n in stemmed if not any(m != n and m in n for m in stemmed)}
+        # The names most documents hold come first: once one is found, every later
+        # search only looks behind it (see _last_name).
+        needles = tuple(sorted(kept, key=lambda n: (n not in _USUAL, n)))
         _NEEDLES[key] = needles
     return needles
+
+
+# The secret names of Boomi's traffic: a UsernameToken's Password and Nonce, an
+# ApiKey's key.
+_USUAL = frozenset({"key", "nonce", "passw"})
+# Stems of several built-in names each: one search instead of one per name.
+_STEMS = ("passw", "access", "refresh")
 
 
 def _last_name(text: str, rules: CompiledRules, mojibake: bool) -> int:
@@ -226,8 +251,15 @@ def _last_name(text: str, rules: CompiledRules, mojibake: bool) -> int:
             if needle in lowered:
                 return len(text)
         return -1
+    # Each search only looks past the last name found so far: the later a name
+    # stands, the shorter the searches after it.
     find = lowered.rfind
-    return max([find(needle) for needle in needles])
+    last = -1
+    for needle in needles:
+        at = find(needle, last + 1)
+        if at > last:
+            last = at
+    return last
 
 
 _END_AT = re.compile(r"</([^\s>]*+)\s*+>")
@@ -252,7 +284,8 @@ def _finish_tag(
     qname = m.group("start")
     a_start, a_end = m.span("attrs")
     after = m.end()
-    if not rules.element_is_secret(_fix(qname[qname.find(":") + 1 :], mojibake), None):
+    local = qname[qname.rfind(":") + 1 :]  # after the last colon, as _scan reads it
+    if not rules.element_is_secret(_fix(local, mojibake) if mojibake else local, None):
         found: list[Span] = []
         if _attributes(text, a_start, a_end, {}, rules, targets, -1, found, mojibake, False):
             return 0
@@ -415,35 +448,111 @@ def _candidate_hits(text: str, rules: CompiledRules) -> list[int] | None:
     return [m.start() + 1 for m in pattern.finditer(lowered)]
 
 
-_BORING: dict[tuple[frozenset[str], frozenset[str]], re.Pattern[str]] = {}
+_Patterns = tuple[re.Pattern[str], re.Pattern[str]]
+# Every "prefix:" of an element name, taken whole: what follows is its local name
+# as _scan reads it (after the last colon).
+_LAST_LOCAL = r"(?:[^\s<>/:]*+:)*+"
+_BORING: dict[tuple[frozenset[str], frozenset[str]], _Patterns] = {}
 
 
 def _alternatives(names: set[str]) -> str:
     return "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
 
 
+def _guard(names: set[str], guard: str) -> str:
+    # An empty name (a rule's) starts with any character: no guard can stand for it.
+    return "" if "" in names else guard
+
+
+def _initials(names: Iterable[str]) -> str:
+    """A character class body holding the first character of every name."""
+    return "".join(sorted({_class_escape(n[0]) for n in names if n}))
+
+
+def _class_escape(ch: str) -> str:
+    return "\\" + ch if ch in "\\]^-[" else ch
+
+
 def _boring_pattern(rules: CompiledRules) -> re.Pattern[str]:
     """Matches a stretch of character data, comments, PIs, CDATA, end tags and start
     tags that neither have a secret element name nor a candidate attribute name."""
+    return _skip_patterns(rules)[0]
+
+
+def _step_pattern(rules: CompiledRules) -> re.Pattern[str]:
+    """The boring pattern, then, where it stops, a whole secret element holding only
+    character data: a start tag of a secret element name without any candidate
+    attribute (as the boring pattern reads attributes), its character data (group
+    ``value``, possibly empty) and its own end tag right after. That is the case
+    _finish_tag hides without the walk, and it hides exactly that span; anything else
+    leaves the group out and is taken from the boring pattern's end as before.
+
+    For ASCII texts only: the element name is matched as element_is_secret compares
+    it (the case-insensitive names through their ASCII case variants)."""
+    return _skip_patterns(rules)[1]
+
+
+def _case_variants(name: str) -> str:
+    """A pattern matching, in an ASCII text, exactly the names whose lower() is
+    ``name``."""
+    return "".join(
+        f"[{ch}{ch.upper()}]" if ch.isascii() and ch.isalpha() else re.escape(ch) for ch in name
+    )
+
+
+def _skip_patterns(rules: CompiledRules) -> _Patterns:
     key = (rules.element_locals, rules.attribute_locals)
-    pattern = _BORING.get(key)
-    if pattern is None:
-        exact = _alternatives({*SECRET_ELEMENTS_EXACT, *rules.element_locals})
+    patterns = _BORING.get(key)
+    if patterns is None:
+        exact_names = {*SECRET_ELEMENTS_EXACT, *rules.element_locals}
+        attr_names = {*SECRET_NAMES_CI, *SECRET_NAMES_EXACT, "property", *rules.attribute_locals}
+        exact = _alternatives(exact_names)
         ci = _alternatives(set(SECRET_ELEMENTS_CI))
-        attrs = _alternatives(
-            {*SECRET_NAMES_CI, *SECRET_NAMES_EXACT, "property", *rules.attribute_locals}
+        attrs = _alternatives(attr_names)
+        # Each alternation is guarded by the class of its names' first characters
+        # (same flags, so it admits exactly the characters the alternation can start
+        # with): most names are turned away by one test instead of one per name.
+        element = (
+            _guard(
+                exact_names,
+                rf"(?=[{_initials(exact_names)}]|(?i:[{_initials(SECRET_ELEMENTS_CI)}]))",
+            )
+            + rf"(?:(?i:{ci})|{exact})"
+        )
+        attribute = _guard(attr_names, rf"(?=(?i:[{_initials(attr_names)}]))") + rf"(?i:{attrs})"
+        # Namespace declarations, which _attributes never hides, skip the name test.
+        attributes = (
+            r"(?:\s++(?:xmlns(?::[^\s=<>/\"']*+)?(?=[\s=])"
+            rf"|(?!(?:[^\s=<>/:]*+:)?{attribute}\s*+=)[^\s=<>/\"']++)\s*+=\s*+"
+            r"(?:\"[^\"<]*+\"|'[^'<]*+'))*+"
         )
         start_tag = (
-            rf"<(?!(?:[^\s<>/!?:]*+:)?(?:(?i:{ci})|{exact})[\s/>])[^\s<>/!?][^\s<>/]*+"
-            rf"(?:\s++(?!(?:[^\s=<>/:]*+:)?(?i:{attrs})\s*+=)[^\s=<>/\"']++\s*+=\s*+"
-            r"(?:\"[^\"<]*+\"|'[^'<]*+'))*+\s*+/?>"
+            rf"<(?!{_LAST_LOCAL}{element}[\s/>])[^\s<>/!?][^\s<>/]*+"
+            rf"{attributes}\s*+/?>"
         )
-        pattern = re.compile(
-            r"(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</[^>]*+>|" + start_tag + r")*+",
-            re.S,
+        # End tags as _TOKEN reads them: a "</" whose name runs into another tag
+        # ("</<Password>") is no end tag, and must not hide that tag.
+        skip = (
+            r"(?:[^<]++|<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|</[^\s>]*+\s*+>|"
+            + start_tag
+            + r")*+"
         )
-        _BORING[key] = pattern
-    return pattern
+        secret_name = "|".join(
+            sorted(
+                [_case_variants(n) for n in SECRET_ELEMENTS_CI]
+                # A name holding a colon is never an element's local name.
+                + [re.escape(n) for n in exact_names if ":" not in n],
+                key=len,
+                reverse=True,
+            )
+        )
+        element_text = (
+            rf"(?:<(?=[^\s<>/!?])(?P<qname>{_LAST_LOCAL}(?:{secret_name}))(?=[\s>])"
+            rf"{attributes}\s*+>(?P<value>[^<]*+)</(?P=qname)\s*+>)?"
+        )
+        patterns = (re.compile(skip, re.S), re.compile(skip + element_text, re.S))
+        _BORING[key] = patterns
+    return patterns
 
 
 def _any_between(hits: list[int], start: int, end: int) -> bool:
@@ -462,6 +571,20 @@ def _declare(
     return inner
 
 
+_ATTRIBUTE_CANDIDATES: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _attribute_candidates(rules: CompiledRules) -> frozenset[str]:
+    """Lower-cased, every local name _attributes acts on without namespaced rules:
+    the secret names, the rules' attribute names, and ``property``."""
+    found = _ATTRIBUTE_CANDIDATES.get(rules.attribute_locals)
+    if found is None:
+        names = {*SECRET_NAMES_EXACT, *SECRET_NAMES_CI, *rules.attribute_locals, "property"}
+        found = frozenset(n.lower() for n in names)
+        _ATTRIBUTE_CANDIDATES[rules.attribute_locals] = found
+    return found
+
+
 def _attributes(
     text: str,
     start: int,
@@ -477,11 +600,16 @@ def _attributes(
     """Add spans of secret attribute values; True when the tag is a query expression
     on a secret property (its ``argument`` children then carry the secret)."""
     secret_args = False
+    # Without namespaced rules only a few local names (in any case) can matter: the
+    # others are passed over with one lookup.
+    candidates = None if ns_rules else _attribute_candidates(rules)
     for a in _ATTR.finditer(text, start, end):
         aname = a.group(1)
         alocal = aname[aname.find(":") + 1 :]
         if mojibake:
             alocal = _fix(alocal, mojibake)
+        if candidates is not None and alocal.lower() not in candidates:
+            continue
         group = 2 if a.group(2) is not None else 3
         if alocal == "xmlns" or aname.startswith("xmlns:"):
             continue

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cache
+from itertools import chain as _chain
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -123,6 +124,8 @@ _TREE_HEAD = "SELECT tree_size, frontier FROM audit_head WHERE stream = ?"
 _CHECKPOINT_COLUMNS = "stream, size, root, time, key_id, alg, signature"
 _HEAD = "SELECT count, last_hash FROM audit_head WHERE stream = ?"
 _STREAM_PARAM = (STREAM,)
+# The values of several rows as one parameter list, in C.
+_flatten = _chain.from_iterable
 
 
 class SqliteSink(Sink):
@@ -293,7 +296,7 @@ class SqliteSink(Sink):
         while done < len(rows):
             count = min(self._rows_per_insert, 1 << ((len(rows) - done).bit_length() - 1))
             chunk = rows[done : done + count]
-            c.execute(_insert_rows(count), [value for row in chunk for value in row])
+            c.execute(_insert_rows(count), list(_flatten(chunk)))
             done += count
 
     def _append_after_known_head(
