@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from boomisoap.redact import xmlsplice
 from boomisoap.redact.rules import DEFAULT_RULES, CompiledRules, RedactionRules
-from boomisoap.redact.splice import splice
 from boomisoap.redact.structural import redact_body
+from core.splicepaths import fast as _fast
+from core.splicepaths import walked as _walked
 
 RULES = [
     DEFAULT_RULES,
@@ -28,20 +29,6 @@ PIECES = st.sampled_from(
         "&amp;", "&#107;", "&lt;", "<!DOCTYPE", "<!doctype", "é", "v", "1",
     ]
 )  # fmt: skip
-
-
-def _walked(text: str, rules: CompiledRules) -> str:
-    spans, _ = xmlsplice._scan(
-        text, 0, rules, xmlsplice._Targets(), xmlsplice._decode_name(text), None, subtree=False
-    )
-    return splice(text, spans)
-
-
-def _fast(text: str, rules: CompiledRules) -> str:
-    return splice(
-        text,
-        xmlsplice._secret_spans(text, rules, xmlsplice._Targets(), xmlsplice._decode_name(text)),
-    )
 
 
 def _agree(text: str) -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from boomisoap.redact import xmlsplice
 from boomisoap.redact.rules import DEFAULT_RULES, CompiledRules, RedactionRules
-from boomisoap.redact.splice import splice
+from core.splicepaths import fast as _fast
+from core.splicepaths import walked as _walked
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = sorted(
@@ -37,20 +38,6 @@ def _variants(text: str) -> list[str]:
         text + '<![CDATA[<a key="k">]]><b key="after">v</b>',
         text + "<?pi Password?><q>  </q>" + "<Password>last</Password>",
     ]
-
-
-def _walked(text: str, rules: CompiledRules) -> str:
-    spans, _ = xmlsplice._scan(
-        text, 0, rules, xmlsplice._Targets(), xmlsplice._decode_name(text), None, subtree=False
-    )
-    return splice(text, spans)
-
-
-def _fast(text: str, rules: CompiledRules) -> str:
-    return splice(
-        text,
-        xmlsplice._secret_spans(text, rules, xmlsplice._Targets(), xmlsplice._decode_name(text)),
-    )
 
 
 def test_the_corpus_is_not_empty() -> None:

@@ -19,21 +19,13 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 import requests_mock as requests_mock_module
+from core import seeds
 
 from boomisoap import ApimClient, TransportError
 from boomisoap.transport import MAX_RESPONSE_BYTES
 
 PLAN_ID = "4d50decd-f2b6-d59e-53f4-22ec4f188bb1"
-ANSWER = (
-    b'<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>'
-    b'<ns4:getResponse xmlns:apim="http://apim.api.platform.boomi.com/" '
-    b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-    b'xmlns:ns4="http://soap.apim.api.platform.boomi.com/">'
-    b'<apim:result xsi:type="apim:Plan" status="DISABLED" quotaLimitUnit="DAY" '
-    b'rateLimitUnit="SECOND" maxMessageSize="1024" name="apiTestKh" description="" '
-    b'rateLimit="0" quotaLimit="0" planId="4d50decd-f2b6-d59e-53f4-22ec4f188bb1"/>'
-    b"</ns4:getResponse></S:Body></S:Envelope>"
-)
+ANSWER = seeds.PLAN_GET_RESPONSE  # Boomi's own example answer: planId PLAN_ID, apiTestKh
 
 Reply = Callable[[bytes], bytes | None]  # the request's bytes -> what to write (None: close)
 
