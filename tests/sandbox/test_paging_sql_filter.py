@@ -171,10 +171,10 @@ def test_lone_surrogate_prefix_is_refused() -> None:
     [
         Q.name.starts_with("plan") & Q.name.starts_with("plan%"),
         Q.name.starts_with("p") & Q.name.like("p_an"),
-        Q.name.starts_with("p") & (Q.name.like("%an") | Q.description.is_not_null()),
+        Q.name.starts_with("p") & (Q.name.like("%an") | Q.name.is_not_null()),
         Q.name.starts_with("plan") | Q.name.starts_with("é"),
         Q.name.like("p%"),
-        Q.name.starts_with("") & Q.planId.starts_with("p-1"),
+        Q.name.starts_with("") & Q.name.starts_with("pl"),
         Q.name.is_null(),
         Q.name != "plan",
     ],
@@ -183,10 +183,7 @@ def test_lone_surrogate_prefix_is_refused() -> None:
 @pytest.mark.parametrize("page_size", [1, 3, 100])
 def test_combined_filters_match_the_per_row_evaluator(where: Expr, page_size: int) -> None:
     state = _state(_plans(), page_size)
-    try:
-        expr = bind(where, PLAN)
-    except Exception:  # a property or operator Plan does not take: nothing to compare
-        pytest.skip("not a Plan filter")
+    expr = bind(where, PLAN)
     assert _paged(state, PLAN, expr) == _reference(state, PLAN, expr)
 
 
