@@ -17,10 +17,10 @@ from typing import Any
 from ..codec.jsoncodec import from_json, to_json
 from ..errors import Conflict, InvalidRequest, NotFound
 from ..models.apim import PlanAssociation
-from ..models.fields import ObjectSpec, check_id, check_object, check_text
+from ..models.fields import STRING, Field, ObjectSpec, check_id, check_object, check_text
 from ..models.registry import spec_for
 from ..models.results import BulkItem, QueryPage
-from ..query import Expr, bind, matches
+from ..query import Expr, Group, Simple, bind, matches
 from ..redact import redact_id
 from . import rules
 from .storage import Row, Store, Transaction
@@ -95,24 +95,35 @@ class ObjectState:
     def _page(
         self, account: str, spec: ObjectSpec, expr: Expr | None, *, after: int
     ) -> QueryPage[Any]:
-        results: list[Any] = []
-        last_seq = after
-        more = False
+        size = self.page_size
+        prefixes, rest = _in_sql(expr, spec)
+        scope: dict[str, Any] = {
+            "after": after,
+            "include_deleted": rules.keeps_deleted(spec),
+            # The account's own record is not one of its children.
+            "skip_id": account if spec.type_name == "Account" else None,
+            "prefixes": prefixes,
+        }
         with self.store.transaction() as tx:
-            rows = tx.scan(
-                account, spec.type_name, after=after, include_deleted=rules.keeps_deleted(spec)
-            )
-            for row in rows:
-                if row.id == account and spec.type_name == "Account":
-                    continue  # the account's own record is not one of its children
-                obj = _load(spec, row)
-                if not matches(expr, spec, obj):
-                    continue
-                if len(results) == self.page_size:
-                    more = True
-                    break
-                results.append(obj)
-                last_seq = row.seq
+            if rest is None:
+                # SQLite applies the whole filter: the row past the page says there is
+                # more, and is never decoded.
+                found = tx.texts(account, spec.type_name, limit=size + 1, **scope)
+                more = len(found) > size
+                del found[size:]
+                results = [_decode(spec.type_name, text) for _, text in found]
+                last_seq = found[-1][0] if found else after
+            else:
+                results, last_seq, more = [], after, False
+                for row in tx.scan(account, spec.type_name, **scope):
+                    obj = _load(spec, row)
+                    if not matches(rest, spec, obj):
+                        continue
+                    if len(results) == size:
+                        more = True
+                        break
+                    results.append(obj)
+                    last_seq = row.seq
         token = self.tokens.issue(account, spec.type_name, expr, last_seq) if more else None
         return QueryPage(tuple(results), len(results), token)
 
@@ -267,6 +278,38 @@ def _decode(type_name: str, text: str) -> Any:
     # Objects are frozen dataclasses, so one decoded instance can serve every request that
     # reads the same stored JSON; a changed object has a different text and a new entry.
     return from_json(json.loads(text), spec_for(type_name))
+
+
+def _in_sql(expr: Expr | None, spec: ObjectSpec) -> tuple[list[tuple[str, str]], Expr | None]:
+    """The STARTS_WITH conditions the database can apply, and the rest of ``expr``.
+
+    Only conjuncts are taken (the parts of top-level "and" groups), so a row the database
+    leaves out could never have matched; the rest, None when nothing is left, is evaluated
+    on the decoded objects. The taken ones are on plain string properties, whose stored
+    JSON value is the very string ``matches`` would compare.
+    """
+    prefixes: list[tuple[str, str]] = []
+    rest: list[Expr] = []
+    pending = [] if expr is None else [expr]
+    while pending:
+        part = pending.pop(0)
+        if isinstance(part, Group) and part.operator == "and":
+            pending[:0] = part.expressions
+        elif (
+            isinstance(part, Simple)
+            and part.operator == "STARTS_WITH"
+            and _plain_text(spec.by_wire[part.property])
+        ):
+            prefixes.append((part.property, part.arguments[0]))
+        else:
+            rest.append(part)
+    if not rest:
+        return prefixes, None
+    return prefixes, rest[0] if len(rest) == 1 else Group("and", tuple(rest))
+
+
+def _plain_text(fld: Field) -> bool:
+    return fld.kind is STRING and fld.nested is None and not fld.many
 
 
 def _named(spec: ObjectSpec, object_id: str) -> str:

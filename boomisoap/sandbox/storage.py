@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -127,15 +127,45 @@ class Transaction:
         return _row(found[0]) if found else None
 
     def scan(
-        self, account: str, type_name: str, *, after: int = 0, include_deleted: bool = False
+        self,
+        account: str,
+        type_name: str,
+        *,
+        after: int = 0,
+        include_deleted: bool = False,
+        skip_id: str | None = None,
+        prefixes: Sequence[tuple[str, str]] = (),
     ) -> Iterator[Row]:
-        """Objects of a type in creation order, starting after sequence ``after``."""
-        sql = "SELECT seq, id, json, deleted FROM objects WHERE account=? AND type=? AND seq>?"
-        if not include_deleted:
-            sql += " AND deleted=0"
-        cursor = self._db.execute(sql + " ORDER BY seq", (account, type_name, after))
-        for found in cursor:
+        """Objects of a type in creation order, starting after sequence ``after``.
+
+        ``skip_id``: an id left out; ``prefixes``: ``(key, prefix)`` pairs, each kept only
+        where the document's ``key`` is a string starting with ``prefix`` (see ``texts``).
+        """
+        sql, params = _scan_sql("seq, id, json, deleted", account, type_name, after)
+        sql, params = _narrowed(sql, params, include_deleted, skip_id, prefixes)
+        for found in self._db.execute(sql + " ORDER BY seq", params):
             yield _row(found)
+
+    def texts(
+        self,
+        account: str,
+        type_name: str,
+        *,
+        after: int,
+        limit: int,
+        include_deleted: bool = False,
+        skip_id: str | None = None,
+        prefixes: Sequence[tuple[str, str]] = (),
+    ) -> list[tuple[int, str]]:
+        """``(seq, JSON text)`` of the first ``limit`` objects ``scan`` would yield.
+
+        A query page reads only these two columns, and only as many rows as it needs: the
+        filter runs inside SQLite instead of on decoded objects.
+        """
+        sql, params = _scan_sql("seq, json", account, type_name, after)
+        sql, params = _narrowed(sql, params, include_deleted, skip_id, prefixes)
+        params.append(limit)
+        return self._db.execute(sql + " ORDER BY seq LIMIT ?", params).fetchall()
 
     def insert(
         self, account: str, type_name: str, object_id: str, document: dict[str, Any]
@@ -224,6 +254,49 @@ class Transaction:
 
     def set_meta(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _scan_sql(columns: str, account: str, type_name: str, after: int) -> tuple[str, list[Any]]:
+    sql = f"SELECT {columns} FROM objects WHERE account=? AND type=? AND seq>?"
+    return sql, [account, type_name, after]
+
+
+# A string value starting with the prefix, compared as Python's str.startswith does: substr
+# counts characters (code points, as len() does) and = compares them exactly, where LIKE
+# would fold ASCII case and treat % and _ as wildcards. A value of another JSON type is
+# kept, so decoding it fails as it did when the filter ran on decoded objects; an absent
+# or null value never starts with anything.
+_PREFIX = (
+    " AND CASE ifnull(json_type(json, ?), 'null')"
+    " WHEN 'text' THEN substr(json_extract(json, ?), 1, ?) = ? WHEN 'null' THEN 0 ELSE 1 END"
+)
+
+
+def _narrowed(
+    sql: str,
+    params: list[Any],
+    include_deleted: bool,
+    skip_id: str | None,
+    prefixes: Sequence[tuple[str, str]],
+) -> tuple[str, list[Any]]:
+    if not include_deleted:
+        sql += " AND deleted=0"
+    if skip_id is not None:
+        sql += " AND id<>?"
+        params.append(skip_id)
+    for key, prefix in prefixes:
+        path = _json_path(key)
+        sql += _PREFIX
+        params.extend((path, path, len(prefix), prefix))
+    return sql, params
+
+
+def _json_path(key: str) -> str:
+    # Quoted, so any key is one member name (a key holding '"' would need escaping, and
+    # the field maps' wire names never do).
+    if '"' in key or "\\" in key:
+        raise ValueError(f"{key!r} cannot be named in a JSON path")
+    return f'$."{key}"'
 
 
 def _row(found: tuple[Any, ...]) -> Row:

@@ -15,11 +15,12 @@ URL fsyncs the WAL on every commit as well, at about 0.4 ms per record.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from functools import cache
 from itertools import chain as _chain
@@ -30,7 +31,7 @@ from urllib.parse import quote
 from ..chain import Chain
 from ..errors import AuditError
 from ..filters import Query
-from ..merkle import Frontier, NodeGetter, node_position
+from ..merkle import HASH_SIZE, Frontier, NodeGetter, node_position
 from ..record import GENESIS, AuditRecord, format_time, parse_time
 from ..signing import PublicKey, SignedCheckpoint
 from ..treecheck import StreamTree, TreeCheck
@@ -101,7 +102,6 @@ _TREE_COLUMNS = (
     "ALTER TABLE audit_head ADD COLUMN tree_size INTEGER",
     "ALTER TABLE audit_head ADD COLUMN frontier BLOB",
 )
-_ROW_MARKS = f"({', '.join('?' for _ in COLUMNS)})"
 # Rows per INSERT statement at most (fewer where SQLite allows fewer variables).
 ROWS_PER_INSERT = 256
 # What a commit adds to the WAL besides its rows: whole pages of the table, the
@@ -112,11 +112,39 @@ _ROW_WAL_BYTES = 512
 
 @cache
 def _insert_rows(count: int) -> str:
-    return f"INSERT INTO audit_record ({', '.join(COLUMNS)}) VALUES " + ", ".join(
-        [_ROW_MARKS] * count
-    )
+    return "INSERT INTO audit_append VALUES " + ", ".join([_ROW_MARKS] * count)
 
 
+@cache
+def _slots(count: int) -> str:
+    return json.dumps(list(range(count)))
+
+
+# An append is one INSERT into this view of this connection (TEMP: nothing in the file
+# changes): each row is a record, and the last row of an append also carries the tree
+# nodes it completes (first position, their hashes end to end, a JSON array of their
+# offsets for json_each to count them out) and the new tree head. One statement, run on
+# its own, commits by itself: BEGIN, the node and tree statements and COMMIT would each
+# be a call into SQLite of their own (and a release of the GIL), for the same work. The
+# audit_record triggers still check and move the head, so a record that does not continue
+# it is refused exactly as before.
+_APPEND_EXTRA = ("node_first", "node_hashes", "node_slots", "tree_size", "tree_frontier")
+_APPEND_VIEW = "CREATE TEMP VIEW IF NOT EXISTS audit_append AS SELECT " + ", ".join(
+    f"NULL AS {name}" for name in (*COLUMNS, *_APPEND_EXTRA)
+)
+_APPEND_TRIGGER = f"""CREATE TEMP TRIGGER IF NOT EXISTS audit_append_row
+INSTEAD OF INSERT ON audit_append
+BEGIN
+    INSERT INTO audit_record ({", ".join(COLUMNS)})
+    VALUES ({", ".join(f"NEW.{name}" for name in COLUMNS)});
+    INSERT INTO audit_node (pos, hash)
+    SELECT NEW.node_first + value, substr(NEW.node_hashes, value * {HASH_SIZE} + 1, {HASH_SIZE})
+    FROM json_each(NEW.node_slots);
+    UPDATE audit_head SET tree_size = NEW.tree_size, frontier = NEW.tree_frontier
+    WHERE NEW.tree_size IS NOT NULL AND stream = NEW.stream;
+END"""
+_NO_TREE = (None,) * len(_APPEND_EXTRA)
+_ROW_MARKS = f"({', '.join('?' for _ in (*COLUMNS, *_APPEND_EXTRA))})"
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM audit_record"
 _INSERT_NODE = "INSERT INTO audit_node (pos, hash) VALUES (?, ?)"
 _SET_TREE = "UPDATE audit_head SET tree_size = ?, frontier = ? WHERE stream = ?"
@@ -150,7 +178,8 @@ class SqliteSink(Sink):
             if not read_only:
                 self._setup()
                 variables = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-                self._rows_per_insert = max(1, min(ROWS_PER_INSERT, variables // len(COLUMNS)))
+                per_row = len(COLUMNS) + len(_APPEND_EXTRA)
+                self._rows_per_insert = max(1, min(ROWS_PER_INSERT, variables // per_row))
                 if not self.memory:
                     self._checkpointer = Checkpointer(path)
         except sqlite3.Error as exc:
@@ -189,6 +218,8 @@ class SqliteSink(Sink):
             if not _head_has_tree(c):
                 for statement in _TREE_COLUMNS:
                     c.execute(statement)
+        c.execute(_APPEND_VIEW)
+        c.execute(_APPEND_TRIGGER)
 
     def _enable_wal(self) -> None:
         # Switching a file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at
@@ -259,12 +290,17 @@ class SqliteSink(Sink):
         """Seal and insert drafts, their tree nodes and the new tree head (inside the
         caller's transaction); remembers the head for the next append."""
         triples = chain.seal_all_with_leaves(drafts, STREAM, count, last)
-        self._insert_many(c, [sqlite_row(r, meta) for r, meta, _ in triples])
         tree, nodes = tree.extend([leaf for _, _, leaf in triples])
-        c.executemany(_INSERT_NODE, nodes)
-        c.execute(_SET_TREE, (tree.size, tree.to_bytes(), STREAM))
-        head = triples[-1][0]
-        self._head = (head.seq, head.hash, tree)
+        first = nodes[0][0]
+        if nodes[-1][0] - first != len(nodes) - 1:
+            raise AuditError("the Merkle tree completed nodes out of position order")
+        rows = [sqlite_row(r, meta) + _NO_TREE for r, meta, _ in triples[:-1]]
+        record, meta, _ = triples[-1]
+        hashes = b"".join(h for _, h in nodes)
+        tree_row = (first, hashes, _slots(len(nodes)), tree.size, tree.to_bytes())
+        rows.append(sqlite_row(record, meta) + tree_row)
+        self._insert_many(c, rows)
+        self._head = (record.seq, record.hash, tree)
         return [record for record, _, _ in triples]
 
     def _tree_for(self, c: sqlite3.Connection, count: int) -> Frontier:
@@ -293,25 +329,36 @@ class SqliteSink(Sink):
         # statements serve every batch size. Each statement releases the GIL once;
         # a statement per row would wait for it once per row, behind busy callers.
         done = 0
-        while done < len(rows):
-            count = min(self._rows_per_insert, 1 << ((len(rows) - done).bit_length() - 1))
+        for count in self._chunks(len(rows)):
             chunk = rows[done : done + count]
             c.execute(_insert_rows(count), list(_flatten(chunk)))
             done += count
+
+    def _chunks(self, total: int) -> list[int]:
+        """The rows of each INSERT statement that appends ``total`` records."""
+        counts = []
+        while total:
+            count = min(self._rows_per_insert, 1 << (total.bit_length() - 1))
+            counts.append(count)
+            total -= count
+        return counts
 
     def _append_after_known_head(
         self, drafts: Sequence[AuditRecord], chain: Chain, count: int, last: str, tree: Frontier
     ) -> list[AuditRecord] | None:
         """Drafts sealed after the head this connection last wrote, without reading it:
         the insert trigger refuses the first record if another writer moved the head
-        meanwhile; then None, and the caller reads the head and reseals."""
-        with self._transaction() as c:
+        meanwhile; then None, and the caller reads the head and reseals. Drafts that go
+        in one statement need no transaction around it: a statement is atomic."""
+        one_statement = len(self._chunks(len(drafts))) == 1
+        with self._transaction() if not one_statement else nullcontext(self._conn) as c:
             try:
                 return self._insert(c, drafts, chain, count, last, tree)
             except sqlite3.IntegrityError as exc:
                 if _HEAD_MOVED not in str(exc):
                     raise
-                c.execute("ROLLBACK")
+                if c.in_transaction:
+                    c.execute("ROLLBACK")
                 self._head = None
                 return None
 
