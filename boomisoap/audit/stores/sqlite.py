@@ -287,8 +287,9 @@ class SqliteSink(Sink):
         last: str,
         tree: Frontier,
     ) -> list[AuditRecord]:
-        """Seal and insert drafts, their tree nodes and the new tree head (inside the
-        caller's transaction); remembers the head for the next append."""
+        """Seal and insert drafts, their tree nodes and the new tree head (in the caller's
+        transaction, or as one statement that commits by itself); remembers the head for
+        the next append."""
         triples = chain.seal_all_with_leaves(drafts, STREAM, count, last)
         tree, nodes = tree.extend([leaf for _, _, leaf in triples])
         first = nodes[0][0]
