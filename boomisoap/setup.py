@@ -97,8 +97,6 @@ def build_transport(
 ) -> tuple[BaseTransport, AuditLog | None, DeprecationNotices]:
     """The transport of a client of ``account`` on ``host``, its audit log (opened here
     when given as a URL, and then closed with the client) and its deprecation notices."""
-    from .audit.recorder import AuditRecorder
-
     log = open_audit(audit)
     # A number: one bucket per account in this process; a Redis URL or a limiter: one
     # for the whole fleet (docs/fleet.md).
@@ -107,6 +105,9 @@ def build_transport(
     deprecations = DeprecationNotices()
     recorders: list[Recorder] = []
     if log is not None:
+        # Imported here: a client without an audit trail never loads the audit package.
+        from .audit.recorder import AuditRecorder
+
         # A recorder of its own (before_send/after) is used as it is; a log is adapted.
         own: Any = log if hasattr(log, "after") else None
         recorders.append(own or AuditRecorder(log, owned=isinstance(audit, str)))
