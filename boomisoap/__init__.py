@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .clients import ApimClient, PlatformClient
-from .config import ConfigError
 from .deprecation import DeprecationNotice
 from .errors import (
     AuthenticationError,
@@ -46,28 +45,46 @@ from .models import (
     SupportLevel,
 )
 from .models.extras import Extras, UnknownFieldWarning
-from .models.mft import (
-    BillingDaily,
-    BillingDailyActionItem,
-    DailyTransfer,
-    MonthToDateTransfer,
-    TransferUsage,
-)
-from .models.mftpaths import MftPaths
-from .models.partner import (
-    AccountProvision,
-    AccountProvisionResult,
-    ProvisionProduct,
-    ProvisionStatus,
-)
 from .pacing import RateLimitFallbackWarning, RedisRateLimit
-from .partner import PartnerClient
 from .query import Q
 from .version import __version__ as __version__
 
 if TYPE_CHECKING:
     from .aio import AsyncApimClient, AsyncMftClient, AsyncPlatformClient
+    from .config import ConfigError
+    from .models.mft import (
+        BillingDaily,
+        BillingDailyActionItem,
+        DailyTransfer,
+        MonthToDateTransfer,
+        TransferUsage,
+    )
+    from .models.mftpaths import MftPaths
+    from .models.partner import (
+        AccountProvision,
+        AccountProvisionResult,
+        ProvisionProduct,
+        ProvisionStatus,
+    )
+    from .partner import PartnerClient
     from .rest.mft import MftClient
+
+# Loaded on first use, so a program with an APIM or Platform client does not build the
+# MFT and partner object maps at import, nor the config file reader (nor load httpx,
+# which only the async clients use).
+_MFT_MODELS = frozenset(
+    {
+        "BillingDaily",
+        "BillingDailyActionItem",
+        "DailyTransfer",
+        "MonthToDateTransfer",
+        "TransferUsage",
+    }
+)
+_PARTNER_MODELS = frozenset(
+    {"AccountProvision", "AccountProvisionResult", "ProvisionProduct", "ProvisionStatus"}
+)
+_ASYNC_CLIENTS = frozenset({"AsyncApimClient", "AsyncPlatformClient", "AsyncMftClient"})
 
 
 __all__ = [
@@ -130,13 +147,21 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    module: Any
     if name == "MftClient":
-        from .rest.mft import MftClient
-
-        return MftClient
-    if name in ("AsyncApimClient", "AsyncPlatformClient", "AsyncMftClient"):
-        # Loaded on first use: the sync clients need no httpx.
-        from . import aio
-
-        return getattr(aio, name)
-    raise AttributeError(f"module 'boomisoap' has no attribute {name!r}")
+        from .rest import mft as module
+    elif name in _ASYNC_CLIENTS:
+        from . import aio as module
+    elif name in _MFT_MODELS:
+        from .models import mft as module
+    elif name in _PARTNER_MODELS:
+        from .models import partner as module
+    elif name == "ConfigError":
+        from . import config as module
+    elif name == "MftPaths":
+        from .models import mftpaths as module
+    elif name == "PartnerClient":
+        from . import partner as module
+    else:
+        raise AttributeError(f"module 'boomisoap' has no attribute {name!r}")
+    return getattr(module, name)

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING, Any, Self
 
 from . import options
 from .calls import Operation
-from .config import DEFAULT_BASE_URL
 from .errors import InvalidRequest
 from .httpconfig import Timeout
 from .models.apim import ApiKey, Application, Contract, Plan, PlanAssociation
 from .models.fields import ObjectSpec, check_text
 from .models.platform import Account
 from .models.registry import spec_for
-from .options import TOKEN_USER_PREFIX
+from .options import DEFAULT_BASE_URL, TOKEN_USER_PREFIX
 from .pacing import RateLimit
 from .services import BoundWire, ObjectService, Wire
 from .setup import (

@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 from .errors import InvalidRequest
 from .filemode import exposure, mode_text
 from .models.mftpaths import MftPaths, mft_paths_from
+from .options import DEFAULT_BASE_URL
 from .options import rate_limit as rate_limit_option
 
-DEFAULT_BASE_URL = "https://api.boomi.com"
 DEFAULT_PROFILE = "default"
 SECRET_KEYS = ("password", "token", "mft_api_key")
 # What a profile may set, with the type its value must have.

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from .audit import AuditLog
 
 MAX_RETRIES = 100
+# Where the clients send without a base_url (config.py's default too).
+DEFAULT_BASE_URL = "https://api.boomi.com"
 # Boomi API tokens authenticate as BOOMI_TOKEN.<user> with the token as the password; the
 # clients add the prefix and the emulator recognises it.
 TOKEN_USER_PREFIX = "BOOMI_TOKEN."
