@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from .errors import InvalidRequest
 from .filemode import exposure, mode_text
 from .models.mftpaths import MftPaths, mft_paths_from
-from .options import DEFAULT_BASE_URL
+from .options import DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from .options import rate_limit as rate_limit_option
 
 DEFAULT_PROFILE = "default"

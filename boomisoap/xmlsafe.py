@@ -175,12 +175,23 @@ def parse(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int = MAX_DEPTH
 
 
 def _check_depth(root: Any, max_depth: int) -> None:
-    # iterwalk is a C loop; counting start/end events keeps the check linear.
-    depth = 0
-    for event, _ in etree.iterwalk(root, events=("start", "end")):
-        if event == "start":
-            depth += 1
-            if depth > max_depth:
-                raise UnsafeXMLError(f"nesting deeper than {max_depth} elements")
-        else:
-            depth -= 1
+    # One XPath that selects the elements at depth max_depth + 1 (the root is at depth 1):
+    # libxml2 walks the tree level by level in C, where a Python loop over start and end
+    # events cost as much as the schema validation of a 100-object answer.
+    if _too_deep(max_depth)(root):
+        raise UnsafeXMLError(f"nesting deeper than {max_depth} elements")
+
+
+_DEPTH_CHECKS = threading.local()
+
+
+def _too_deep(max_depth: int) -> Any:
+    """This thread's compiled check for ``max_depth`` (compiled XPath expressions, like
+    parsers, are kept per thread)."""
+    checks: dict[int, Any] | None = getattr(_DEPTH_CHECKS, "checks", None)
+    if checks is None:
+        checks = _DEPTH_CHECKS.checks = {}
+    check = checks.get(max_depth)
+    if check is None:
+        check = checks[max_depth] = etree.XPath("boolean(" + "/*" * (max_depth + 1) + ")")
+    return check

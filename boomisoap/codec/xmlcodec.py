@@ -16,7 +16,7 @@ from lxml import etree
 
 from ..errors import InvalidRequest
 from ..models.extras import OPEN_VALUES, SCANNED, Collector, Extras, Unknown, report_unknown
-from ..models.fields import Field, ObjectSpec, instantiate
+from ..models.fields import ObjectSpec, instantiate
 from ..models.registry import OBJECTS
 from ..namespaces import XSI
 
@@ -110,50 +110,74 @@ def read_object(
     """
     if spec is None:
         spec = spec_from_xsi_type(element)
-    values: dict[str, Any] = {}
+    return _read(element, _reading_plan(spec), unknown)
+
+
+def _read(element: Any, reading: _Reading, unknown: Unknown) -> Any:
+    """:func:`read_object` with the spec's reading plan at hand (nested objects too)."""
+    spec = reading.spec
     # One C call for every attribute, then plain dict look-ups (not one lxml call each).
-    attributes = dict(element.items())
+    items = element.items()
+    key: tuple[tuple[str, str], ...] | None = None
+    if reading.values is not None and not len(element):
+        key = tuple(items)
+        same = reading.values.get(key)
+        if same is not None:
+            return same
+    attributes = dict(items)
+    values: dict[str, Any] = {}
     children = 0  # the child elements the field map knows
-    plan, child_fields = _reading_plan(spec)
+    known = 0  # the attributes the field map knows
+    kept_as_sent = False
     # Several child fields: the children are indexed in one pass (the first of each name,
     # as find gives it) instead of one scan of them per field.
     found: dict[Any, Any] = {}
-    if child_fields > 1:
+    if reading.child_fields > 1:
         for child in element:
             found.setdefault(child.tag, child)
-    find = found.get if child_fields > 1 else element.find
-    for fld, place, convert in plan:
+    find = found.get if reading.child_fields > 1 else element.find
+    for name, wire, place, nested, convert, fld in reading.fields:
         text: str | None
-        if fld.nested is not None:
+        if nested is not None:
             child = find(place)
             if child is not None:
                 children += 1
-                values[fld.name] = read_object(child, fld.nested, unknown=unknown)
+                values[name] = _read(child, nested, unknown)
             continue
         if place is not None:
             child = find(place)
             # An empty element is the empty string, as an empty attribute would be.
             text = None if child is None else "".join(child.itertext())
         else:
-            text = attributes.get(fld.wire)
+            text = attributes.get(wire)
+            if text is not None:
+                known += 1
         if text is None:
             continue
         try:
-            values[fld.name] = convert(text)
+            values[name] = convert(text)
         except ValueError as exc:
             kept = fld.kind.as_sent(text)
             if kept is None or unknown not in OPEN_VALUES:
-                raise InvalidRequest(f"{fld.wire}: {exc}", field=fld.wire) from None
-            report_unknown(spec.type_name, fld.wire, "value", kept="kept as a plain string")
-            values[fld.name] = kept
+                raise InvalidRequest(f"{wire}: {exc}", field=wire) from None
+            report_unknown(spec.type_name, wire, "value", kept="kept as a plain string")
+            values[name] = kept
+            kept_as_sent = True
+    # Attribute names are distinct: when the known ones and xsi:type are all there are,
+    # nothing is unknown (a count, not a set comparison, for every object).
+    everything_known = known + (XSI_TYPE in attributes) == len(attributes)
     # Two cheap checks first keep ordinary objects (everything known) off the slower scan.
-    if unknown in SCANNED and (
-        children != len(element) or not _known_names(spec)[0].issuperset(attributes.keys())
-    ):
+    if unknown in SCANNED and (children != len(element) or not everything_known):
         extras = _unknown_items(element, spec, refuse=unknown == "refuse")
         if extras:
             values["extras"] = extras
-    return instantiate(spec, values)
+    obj = instantiate(spec, values)
+    if key is not None and everything_known and not kept_as_sent:
+        assert reading.values is not None
+        if len(reading.values) >= _SAME_VALUES_LIMIT:
+            reading.values.clear()
+        reading.values[key] = obj
+    return obj
 
 
 def _unknown_items(element: Any, spec: ObjectSpec, *, refuse: bool) -> Extras:
@@ -179,29 +203,53 @@ def _unknown_items(element: Any, spec: ObjectSpec, *, refuse: bool) -> Extras:
 
 
 _XSI_PREFIX = f"{{{XSI}}}"
-_Plan = tuple[tuple[tuple[Field, str | None, Callable[[str], Any]], ...], int]
-# Keyed by id, the spec kept beside its plan: a held spec's id cannot be reused.
-_PLANS: dict[int, tuple[ObjectSpec, _Plan]] = {}
+# The per-spec memory of value objects read (below) holds at most this many, then starts over.
+_SAME_VALUES_LIMIT = 1024
 
 
-def _reading_plan(spec: ObjectSpec) -> _Plan:
-    """Per field, in field-map order: the field, the Clark name of its child element (None
-    for an attribute) and its text converter, worked out once per spec, not per object;
-    and how many fields are child elements."""
-    entry = _PLANS.get(id(spec))
-    if entry is None or entry[0] is not spec:
-        plan = tuple(
+class _Reading:
+    """How to read one spec's elements, worked out once per spec, not per object."""
+
+    __slots__ = ("child_fields", "fields", "spec", "values")
+
+    def __init__(self, spec: ObjectSpec) -> None:
+        self.spec = spec
+        # Per field, in field-map order: its python name, its wire name, the Clark name of
+        # its child element (None for an attribute), the reading of its nested spec, its
+        # text converter and the field itself. Field maps nest without cycles (a spec
+        # is built from the specs it nests), so the nested readings are made here too.
+        self.fields = tuple(
             (
-                fld,
+                fld.name,
+                fld.wire,
                 f"{{{spec.namespace}}}{fld.wire}"
                 if fld.nested is not None or fld.xml == "element"
                 else None,
+                None if fld.nested is None else _reading_plan(fld.nested),
                 fld.kind.from_text,
+                fld,
             )
             for fld in spec.fields
         )
-        entry = _PLANS[id(spec)] = (spec, (plan, sum(p is not None for _, p, _ in plan)))
-    return entry[1]
+        self.child_fields = sum(place is not None for _, _, place, _, _, _ in self.fields)
+        # A value object (no identity, attributes only: a License's counts, a Molecule's)
+        # repeats across the objects of an answer; the frozen instance read from the same
+        # attributes is the same value, so it is read once and given again. Objects with
+        # an id are never the same twice and are not remembered.
+        self.values: dict[tuple[tuple[str, str], ...], Any] | None = (
+            {} if spec.id_field is None and not self.child_fields else None
+        )
+
+
+# Keyed by id, the spec kept beside its plan: a held spec's id cannot be reused.
+_PLANS: dict[int, _Reading] = {}
+
+
+def _reading_plan(spec: ObjectSpec) -> _Reading:
+    reading = _PLANS.get(id(spec))
+    if reading is None or reading.spec is not spec:
+        reading = _PLANS[id(spec)] = _Reading(spec)
+    return reading
 
 
 _KNOWN: dict[int, tuple[frozenset[str], frozenset[str]]] = {}

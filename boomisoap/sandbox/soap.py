@@ -27,6 +27,7 @@ from ..query import read_query_config
 from ..soapbody.wrapper import RESULT_NS, WRAPPER_NS
 from ..validation import validate_element, validate_envelope
 from ..xmlsafe import UnsafeXMLError, parse
+from .bulkresults import result_copies
 from .httpio import Request, Response
 from .lifecycle import Lifecycle, retired_soap_body, retired_soap_status
 from .objects import ObjectState
@@ -263,7 +264,9 @@ class SoapHandler:
             raise InvalidRequest("only bulk GET is supported", field="type")
         ids = [_bulk_id(entry) for entry in request.iterchildren(f"{{{API}}}request")]
         items = self.state.get_bulk(account, spec, ids)
-        return Answer(self._render(soapbody.bulk.write(service, items, spec)), spec)
+        copies = result_copies(service, spec)
+        envelope = soapbody.bulk.write(service, items, spec, result=copies.append)
+        return Answer(self._render(envelope), spec)
 
 
 def override_header(child: Any) -> Any:

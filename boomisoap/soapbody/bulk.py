@@ -6,7 +6,7 @@ failure statusCode, errorMessage and id; neither carries index.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from lxml import etree
@@ -18,17 +18,34 @@ from ..models.results import BulkAnswer, BulkItem
 from ..namespaces import API
 from . import wrapper
 
+RESULTS = f"{{{API}}}results"
+RESPONSE = f"{{{API}}}response"
+RESULT = f"{{{API}}}Result"
 
-def write(service: str, items: Sequence[BulkItem[Any]], spec: ObjectSpec) -> Any:
-    """One ``response`` per item, in the order asked."""
+
+def write(
+    service: str,
+    items: Sequence[BulkItem[Any]],
+    spec: ObjectSpec,
+    *,
+    result: Callable[[Any, Any], None] | None = None,
+) -> Any:
+    """One ``response`` per item, in the order asked.
+
+    ``result(entry, obj)`` appends an item's ``Result`` to its entry (the emulator
+    appends copies of elements it wrote before); without it, each is written here.
+    """
     envelope, element = wrapper.write(service, "getBulk")
-    results = etree.SubElement(element, f"{{{API}}}results")
+    results = etree.SubElement(element, RESULTS)
     for item in items:
-        entry = etree.SubElement(results, f"{{{API}}}response")
+        entry = etree.SubElement(results, RESPONSE)
         for name, value in answer(item).items():
             entry.set(name, str(value))
         if item.result is not None:
-            write_object(entry, f"{{{API}}}Result", item.result, spec)
+            if result is None:
+                write_object(entry, RESULT, item.result, spec)
+            else:
+                result(entry, item.result)
     return envelope
 
 
@@ -50,12 +67,12 @@ def read(body_child: Any, spec: ObjectSpec, unknown: Unknown = "keep") -> list[B
     Every part of an item is optional (Boomi's successful items carry only statusCode
     and Result); the adapter pairs them with the ids asked.
     """
-    results = body_child.find(f"{{{API}}}results")
+    results = body_child.find(RESULTS)
     if results is None:
         return []  # getBulkResponse's results is optional: no item answered
     items: list[BulkAnswer[Any]] = []
-    for entry in results.iterchildren(f"{{{API}}}response"):
-        result_element = entry.find(f"{{{API}}}Result")
+    for entry in results.iterchildren(RESPONSE):
+        result_element = entry.find(RESULT)
         result = None if result_element is None else wrapper.read_checked(result_element, unknown)
         items.append(
             BulkAnswer(
