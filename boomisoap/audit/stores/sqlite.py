@@ -35,13 +35,15 @@ from ..merkle import HASH_SIZE, Frontier, NodeGetter, node_position
 from ..record import GENESIS, AuditRecord, format_time, parse_time
 from ..signing import PublicKey, SignedCheckpoint
 from ..treecheck import StreamTree, TreeCheck
-from ..verify import Corrupt, Entry, Head, VerifyReport, verify_stream
+from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
 from .base import Sink
 from .sqlrows import (
     COLUMNS,
+    JSON_SELECT,
     canonical_of_row,
     column_definitions,
     heads_of,
+    link_of_json_row,
     link_of_row,
     matching,
     sqlite_row,
@@ -417,11 +419,13 @@ class SqliteSink(Sink):
                 try:
                     rows = conn.execute("SELECT stream, count, last_hash FROM audit_head")
                     heads = heads_of(rows)
-                    links = _links(conn.execute(f"{_SELECT} ORDER BY seq"))
+                    links = _Links(conn)
                     tree, pruned = self._stream_tree(conn)
                     tree.checkpoints += [cp for cp in anchored if cp.stream == STREAM]
                     check = TreeCheck(STREAM, tree, public_key)
-                    report = verify_stream(STREAM, links, heads.get(STREAM), chain, check, pruned)
+                    report = verify_stream(
+                        STREAM, links, heads.get(STREAM), chain, check, pruned, links.reread
+                    )
                 finally:
                     conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -547,9 +551,46 @@ class SqliteSink(Sink):
             self._conn.close()
 
 
-def _links(rows: Iterator[Any]) -> Iterator[Entry]:
-    # Every row, in seq order, whatever its stream column says: a row moved to
-    # another stream name is an inserted/deleted record for this chain.
+class _Links:
+    """The links of every row, in seq order, whatever its stream column says (a row
+    moved to another stream name is an inserted/deleted record for this chain).
+
+    Read with JSON_SELECT, whose META text SQLite writes without a Python object per
+    column; from a row it cannot read that way, or whose hash does not match (then
+    ``reread``), on, with the exact select, which also words what is wrong.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._given = 0
+        self._exact = False
+
+    def __iter__(self) -> Iterator[Entry]:
+        try:
+            for row in self._conn.execute(f"{JSON_SELECT} ORDER BY seq"):
+                link = link_of_json_row(row)
+                self._given += 1
+                yield link
+                if self._exact:
+                    break
+            else:
+                return
+        except (ValueError, TypeError, KeyError, sqlite3.Error):
+            pass  # the same row again, the exact way
+        yield from _exact_links(self._from(self._given))
+
+    def reread(self, link: Link) -> Entry:
+        self._exact = True
+        for entry in _exact_links(self._from(self._given - 1)):
+            return entry
+        return Corrupt("row vanished while read")
+
+    def _from(self, offset: int) -> Iterator[Any]:
+        # By position, as the rows came: the same rows in the same read transaction.
+        return self._conn.execute(f"{_SELECT} ORDER BY seq LIMIT -1 OFFSET ?", (offset,))
+
+
+def _exact_links(rows: Iterator[Any]) -> Iterator[Entry]:
     try:
         for row in rows:
             try:
