@@ -43,6 +43,7 @@ _NAMESPACE: dict[str, Any] = {
     **HELPERS,
     "_Record": AuditRecord,
     "_Link": Link,
+    "_new_tuple": tuple.__new__,
     "_loads": json.loads,
     "_bytes": _bytes,
     "_time_of_row": _time_of_row,
@@ -89,7 +90,8 @@ def _canonical_source() -> str:
 
 
 _LINKED = ("seq", "stream", "alg", "prev_hash", "hash")
-_RETURN_LINK = "    return _Link(int(c{}), c{}, c{}, c{}, c{}, encoded)\n".format(
+# tuple.__new__ as Link's own __new__ calls it, without that Python-level call.
+_RETURN_LINK = "    return _new_tuple(_Link, (int(c{}), c{}, c{}, c{}, c{}, encoded))\n".format(
     *(_AT[n] for n in _LINKED)
 )
 
