@@ -65,7 +65,7 @@ def _verify(url: str) -> object:
 def _exact(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every row read the exact way, as if SQLite could write none in JSON."""
 
-    def refuse(row: object) -> object:
+    def refuse(row: object, stream: str, alg: str) -> object:
         raise ValueError("not read in JSON")
 
     monkeypatch.setattr(sqlite_store, "link_of_json_row", refuse)
@@ -102,7 +102,8 @@ def test_json_reading_gives_the_exact_links(tmp_path: Path) -> None:
     _fill(path, status=None, response_body=None)
     conn = sqlite3.connect(path)
     try:
-        fast = [link_of_json_row(r) for r in conn.execute(f"{JSON_SELECT} ORDER BY seq")]
+        rows = conn.execute(f"{JSON_SELECT} ORDER BY seq", ("main", "sha256"))
+        fast = [link_of_json_row(r, "main", "sha256") for r in rows]
         exact = [link_of_row(r) for r in conn.execute(sqlite_store._SELECT + " ORDER BY seq")]
     finally:
         conn.close()
@@ -115,8 +116,8 @@ def test_a_record_misread_in_json_is_read_again_exactly(
     url = _fill(tmp_path / "a.db")
     reads: list[int] = []
 
-    def misread(row: Any) -> Any:
-        link = link_of_json_row(row)
+    def misread(row: Any, stream: str, alg: str) -> Any:
+        link = link_of_json_row(row, stream, alg)
         reads.append(link.seq)
         return link._replace(encoded=link.encoded + b" ") if link.seq == AT else link
 

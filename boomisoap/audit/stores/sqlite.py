@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..chain import Chain
+from ..chain import ALG_HMAC, ALG_SHA256, Chain
 from ..errors import AuditError
 from ..filters import Query
 from ..merkle import HASH_SIZE, Frontier, NodeGetter, node_position
@@ -419,7 +419,7 @@ class SqliteSink(Sink):
                 try:
                     rows = conn.execute("SELECT stream, count, last_hash FROM audit_head")
                     heads = heads_of(rows)
-                    links = _Links(conn)
+                    links = _Links(conn, ALG_HMAC if chain.keyed else ALG_SHA256)
                     tree, pruned = self._stream_tree(conn)
                     tree.checkpoints += [cp for cp in anchored if cp.stream == STREAM]
                     check = TreeCheck(STREAM, tree, public_key)
@@ -556,19 +556,22 @@ class _Links:
     moved to another stream name is an inserted/deleted record for this chain).
 
     Read with JSON_SELECT, whose META text SQLite writes without a Python object per
-    column; from a row it cannot read that way, or whose hash does not match (then
-    ``reread``), on, with the exact select, which also words what is wrong.
+    column; from a row it cannot read that way (another stream or algorithm than
+    expected, too), or whose hash does not match (then ``reread``), on, with the exact
+    select, which also words what is wrong.
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, alg: str) -> None:
         self._conn = conn
+        self._alg = alg  # the algorithm expected of every record
         self._given = 0
         self._exact = False
 
     def __iter__(self) -> Iterator[Entry]:
+        alg = self._alg
         try:
-            for row in self._conn.execute(f"{JSON_SELECT} ORDER BY seq"):
-                link = link_of_json_row(row)
+            for row in self._conn.execute(f"{JSON_SELECT} ORDER BY seq", (STREAM, alg)):
+                link = link_of_json_row(row, STREAM, alg)
                 self._given += 1
                 yield link
                 if self._exact:

@@ -90,14 +90,17 @@ def _canonical_source() -> str:
 
 
 _LINKED = ("seq", "stream", "alg", "prev_hash", "hash")
-# tuple.__new__ as Link's own __new__ calls it, without that Python-level call.
-_RETURN_LINK = "    return _new_tuple(_Link, (int(c{}), c{}, c{}, c{}, c{}, encoded))\n".format(
-    *(_AT[n] for n in _LINKED)
-)
+
+
+def _return_link(stream: str, alg: str) -> str:
+    # tuple.__new__ as Link's own __new__ calls it, without that Python-level call.
+    seq, prev, this = (f"c{_AT[n]}" for n in ("seq", "prev_hash", "hash"))
+    return f"    return _new_tuple(_Link, (int({seq}), {stream}, {alg}, {prev}, {this}, encoded))\n"
 
 
 def _link_source() -> str:
-    return f"def link_of_row(row):\n{_frame_of_row()}{_RETURN_LINK}"
+    at = {n: f"c{_AT[n]}" for n in ("stream", "alg")}
+    return f"def link_of_row(row):\n{_frame_of_row()}{_return_link(at['stream'], at['alg'])}"
 
 
 def _json_pieces() -> tuple[list[str], list[Spec]]:
@@ -133,22 +136,29 @@ def _json_pieces() -> tuple[list[str], list[Spec]]:
 
 
 _PIECES, _PYTHON_ITEMS = _json_pieces()
+# The stream and algorithm come as one flag, whether they are the ones expected (a
+# column fewer to convert, per row): a row that has others is read the exact way.
+_JSON_ROW_FIRST = ("seq", "stream = ? AND alg = ?", "prev_hash", "hash", "request_body")
 _JSON_ROW_COLUMNS = [
-    *(f"c{_AT[n]}" for n in (*_LINKED, "request_body", "response_body")),
+    *(f"c{_AT[n]}" for n in ("seq",)),
+    "placed",
+    *(f"c{_AT[n]}" for n in ("prev_hash", "hash", "request_body", "response_body")),
     *(name for k, p in enumerate(_PYTHON_ITEMS) for name in (f"p{k}", f"c{p.column}")),
     f"p{len(_PYTHON_ITEMS)}",
 ]
 JSON_SELECT = "SELECT {} FROM audit_record".format(
     ", ".join(
         [
-            *(n for n in (*_LINKED, "request_body", "response_body")),
+            *_JSON_ROW_FIRST,
+            "response_body",
             *(sql for k, p in enumerate(_PYTHON_ITEMS) for sql in (_PIECES[k], p.name)),
             _PIECES[-1],
         ]
     )
 )
-"""The SELECT of SQLite rows for link_of_json_row: the chain links, the bodies and the
-META text, made by SQLite but for the items only Python writes exactly."""
+"""The SELECT of SQLite rows for link_of_json_row, given the stream and algorithm
+expected: the chain links, the bodies and the META text, made by SQLite but for the
+items only Python writes exactly."""
 
 
 def _json_link_source() -> str:
@@ -163,7 +173,13 @@ def _json_link_source() -> str:
         ]
     )
     unpack = ", ".join(_JSON_ROW_COLUMNS) + ", = row"
-    return f"def link_of_json_row(row):\n{_frame_lines(unpack, text)}{_RETURN_LINK}"
+    return (
+        "def link_of_json_row(row, stream, alg):\n"
+        f"{_frame_lines(unpack, text)}"
+        "    if placed != 1:\n"
+        "        raise ValueError('not the stream or algorithm expected')\n"
+        f"{_return_link('stream', 'alg')}"
+    )
 
 
 sqlite_row: Callable[[AuditRecord, list[Any]], tuple[Any, ...]] = compile_function(
@@ -187,7 +203,7 @@ link_of_row: Callable[[Sequence[Any]], Link] = compile_function(
     "link_of_row", _link_source(), _NAMESPACE
 )
 """What verify needs of a row: its place, its hashes and its canonical encoding."""
-link_of_json_row: Callable[[Sequence[Any]], Link] = compile_function(
+link_of_json_row: Callable[[Sequence[Any], str, str], Link] = compile_function(
     "link_of_json_row", _json_link_source(), _NAMESPACE
 )
 """link_of_row for a row of JSON_SELECT. Its encoding is the exact one whenever it
