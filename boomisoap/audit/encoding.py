@@ -93,13 +93,15 @@ def _meta_encoder() -> Callable[[list[object]], str]:
 meta_text = _meta_encoder()
 """The compact JSON of a META list, as _dumps writes it."""
 
-FRAME = (
+FRAME_OF_TEXT = (
     "_join((_MAGIC, _sha({request}).digest(), "
     "_NO_RESPONSE if {response} is None else _ONE + _sha({response}).digest(), "
-    "_meta_text({meta}).encode('utf-8', 'surrogatepass')))"
+    "({text}).encode('utf-8', 'surrogatepass')))"
 )
-"""frame() as an expression, for the code derived from the field list: ``{response}``
-must be a plain name (it is read twice)."""
+"""frame() as an expression over the META text ``{text}``, for the code derived from
+the field list: ``{response}`` must be a plain name (it is read twice)."""
+FRAME = FRAME_OF_TEXT.replace("{text}", "_meta_text({meta})")
+"""FRAME_OF_TEXT over the META list ``{meta}``."""
 
 
 def frame(request_body: bytes, response_body: bytes | None, meta: list[object]) -> bytes:
@@ -136,6 +138,7 @@ HELPERS: dict[str, Any] = {
     "_NO_RESPONSE": _NO_RESPONSE,
     "_ONE": b"\x01",
     "_meta_text": meta_text,
+    "_json_string": _string,
     "_body_in": body_in,
 }
 """What the META templates of fields.py call, for code derived from the field list."""

@@ -38,7 +38,9 @@ class Kind:
     encoding through their digests, the chain links are what it is hashed into);
     ``from_row`` and ``from_json`` make the record attribute; ``to_json`` the JSON
     value. ``to_row`` (and ``to_row_pg`` where PostgreSQL differs) make the SQL column
-    from the record attribute ``{x}`` or its META item ``{m}``.
+    from the record attribute ``{x}`` or its META item ``{m}``. ``meta_sqlite`` is
+    the SQL that SQLite's ``json_array`` turns into the META item from the column
+    ``{x}`` (None: ``row_meta`` makes it in Python, a string).
     """
 
     sqlite: str
@@ -51,19 +53,29 @@ class Kind:
     to_json: str = "{x}"
     to_row: str = "{m}"
     to_row_pg: str | None = None
+    meta_sqlite: str | None = "{x}"
 
 
+# SQLite writes a REAL in JSON with 15 digits, not Python's shortest round trip: in a
+# column that can hold one (INTEGER affinity) it becomes a BLOB, which json_array
+# refuses, so such a row is read the exact way (a TEXT column turns numbers into text).
+_NO_REAL = "iif(typeof({x}) = 'real', x'', {x})"
 TEXT = Kind("TEXT NOT NULL", "text NOT NULL", "{x}", "{x}", "{x}", "{x}", "str({x})")
 OPT_TEXT = Kind("TEXT", "text", "{x}", "{x}", "{x}", "{x}", "_opt_str({x})")
 SEQ = Kind(
     "INTEGER PRIMARY KEY", "bigint NOT NULL", "int({x})", "int({x})", "int({x})", "int({x})",
-    "int({x})",
+    "int({x})", meta_sqlite=_NO_REAL,
 )  # fmt: skip
-INT = Kind("INTEGER NOT NULL", "integer NOT NULL", "{x}", "{x}", "{x}", "int({x})", "int({x})")
-OPT_INT = Kind("INTEGER", "integer", "{x}", "{x}", "{x}", "{x}", "_opt_int({x})")
+INT = Kind(
+    "INTEGER NOT NULL", "integer NOT NULL", "{x}", "{x}", "{x}", "int({x})", "int({x})",
+    meta_sqlite=_NO_REAL,
+)  # fmt: skip
+OPT_INT = Kind(
+    "INTEGER", "integer", "{x}", "{x}", "{x}", "{x}", "_opt_int({x})", meta_sqlite=_NO_REAL
+)
 SECONDS = Kind(
     "REAL NOT NULL", "double precision NOT NULL", "repr(float({x}))", "repr(float({x}))",
-    "repr(float({x}))", "float({x})", "float({x})", to_row="{x}",
+    "repr(float({x}))", "float({x})", "float({x})", to_row="{x}", meta_sqlite=None,
 )  # fmt: skip
 # SQLite keeps the META text; PostgreSQL a timestamptz, which arrives as a datetime.
 TIME = Kind(

@@ -28,20 +28,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from ..chain import Chain
+from ..chain import ALG_HMAC, ALG_SHA256, Chain
 from ..errors import AuditError
 from ..filters import Query
 from ..merkle import HASH_SIZE, Frontier, NodeGetter, node_position
 from ..record import GENESIS, AuditRecord, format_time, parse_time
 from ..signing import PublicKey, SignedCheckpoint
 from ..treecheck import StreamTree, TreeCheck
-from ..verify import Corrupt, Entry, Head, VerifyReport, verify_stream
+from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
 from .base import Sink
 from .sqlrows import (
     COLUMNS,
+    JSON_SELECT,
     canonical_of_row,
     column_definitions,
     heads_of,
+    link_of_json_row,
     link_of_row,
     matching,
     sqlite_row,
@@ -152,6 +154,9 @@ _TREE_HEAD = "SELECT tree_size, frontier FROM audit_head WHERE stream = ?"
 _CHECKPOINT_COLUMNS = "stream, size, root, time, key_id, alg, signature"
 _HEAD = "SELECT count, last_hash FROM audit_head WHERE stream = ?"
 _STREAM_PARAM = (STREAM,)
+# Verify reads every page of the file once: mapped, SQLite reads them in place instead
+# of a read() call and a copy per page. SQLite caps it at its compiled-in maximum.
+_VERIFY_MMAP = "PRAGMA mmap_size=1099511627776"
 # The values of several rows as one parameter list, in C.
 _flatten = _chain.from_iterable
 
@@ -406,17 +411,21 @@ class SqliteSink(Sink):
         # cheap enough that workers would cost more than they save.
         try:
             with self._reader() as conn:
+                if not self.memory:
+                    conn.execute(_VERIFY_MMAP)
                 # One read transaction: head markers and rows from the same snapshot,
                 # so records committed meanwhile by other writers cannot look extra.
                 conn.execute("BEGIN")
                 try:
                     rows = conn.execute("SELECT stream, count, last_hash FROM audit_head")
                     heads = heads_of(rows)
-                    links = _links(conn.execute(f"{_SELECT} ORDER BY seq"))
+                    links = _Links(conn, ALG_HMAC if chain.keyed else ALG_SHA256)
                     tree, pruned = self._stream_tree(conn)
                     tree.checkpoints += [cp for cp in anchored if cp.stream == STREAM]
                     check = TreeCheck(STREAM, tree, public_key)
-                    report = verify_stream(STREAM, links, heads.get(STREAM), chain, check, pruned)
+                    report = verify_stream(
+                        STREAM, links, heads.get(STREAM), chain, check, pruned, links.reread
+                    )
                 finally:
                     conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -542,9 +551,49 @@ class SqliteSink(Sink):
             self._conn.close()
 
 
-def _links(rows: Iterator[Any]) -> Iterator[Entry]:
-    # Every row, in seq order, whatever its stream column says: a row moved to
-    # another stream name is an inserted/deleted record for this chain.
+class _Links:
+    """The links of every row, in seq order, whatever its stream column says (a row
+    moved to another stream name is an inserted/deleted record for this chain).
+
+    Read with JSON_SELECT, whose META text SQLite writes without a Python object per
+    column; from a row it cannot read that way (another stream or algorithm than
+    expected, too), or whose hash does not match (then ``reread``), on, with the exact
+    select, which also words what is wrong.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, alg: str) -> None:
+        self._conn = conn
+        self._alg = alg  # the algorithm expected of every record
+        self._given = 0
+        self._exact = False
+
+    def __iter__(self) -> Iterator[Entry]:
+        alg = self._alg
+        try:
+            for row in self._conn.execute(f"{JSON_SELECT} ORDER BY seq", (STREAM, alg)):
+                link = link_of_json_row(row, STREAM, alg)
+                self._given += 1
+                yield link
+                if self._exact:
+                    break
+            else:
+                return
+        except (ValueError, TypeError, KeyError, sqlite3.Error):
+            pass  # the same row again, the exact way
+        yield from _exact_links(self._from(self._given))
+
+    def reread(self, link: Link) -> Entry:
+        self._exact = True
+        for entry in _exact_links(self._from(self._given - 1)):
+            return entry
+        return Corrupt("row vanished while read")
+
+    def _from(self, offset: int) -> Iterator[Any]:
+        # By position, as the rows came: the same rows in the same read transaction.
+        return self._conn.execute(f"{_SELECT} ORDER BY seq LIMIT -1 OFFSET ?", (offset,))
+
+
+def _exact_links(rows: Iterator[Any]) -> Iterator[Entry]:
     try:
         for row in rows:
             try:

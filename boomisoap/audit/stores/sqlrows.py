@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..encoding import FRAME, HELPERS, meta_fields, meta_items
+from ..encoding import FRAME_OF_TEXT, HELPERS, META, meta_fields, meta_items
 from ..fields import Spec, by_column, compile_function
 from ..record import FIELDS, AuditRecord, parse_time, utc
 from ..verify import Head, Link
@@ -43,6 +43,7 @@ _NAMESPACE: dict[str, Any] = {
     **HELPERS,
     "_Record": AuditRecord,
     "_Link": Link,
+    "_new_tuple": tuple.__new__,
     "_loads": json.loads,
     "_bytes": _bytes,
     "_time_of_row": _time_of_row,
@@ -64,30 +65,120 @@ def _from_row_source() -> str:
     return f"def from_row(row):\n    {_UNPACK}\n    return _Record({args})\n"
 
 
-def _frame_of_row() -> str:
-    """Lines binding ``encoded`` to the canonical encoding of the unpacked row."""
-    items = meta_items("row_meta", lambda s: f"c{s.column}")
+def _frame_lines(unpack: str, text: str) -> str:
+    """Lines unpacking a row and binding ``encoded`` to the canonical encoding of its
+    bodies and the META text ``text``."""
     request, response = f"c{_AT['request_body']}", f"c{_AT['response_body']}"
     return (
-        f"    {_UNPACK}\n"
+        f"    {unpack}\n"
         f"    if type({request}) is not bytes:\n"
         f"        {request} = _as_bytes({request})\n"
         f"    if {response} is not None and type({response}) is not bytes:\n"
         f"        {response} = _as_bytes({response})\n"
-        f"    encoded = {FRAME.format(request=request, response=response, meta=items)}\n"
+        f"    encoded = {FRAME_OF_TEXT.format(request=request, response=response, text=text)}\n"
     )
+
+
+def _frame_of_row() -> str:
+    """Lines binding ``encoded`` to the canonical encoding of the unpacked row."""
+    items = meta_items("row_meta", lambda s: f"c{s.column}")
+    return _frame_lines(_UNPACK, f"_meta_text({items})")
 
 
 def _canonical_source() -> str:
     return f"def canonical_of_row(row):\n{_frame_of_row()}    return encoded\n"
 
 
+_LINKED = ("seq", "stream", "alg", "prev_hash", "hash")
+
+
+def _return_link(stream: str, alg: str) -> str:
+    # tuple.__new__ as Link's own __new__ calls it, without that Python-level call.
+    seq, prev, this = (f"c{_AT[n]}" for n in ("seq", "prev_hash", "hash"))
+    return f"    return _new_tuple(_Link, (int({seq}), {stream}, {alg}, {prev}, {this}, encoded))\n"
+
+
 def _link_source() -> str:
-    at = {name: f"c{_AT[name]}" for name in ("seq", "stream", "alg", "prev_hash", "hash")}
+    at = {n: f"c{_AT[n]}" for n in ("stream", "alg")}
+    return f"def link_of_row(row):\n{_frame_of_row()}{_return_link(at['stream'], at['alg'])}"
+
+
+def _json_pieces() -> tuple[list[str], list[Spec]]:
+    """META as SQL text pieces and the items Python writes between them (piece 0,
+    item 0, piece 1, ...): each piece holds its items as SQLite's json_array writes
+    them, with the brackets and commas around them."""
+    runs: list[list[Spec]] = [[]]
+    python: list[Spec] = []
+    for s in META:
+        if s.kind.meta_sqlite is None:
+            python.append(s)
+            runs.append([])
+        else:
+            runs[-1].append(s)
+    pieces = []
+    for k, run in enumerate(runs):
+        first, last = k == 0, k == len(runs) - 1
+        if not run:
+            pieces.append(
+                "'[]'" if first and last else "'['" if first else "']'" if last else "','"
+            )
+            continue
+        sql = "json_array({})".format(
+            ", ".join((s.kind.meta_sqlite or "").format(x=s.name) for s in run)
+        )
+        # An item never starts with "[" nor ends with "]": only the array's own go.
+        if not first:
+            sql = f"',' || ltrim({sql}, '[')"
+        if not last:
+            sql = f"rtrim({sql}, ']') || ','"
+        pieces.append(sql)
+    return pieces, python
+
+
+_PIECES, _PYTHON_ITEMS = _json_pieces()
+# The stream and algorithm come as one flag, whether they are the ones expected (a
+# column fewer to convert, per row): a row that has others is read the exact way.
+_JSON_ROW_FIRST = ("seq", "stream = ? AND alg = ?", "prev_hash", "hash", "request_body")
+_JSON_ROW_COLUMNS = [
+    *(f"c{_AT[n]}" for n in ("seq",)),
+    "placed",
+    *(f"c{_AT[n]}" for n in ("prev_hash", "hash", "request_body", "response_body")),
+    *(name for k, p in enumerate(_PYTHON_ITEMS) for name in (f"p{k}", f"c{p.column}")),
+    f"p{len(_PYTHON_ITEMS)}",
+]
+JSON_SELECT = "SELECT {} FROM audit_record".format(
+    ", ".join(
+        [
+            *_JSON_ROW_FIRST,
+            "response_body",
+            *(sql for k, p in enumerate(_PYTHON_ITEMS) for sql in (_PIECES[k], p.name)),
+            _PIECES[-1],
+        ]
+    )
+)
+"""The SELECT of SQLite rows for link_of_json_row, given the stream and algorithm
+expected: the chain links, the bodies and the META text, made by SQLite but for the
+items only Python writes exactly."""
+
+
+def _json_link_source() -> str:
+    text = " + ".join(
+        [
+            *(
+                f"p{k} + _json_string({p.kind.row_meta.format(x=f'c{p.column}')})"
+                for k, p in enumerate(_PYTHON_ITEMS)
+                if p.kind.row_meta
+            ),
+            f"p{len(_PYTHON_ITEMS)}",
+        ]
+    )
+    unpack = ", ".join(_JSON_ROW_COLUMNS) + ", = row"
     return (
-        f"def link_of_row(row):\n{_frame_of_row()}"
-        f"    return _Link(int({at['seq']}), {at['stream']}, {at['alg']}, "
-        f"{at['prev_hash']}, {at['hash']}, encoded)\n"
+        "def link_of_json_row(row, stream, alg):\n"
+        f"{_frame_lines(unpack, text)}"
+        "    if placed != 1:\n"
+        "        raise ValueError('not the stream or algorithm expected')\n"
+        f"{_return_link('stream', 'alg')}"
     )
 
 
@@ -112,6 +203,14 @@ link_of_row: Callable[[Sequence[Any]], Link] = compile_function(
     "link_of_row", _link_source(), _NAMESPACE
 )
 """What verify needs of a row: its place, its hashes and its canonical encoding."""
+link_of_json_row: Callable[[Sequence[Any], str, str], Link] = compile_function(
+    "link_of_json_row", _json_link_source(), _NAMESPACE
+)
+"""link_of_row for a row of JSON_SELECT. Its encoding is the exact one whenever it
+hashes to the stored hash: SQLite's JSON of a text or an integer is a JSON encoding of
+that same value, so equal bytes mean equal values (a REAL never gets there, see
+fields.py); a row that does not match must be read again with link_of_row, which
+words what is wrong with it."""
 
 
 def to_row(r: AuditRecord, *, time_as_text: bool = True) -> tuple[Any, ...]:
