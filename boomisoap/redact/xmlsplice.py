@@ -150,7 +150,7 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
         return _scan(
             text, 0, rules, targets, mojibake, _candidate_hits(text, rules), subtree=False
         )[0]
-    last = _last_name(text, rules, mojibake)
+    first, last = _name_bounds(text, rules, mojibake)
     if last < 0:
         return []
     # Fast path: one C-level regex match skips every stretch of markup that cannot
@@ -161,7 +161,9 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
     # when that holds only character data (a Password, a Nonce): see _step_pattern.
     step = not mojibake
     boring = _step_pattern(rules) if step else _boring_pattern(rules)
-    pos = 0
+    # Markup before the first name is skipped without the pattern, whose cost per
+    # character is many times that of the substring searches placing the name.
+    pos = _tag_before(text, first) if step else 0
     size = len(text)
     while True:
         if pos > last:
@@ -223,7 +225,7 @@ def _needles(rules: CompiledRules) -> tuple[str, ...]:
         stemmed = {next((s for s in _STEMS if s in n), n) for n in lowered_names}
         kept = {n for n in stemmed if not any(m != n and m in n for m in stemmed)}
         # The names most documents hold come first: once one is found, every later
-        # search only looks behind it (see _last_name).
+        # search only looks behind it (see _name_bounds).
         needles = tuple(sorted(kept, key=lambda n: (n not in _USUAL, n)))
         _NEEDLES[key] = needles
     return needles
@@ -236,30 +238,108 @@ _USUAL = frozenset({"key", "nonce", "passw"})
 _STEMS = ("passw", "access", "refresh")
 
 
-def _last_name(text: str, rules: CompiledRules, mojibake: bool) -> int:
-    """Where the last occurrence of a secret name (see :func:`_needles`) starts in
-    ``text``, in any case; -1 when there is none: then nothing can be redacted, and a
-    body without secrets (most responses) costs a few substring searches.
+def _name_bounds(text: str, rules: CompiledRules, mojibake: bool) -> tuple[int, int]:
+    """Where the first and the last occurrence of a secret name (see :func:`_needles`)
+    start in ``text``, in any case; (-1, -1) when there is none: then nothing can be
+    redacted, and a body without secrets (most responses) costs a few substring
+    searches.
 
-    Only an ASCII text gives the exact position: a non-ASCII one (whose lower-casing
+    Only an ASCII text gives exact positions: a non-ASCII one (whose lower-casing
     may move characters, and whose names are re-decoded before being compared) gets
-    its length when a name occurs, so that it is walked to its end."""
+    (0, its length) when a name occurs, so that it is walked from start to end."""
     lowered = text.lower()
-    needles = _needles(rules)
+    usual, rare, longest = _needle_groups(rules)
     if mojibake:
-        for needle in needles:
+        for needle in (*usual, *rare):
             if needle in lowered:
-                return len(text)
-        return -1
+                return 0, len(text)
+        return -1, -1
     # Each search only looks past the last name found so far: the later a name
-    # stands, the shorter the searches after it.
-    find = lowered.rfind
+    # stands, the shorter the searches after it. The rare names are first looked for
+    # with "in" on the rest of the text, which costs less than a bounded search.
+    rfind = lowered.rfind
     last = -1
-    for needle in needles:
-        at = find(needle, last + 1)
+    for needle in usual:
+        at = rfind(needle, last + 1)
         if at > last:
             last = at
-    return last
+    tail = lowered[last + 1 :] if last >= 0 else lowered
+    for needle in rare:
+        if needle in tail:
+            at = rfind(needle, last + 1)
+            if at > last:
+                last = at
+                tail = lowered[last + 1 :]
+    if last < 0:
+        return -1, -1
+    # The first occurrence, searched the same way from the other end: only before
+    # the first one found so far.
+    find = lowered.find
+    first = last
+    for needle in usual:
+        at = find(needle, 0, first + len(needle) - 1)
+        if 0 <= at < first:
+            first = at
+    head = lowered[: first + longest - 1]
+    for needle in rare:
+        if needle in head:
+            at = find(needle, 0, first + len(needle) - 1)
+            if 0 <= at < first:
+                first = at
+                head = lowered[: first + longest - 1]
+    return first, last
+
+
+_Groups = tuple[tuple[str, ...], tuple[str, ...], int]
+_GROUPS: dict[tuple[str, ...], _Groups] = {}
+
+
+def _needle_groups(rules: CompiledRules) -> _Groups:
+    """The needles (:func:`_needles`) of the names most documents hold, the others,
+    and the length of the longest."""
+    needles = _needles(rules)
+    groups = _GROUPS.get(needles)
+    if groups is None:
+        groups = (
+            tuple(n for n in needles if n in _USUAL),
+            tuple(n for n in needles if n not in _USUAL),
+            max(map(len, needles), default=0),
+        )
+        _GROUPS[needles] = groups
+    return groups
+
+
+def _tag_before(text: str, at: int) -> int:
+    """A position at or before ``at`` from which the fast path reads ``text`` as it
+    would from its start, given that no secret name occurs before ``at``: the "<"
+    last before it when that starts a token, else 0.
+
+    That "<" starts a token unless it lies inside one: a comment, PI, CDATA section
+    or DOCTYPE begun before it (each "<!--" and "<?" before it must be closed before
+    it, and no other "<!" may come first), or an end tag whose name runs into it
+    ("</a<b>": the character before it must be ">" or a space). A start tag holds no
+    "<". The tokens before it are then the ones the skip pattern passes over: none
+    holds a secret name, so each is skipped, and the pattern's repetition reaches
+    the "<" as a boundary whether it starts there or at 0."""
+    c = text.rfind("<", 0, at + 1)
+    if c <= 0 or text[c - 1] not in _BEFORE_TAG:
+        return 0
+    for opener, closer in (("<!", "-->"), ("<?", "?>")):
+        q = text.find(opener, 0, c)
+        while q >= 0:
+            if opener == "<!" and not text.startswith("<!--", q):
+                return 0
+            # Where the token begun here would end; every occurrence is checked, so
+            # one inside another token is only a needless test.
+            end = text.find(closer, q + len(opener) + (2 if opener == "<!" else 0))
+            if end < 0 or end + len(closer) > c:
+                return 0
+            q = text.find(opener, q + 1, c)
+    return c
+
+
+# Characters no end tag name holds (\s for ASCII, shortened to the usual ones) and ">".
+_BEFORE_TAG = frozenset("> \t\r\n")
 
 
 _END_AT = re.compile(r"</([^\s>]*+)\s*+>")
