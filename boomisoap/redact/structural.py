@@ -287,9 +287,24 @@ def scrub_echoes(
     url: str, headers: Headers, body: bytes, echoes: list[bytes]
 ) -> tuple[str, Headers, bytes]:
     """A redacted request's URL, headers and body with the echoes removed as well."""
-    if not echoes:
+    if not echoes or not echoed(echoes, url, headers, body):
         return url, headers, body
     return scrub_str(url, echoes), scrub_headers(headers, echoes), scrub(body, echoes)
+
+
+def echoed(echoes: list[bytes], url: str, headers: Headers, body: bytes | None) -> bool:
+    """Whether an echo may occur in a URL, headers and a body: False only when none
+    does, and scrubbing them would then change nothing.
+
+    One search per echo over all of them together, instead of one per echo in each
+    part. A text holds an ASCII echo exactly when its UTF-8 form holds the same bytes;
+    other echoes are compared as decoded text (see :func:`scrub_str`), so they are
+    always looked for part by part."""
+    if not all(echo.isascii() for echo in echoes):
+        return True
+    texts = "\n".join([url, *(value for _, value in headers)])
+    joined = texts.encode("utf-8", "surrogatepass") + b"\n" + (body or b"")
+    return any(joined.find(echo) >= 0 for echo in echoes)
 
 
 def secret_forms(object_ids: Iterable[str], known: Iterable[str]) -> frozenset[bytes]:

@@ -367,7 +367,7 @@ def _finish_tag(
     local = qname[qname.rfind(":") + 1 :]  # after the last colon, as _scan reads it
     if not rules.element_is_secret(_fix(local, mojibake) if mojibake else local, None):
         found: list[Span] = []
-        if _attributes(text, a_start, a_end, {}, rules, targets, -1, found, mojibake, False):
+        if _tag_attributes(text, a_start, a_end, rules, targets, mojibake, found):
             return 0
         spans.extend(found)
         return after
@@ -377,7 +377,7 @@ def _finish_tag(
     end = _END_AT.match(text, close) if close >= 0 else None
     if end is None or end.group(1) != qname:
         return 0
-    _attributes(text, a_start, a_end, {}, rules, targets, -1, spans, mojibake, False)
+    _tag_attributes(text, a_start, a_end, rules, targets, mojibake, spans)
     if close > after:
         spans.append((after, close, REDACTED))
     return end.end()
@@ -690,21 +690,122 @@ def _attributes(
             alocal = _fix(alocal, mojibake)
         if candidates is not None and alocal.lower() not in candidates:
             continue
-        group = 2 if a.group(2) is not None else 3
-        if alocal == "xmlns" or aname.startswith("xmlns:"):
-            continue
-        if is_secret_name(alocal) or alocal in rules.attribute_locals:
-            spans.append((a.start(group), a.end(group), REDACTED))
-        elif ns_rules and (apfx := aname[: max(aname.find(":"), 0)]):
-            auri = scope.get(apfx)
-            clark = f"{{{auri}}}{alocal}" if auri else alocal
-            if rules.attribute_is_secret(alocal, auri) or (index, clark) in targets.attributes:
-                spans.append((a.start(group), a.end(group), REDACTED))
-        elif ns_rules and (index, alocal) in targets.attributes:
-            spans.append((a.start(group), a.end(group), REDACTED))
-        elif alocal == "property" and ":" not in aname and is_secret_name(unescape(a.group(group))):
+        if _attribute(a, aname, alocal, scope, rules, targets, index, spans, ns_rules):
             secret_args = True
     return secret_args
+
+
+def _attribute(
+    a: re.Match[str],
+    aname: str,
+    alocal: str,
+    scope: dict[str, str],
+    rules: CompiledRules,
+    targets: _Targets,
+    index: int,
+    spans: list[Span],
+    ns_rules: bool,
+) -> bool:
+    """One attribute (groups as _ATTR's): a span when its value is secret; True when
+    it is the ``property`` of a query expression on a secret property."""
+    group = 2 if a.group(2) is not None else 3
+    if alocal == "xmlns" or aname.startswith("xmlns:"):
+        return False
+    if is_secret_name(alocal) or alocal in rules.attribute_locals:
+        spans.append((a.start(group), a.end(group), REDACTED))
+    elif ns_rules and (apfx := aname[: max(aname.find(":"), 0)]):
+        auri = scope.get(apfx)
+        clark = f"{{{auri}}}{alocal}" if auri else alocal
+        if rules.attribute_is_secret(alocal, auri) or (index, clark) in targets.attributes:
+            spans.append((a.start(group), a.end(group), REDACTED))
+    elif ns_rules and (index, alocal) in targets.attributes:
+        spans.append((a.start(group), a.end(group), REDACTED))
+    elif alocal == "property" and ":" not in aname and is_secret_name(unescape(a.group(group))):
+        return True
+    return False
+
+
+def _tag_attributes(
+    text: str,
+    start: int,
+    end: int,
+    rules: CompiledRules,
+    targets: _Targets,
+    mojibake: bool,
+    spans: list[Span],
+) -> bool:
+    """:func:`_attributes` of a tag outside any namespace scope, as the fast path
+    reads it."""
+    if mojibake or not rules.ascii_names:
+        return _attributes(text, start, end, {}, rules, targets, -1, spans, mojibake, False)
+    return _candidate_attributes(text, start, end, rules, spans)
+
+
+def _candidate_attributes(
+    text: str, start: int, end: int, rules: CompiledRules, spans: list[Span]
+) -> bool:
+    """What :func:`_attributes` does without namespaced rules, for an ASCII text and
+    ASCII rule names: one regular expression match passes over the attributes that
+    are no candidates (as _ATTR.finditer reads them) and stops at the next one."""
+    pattern = _next_candidate(rules)
+    needles = _needles(rules)
+    secret_args = False
+    pos = start
+    # Every candidate holds a needle: where none is left, neither is a candidate, and
+    # the substring searches cost a fraction of the pattern passing the attributes.
+    while (rest := text[pos:end].lower()) and any(n in rest for n in needles):
+        a = pattern.match(text, pos, end)
+        if a is None:
+            break
+        aname = a.group(1)
+        alocal = aname[aname.find(":") + 1 :]
+        if _attribute(a, aname, alocal, {}, rules, _NO_TARGETS, -1, spans, False):
+            secret_args = True
+        pos = a.end()
+    return secret_args
+
+
+_NEXT_CANDIDATE: dict[frozenset[str], re.Pattern[str]] = {}
+_NAME_CHAR = r"[^\s=/>\"']"
+# _ATTR without its groups.
+_ANY_ATTR = _NAME_CHAR + r"""+\s*=\s*(?:"[^"]*"|'[^']*')"""
+
+
+def _trie(names: Iterable[str]) -> str:
+    """An expression matching exactly ``names``, each character tried once: sharing
+    their first characters, most names are turned away by one test instead of one
+    per name."""
+    by_first: dict[str, list[str]] = {}
+    for n in names:
+        by_first.setdefault(n[:1], []).append(n[1:])
+    branches = [
+        re.escape(first) + (_trie(rests) if rests != [""] else "")
+        for first, rests in sorted(by_first.items(), reverse=True)
+    ]
+    # An empty name (and an empty rest) sorts last: the longer ones are tried first.
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _next_candidate(rules: CompiledRules) -> re.Pattern[str]:
+    """From where _ATTR.finditer would look next: every attribute it would find that is
+    no candidate (see :func:`_attribute_candidates`), every character where it finds
+    none, then the candidate it finds next, with _ATTR's groups.
+
+    A candidate's local name follows the first colon, and is compared ignoring case,
+    which for ASCII names is what lower() and the candidates' set do."""
+    pattern = _NEXT_CANDIDATE.get(rules.attribute_locals)
+    if pattern is None:
+        names = _trie(_attribute_candidates(rules))
+        # Only a non-empty name is one (an empty candidate is the local name of "p:").
+        name = rf"(?={_NAME_CHAR})(?:[^\s=/>\"':]*+:)?+(?i:{names})"
+        value = r"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+        candidate = rf"{name}\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+        # Spaces start no name: finditer passes over them one by one, this all at once.
+        pattern = re.compile(
+            rf"(?:\s*+(?!{candidate})(?:{_ANY_ATTR}|.))*+\s*+({name}){value}", re.S
+        )
+        _NEXT_CANDIDATE[rules.attribute_locals] = pattern
+    return pattern
 
 
 def xpath_targets(data: bytes, rules: CompiledRules) -> _Targets:
