@@ -750,18 +750,17 @@ def _candidate_attributes(
     pattern = _next_candidate(rules)
     needles = _needles(rules)
     secret_args = False
-    pos = start
-    # Every candidate holds a needle: where none is left, neither is a candidate, and
-    # the substring searches cost a fraction of the pattern passing the attributes.
-    while (rest := text[pos:end].lower()) and any(n in rest for n in needles):
-        a = pattern.match(text, pos, end)
-        if a is None:
-            break
+    a = pattern.match(text, start, end)
+    while a is not None:
         aname = a.group(1)
         alocal = aname[aname.find(":") + 1 :]
         if _attribute(a, aname, alocal, {}, rules, _NO_TARGETS, -1, spans, False):
             secret_args = True
+        # Every candidate holds a needle: where none is left, neither is a candidate,
+        # and the substring searches cost a fraction of the pattern passing the rest.
         pos = a.end()
+        rest = text[pos:end].lower()
+        a = pattern.match(text, pos, end) if any(n in rest for n in needles) else None
     return secret_args
 
 
