@@ -12,6 +12,7 @@ from ..redact.structural import (
     Redactor,
     content_type,
     echo_values,
+    echoed,
     scrub,
     scrub_echoes,
     scrub_headers,
@@ -137,7 +138,7 @@ def draft(
         url, request_headers, request_body = scrub_echoes(req.url, req.headers, req.body, echoes)
     else:
         echoes, (url, request_headers, request_body) = req.own
-    if echoes:
+    if echoes and echoed(echoes, "", response_headers, response_body):
         response_body = None if response_body is None else scrub(response_body, echoes)
         response_headers = scrub_headers(response_headers, echoes)
     return build(

@@ -72,18 +72,23 @@ def _adder(found: set[bytes] | None, codec: str = "utf-8") -> Callable[[str], No
 
 def _decode(data: bytes) -> tuple[str, str, bytes]:
     """(text, codec, bom): a text whose character spans map back through ``codec``."""
-    try:
-        if data.startswith(b"\xff\xfe"):
-            return data[2:].decode("utf-16-le"), "utf-16-le", data[:2]
-        if data.startswith(b"\xfe\xff"):
-            return data[2:].decode("utf-16-be"), "utf-16-be", data[:2]
-        if data.startswith(b"<\x00"):
-            return data.decode("utf-16-le"), "utf-16-le", b""
-        if data.startswith(b"\x00<"):
-            return data.decode("utf-16-be"), "utf-16-be", b""
-    except UnicodeDecodeError:
-        pass
+    utf16 = _UTF16.get(data[:2])
+    if utf16 is not None:
+        codec, bom = utf16
+        try:
+            return data[bom:].decode(codec), codec, data[:bom]
+        except UnicodeDecodeError:
+            pass
     return data.decode("latin-1"), "latin-1", b""
+
+
+# The first two bytes of a UTF-16 document: its codec and the length of its BOM.
+_UTF16 = {
+    b"\xff\xfe": ("utf-16-le", 2),
+    b"\xfe\xff": ("utf-16-be", 2),
+    b"<\x00": ("utf-16-le", 0),
+    b"\x00<": ("utf-16-be", 0),
+}
 
 
 def _first_char(text: str) -> str:
@@ -253,8 +258,12 @@ def echo_values(found: Iterable[bytes]) -> list[bytes]:
     # bytes.find, not "in", here and below: "in" first tries its operand as an integer
     # byte and raises (and clears) a TypeError for every bytes operand, which costs
     # more than the search itself.
+    # Of a value and the marker, only the shorter can lie inside the other.
     usable = {
-        v for v in found if len(v.strip()) >= MIN_ECHO and MARK.find(v) < 0 and v.find(MARK) < 0
+        v
+        for v in found
+        if len(v.strip()) >= MIN_ECHO
+        and (v.find(MARK) < 0 if len(v) >= len(MARK) else MARK.find(v) < 0)
     }
     return sorted(usable, key=len, reverse=True)
 
@@ -287,9 +296,24 @@ def scrub_echoes(
     url: str, headers: Headers, body: bytes, echoes: list[bytes]
 ) -> tuple[str, Headers, bytes]:
     """A redacted request's URL, headers and body with the echoes removed as well."""
-    if not echoes:
+    if not echoes or not echoed(echoes, url, headers, body):
         return url, headers, body
     return scrub_str(url, echoes), scrub_headers(headers, echoes), scrub(body, echoes)
+
+
+def echoed(echoes: list[bytes], url: str, headers: Headers, body: bytes | None) -> bool:
+    """Whether an echo may occur in a URL, headers and a body: False only when none
+    does, and scrubbing them would then change nothing.
+
+    One search per echo over all of them together, instead of one per echo in each
+    part. A text holds an ASCII echo exactly when its UTF-8 form holds the same bytes;
+    other echoes are compared as decoded text (see :func:`scrub_str`), so they are
+    always looked for part by part."""
+    if not all(echo.isascii() for echo in echoes):
+        return True
+    texts = "\n".join([url, *(value for _, value in headers)])
+    joined = texts.encode("utf-8", "surrogatepass") + b"\n" + (body or b"")
+    return any(joined.find(echo) >= 0 for echo in echoes)
 
 
 def secret_forms(object_ids: Iterable[str], known: Iterable[str]) -> frozenset[bytes]:

@@ -150,7 +150,7 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
         return _scan(
             text, 0, rules, targets, mojibake, _candidate_hits(text, rules), subtree=False
         )[0]
-    last = _last_name(text, rules, mojibake)
+    first, last = _name_bounds(text, rules, mojibake)
     if last < 0:
         return []
     # Fast path: one C-level regex match skips every stretch of markup that cannot
@@ -161,7 +161,9 @@ def _secret_spans(text: str, rules: CompiledRules, targets: _Targets, mojibake: 
     # when that holds only character data (a Password, a Nonce): see _step_pattern.
     step = not mojibake
     boring = _step_pattern(rules) if step else _boring_pattern(rules)
-    pos = 0
+    # Markup before the first name is skipped without the pattern, whose cost per
+    # character is many times that of the substring searches placing the name.
+    pos = _tag_before(text, first) if step else 0
     size = len(text)
     while True:
         if pos > last:
@@ -223,7 +225,7 @@ def _needles(rules: CompiledRules) -> tuple[str, ...]:
         stemmed = {next((s for s in _STEMS if s in n), n) for n in lowered_names}
         kept = {n for n in stemmed if not any(m != n and m in n for m in stemmed)}
         # The names most documents hold come first: once one is found, every later
-        # search only looks behind it (see _last_name).
+        # search only looks behind it (see _name_bounds).
         needles = tuple(sorted(kept, key=lambda n: (n not in _USUAL, n)))
         _NEEDLES[key] = needles
     return needles
@@ -236,30 +238,108 @@ _USUAL = frozenset({"key", "nonce", "passw"})
 _STEMS = ("passw", "access", "refresh")
 
 
-def _last_name(text: str, rules: CompiledRules, mojibake: bool) -> int:
-    """Where the last occurrence of a secret name (see :func:`_needles`) starts in
-    ``text``, in any case; -1 when there is none: then nothing can be redacted, and a
-    body without secrets (most responses) costs a few substring searches.
+def _name_bounds(text: str, rules: CompiledRules, mojibake: bool) -> tuple[int, int]:
+    """Where the first and the last occurrence of a secret name (see :func:`_needles`)
+    start in ``text``, in any case; (-1, -1) when there is none: then nothing can be
+    redacted, and a body without secrets (most responses) costs a few substring
+    searches.
 
-    Only an ASCII text gives the exact position: a non-ASCII one (whose lower-casing
+    Only an ASCII text gives exact positions: a non-ASCII one (whose lower-casing
     may move characters, and whose names are re-decoded before being compared) gets
-    its length when a name occurs, so that it is walked to its end."""
+    (0, its length) when a name occurs, so that it is walked from start to end."""
     lowered = text.lower()
-    needles = _needles(rules)
+    usual, rare, longest = _needle_groups(rules)
     if mojibake:
-        for needle in needles:
+        for needle in (*usual, *rare):
             if needle in lowered:
-                return len(text)
-        return -1
+                return 0, len(text)
+        return -1, -1
     # Each search only looks past the last name found so far: the later a name
-    # stands, the shorter the searches after it.
-    find = lowered.rfind
+    # stands, the shorter the searches after it. The rare names are first looked for
+    # with "in" on the rest of the text, which costs less than a bounded search.
+    rfind = lowered.rfind
     last = -1
-    for needle in needles:
-        at = find(needle, last + 1)
+    for needle in usual:
+        at = rfind(needle, last + 1)
         if at > last:
             last = at
-    return last
+    tail = lowered[last + 1 :] if last >= 0 else lowered
+    for needle in rare:
+        if needle in tail:
+            at = rfind(needle, last + 1)
+            if at > last:
+                last = at
+                tail = lowered[last + 1 :]
+    if last < 0:
+        return -1, -1
+    # The first occurrence, searched the same way from the other end: only before
+    # the first one found so far.
+    find = lowered.find
+    first = last
+    for needle in usual:
+        at = find(needle, 0, first + len(needle) - 1)
+        if 0 <= at < first:
+            first = at
+    head = lowered[: first + longest - 1]
+    for needle in rare:
+        if needle in head:
+            at = find(needle, 0, first + len(needle) - 1)
+            if 0 <= at < first:
+                first = at
+                head = lowered[: first + longest - 1]
+    return first, last
+
+
+_Groups = tuple[tuple[str, ...], tuple[str, ...], int]
+_GROUPS: dict[tuple[str, ...], _Groups] = {}
+
+
+def _needle_groups(rules: CompiledRules) -> _Groups:
+    """The needles (:func:`_needles`) of the names most documents hold, the others,
+    and the length of the longest."""
+    needles = _needles(rules)
+    groups = _GROUPS.get(needles)
+    if groups is None:
+        groups = (
+            tuple(n for n in needles if n in _USUAL),
+            tuple(n for n in needles if n not in _USUAL),
+            max(map(len, needles), default=0),
+        )
+        _GROUPS[needles] = groups
+    return groups
+
+
+def _tag_before(text: str, at: int) -> int:
+    """A position at or before ``at`` from which the fast path reads ``text`` as it
+    would from its start, given that no secret name occurs before ``at``: the "<"
+    last before it when that starts a token, else 0.
+
+    That "<" starts a token unless it lies inside one: a comment, PI, CDATA section
+    or DOCTYPE begun before it (each "<!--" and "<?" before it must be closed before
+    it, and no other "<!" may come first), or an end tag whose name runs into it
+    ("</a<b>": the character before it must be ">" or a space). A start tag holds no
+    "<". The tokens before it are then the ones the skip pattern passes over: none
+    holds a secret name, so each is skipped, and the pattern's repetition reaches
+    the "<" as a boundary whether it starts there or at 0."""
+    c = text.rfind("<", 0, at + 1)
+    if c <= 0 or text[c - 1] not in _BEFORE_TAG:
+        return 0
+    for opener, closer in (("<!", "-->"), ("<?", "?>")):
+        q = text.find(opener, 0, c)
+        while q >= 0:
+            if opener == "<!" and not text.startswith("<!--", q):
+                return 0
+            # Where the token begun here would end; every occurrence is checked, so
+            # one inside another token is only a needless test.
+            end = text.find(closer, q + len(opener) + (2 if opener == "<!" else 0))
+            if end < 0 or end + len(closer) > c:
+                return 0
+            q = text.find(opener, q + 1, c)
+    return c
+
+
+# Characters no end tag name holds (\s for ASCII, shortened to the usual ones) and ">".
+_BEFORE_TAG = frozenset("> \t\r\n")
 
 
 _END_AT = re.compile(r"</([^\s>]*+)\s*+>")
@@ -287,7 +367,7 @@ def _finish_tag(
     local = qname[qname.rfind(":") + 1 :]  # after the last colon, as _scan reads it
     if not rules.element_is_secret(_fix(local, mojibake) if mojibake else local, None):
         found: list[Span] = []
-        if _attributes(text, a_start, a_end, {}, rules, targets, -1, found, mojibake, False):
+        if _tag_attributes(text, a_start, a_end, rules, targets, mojibake, found):
             return 0
         spans.extend(found)
         return after
@@ -297,7 +377,7 @@ def _finish_tag(
     end = _END_AT.match(text, close) if close >= 0 else None
     if end is None or end.group(1) != qname:
         return 0
-    _attributes(text, a_start, a_end, {}, rules, targets, -1, spans, mojibake, False)
+    _tag_attributes(text, a_start, a_end, rules, targets, mojibake, spans)
     if close > after:
         spans.append((after, close, REDACTED))
     return end.end()
@@ -610,21 +690,121 @@ def _attributes(
             alocal = _fix(alocal, mojibake)
         if candidates is not None and alocal.lower() not in candidates:
             continue
-        group = 2 if a.group(2) is not None else 3
-        if alocal == "xmlns" or aname.startswith("xmlns:"):
-            continue
-        if is_secret_name(alocal) or alocal in rules.attribute_locals:
-            spans.append((a.start(group), a.end(group), REDACTED))
-        elif ns_rules and (apfx := aname[: max(aname.find(":"), 0)]):
-            auri = scope.get(apfx)
-            clark = f"{{{auri}}}{alocal}" if auri else alocal
-            if rules.attribute_is_secret(alocal, auri) or (index, clark) in targets.attributes:
-                spans.append((a.start(group), a.end(group), REDACTED))
-        elif ns_rules and (index, alocal) in targets.attributes:
-            spans.append((a.start(group), a.end(group), REDACTED))
-        elif alocal == "property" and ":" not in aname and is_secret_name(unescape(a.group(group))):
+        if _attribute(a, aname, alocal, scope, rules, targets, index, spans, ns_rules):
             secret_args = True
     return secret_args
+
+
+def _attribute(
+    a: re.Match[str],
+    aname: str,
+    alocal: str,
+    scope: dict[str, str],
+    rules: CompiledRules,
+    targets: _Targets,
+    index: int,
+    spans: list[Span],
+    ns_rules: bool,
+) -> bool:
+    """One attribute (groups as _ATTR's): a span when its value is secret; True when
+    it is the ``property`` of a query expression on a secret property."""
+    group = 2 if a.group(2) is not None else 3
+    if alocal == "xmlns" or aname.startswith("xmlns:"):
+        return False
+    if is_secret_name(alocal) or alocal in rules.attribute_locals:
+        spans.append((a.start(group), a.end(group), REDACTED))
+    elif ns_rules and (apfx := aname[: max(aname.find(":"), 0)]):
+        auri = scope.get(apfx)
+        clark = f"{{{auri}}}{alocal}" if auri else alocal
+        if rules.attribute_is_secret(alocal, auri) or (index, clark) in targets.attributes:
+            spans.append((a.start(group), a.end(group), REDACTED))
+    elif ns_rules and (index, alocal) in targets.attributes:
+        spans.append((a.start(group), a.end(group), REDACTED))
+    elif alocal == "property" and ":" not in aname and is_secret_name(unescape(a.group(group))):
+        return True
+    return False
+
+
+def _tag_attributes(
+    text: str,
+    start: int,
+    end: int,
+    rules: CompiledRules,
+    targets: _Targets,
+    mojibake: bool,
+    spans: list[Span],
+) -> bool:
+    """:func:`_attributes` of a tag outside any namespace scope, as the fast path
+    reads it."""
+    if mojibake or not rules.ascii_names:
+        return _attributes(text, start, end, {}, rules, targets, -1, spans, mojibake, False)
+    return _candidate_attributes(text, start, end, rules, spans)
+
+
+def _candidate_attributes(
+    text: str, start: int, end: int, rules: CompiledRules, spans: list[Span]
+) -> bool:
+    """What :func:`_attributes` does without namespaced rules, for an ASCII text and
+    ASCII rule names: one regular expression match passes over the attributes that
+    are no candidates (as _ATTR.finditer reads them) and stops at the next one."""
+    pattern = _next_candidate(rules)
+    needles = _needles(rules)
+    secret_args = False
+    a = pattern.match(text, start, end)
+    while a is not None:
+        aname = a.group(1)
+        alocal = aname[aname.find(":") + 1 :]
+        if _attribute(a, aname, alocal, {}, rules, _NO_TARGETS, -1, spans, False):
+            secret_args = True
+        # Every candidate holds a needle: where none is left, neither is a candidate,
+        # and the substring searches cost a fraction of the pattern passing the rest.
+        pos = a.end()
+        rest = text[pos:end].lower()
+        a = pattern.match(text, pos, end) if any(n in rest for n in needles) else None
+    return secret_args
+
+
+_NEXT_CANDIDATE: dict[frozenset[str], re.Pattern[str]] = {}
+_NAME_CHAR = r"[^\s=/>\"']"
+# _ATTR without its groups.
+_ANY_ATTR = _NAME_CHAR + r"""+\s*=\s*(?:"[^"]*"|'[^']*')"""
+
+
+def _trie(names: Iterable[str]) -> str:
+    """An expression matching exactly ``names``, each character tried once: sharing
+    their first characters, most names are turned away by one test instead of one
+    per name."""
+    by_first: dict[str, list[str]] = {}
+    for n in names:
+        by_first.setdefault(n[:1], []).append(n[1:])
+    branches = [
+        re.escape(first) + (_trie(rests) if rests != [""] else "")
+        for first, rests in sorted(by_first.items(), reverse=True)
+    ]
+    # An empty name (and an empty rest) sorts last: the longer ones are tried first.
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _next_candidate(rules: CompiledRules) -> re.Pattern[str]:
+    """From where _ATTR.finditer would look next: every attribute it would find that is
+    no candidate (see :func:`_attribute_candidates`), every character where it finds
+    none, then the candidate it finds next, with _ATTR's groups.
+
+    A candidate's local name follows the first colon, and is compared ignoring case,
+    which for ASCII names is what lower() and the candidates' set do."""
+    pattern = _NEXT_CANDIDATE.get(rules.attribute_locals)
+    if pattern is None:
+        names = _trie(_attribute_candidates(rules))
+        # Only a non-empty name is one (an empty candidate is the local name of "p:").
+        name = rf"(?={_NAME_CHAR})(?:[^\s=/>\"':]*+:)?+(?i:{names})"
+        value = r"""\s*=\s*(?:"([^"]*)"|'([^']*)')"""
+        candidate = rf"{name}\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+        # Spaces start no name: finditer passes over them one by one, this all at once.
+        pattern = re.compile(
+            rf"(?:\s*+(?!{candidate})(?:{_ANY_ATTR}|.))*+\s*+({name}){value}", re.S
+        )
+        _NEXT_CANDIDATE[rules.attribute_locals] = pattern
+    return pattern
 
 
 def xpath_targets(data: bytes, rules: CompiledRules) -> _Targets:

@@ -15,8 +15,18 @@ from audit_helpers import (
     password_digest_envelope,
     store_bytes,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from boomisoap.audit import AuditLog
+from boomisoap.redact.structural import (
+    echo_values,
+    echoed,
+    scrub,
+    scrub_echoes,
+    scrub_headers,
+    scrub_str,
+)
 
 
 def forms(secret: str) -> list[bytes]:
@@ -74,3 +84,29 @@ def test_store_and_logs_hold_no_secret(store, caplog):
             assert form.decode() not in logged, (secret, form)
     # The Basic credentials' base64 (of the password) is gone as well.
     assert b"dXNlcjpTM2NyM3QtUGE1NXcwcmQh" not in everything
+
+
+_ECHO_TEXT = st.lists(
+    st.sampled_from(["a", "é", "\ufffd", "s3cr3t!", "ég", "*", "\n", "x"]), max_size=8
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"s3cr3t!", "ég-s3cr3t".encode(), b"\xff\xfes3cr3t", b"aaaaaa"]),
+        max_size=3,
+    ),
+    _ECHO_TEXT,
+    st.lists(st.tuples(st.just("X-H"), _ECHO_TEXT), max_size=2),
+    _ECHO_TEXT.map(lambda t: t.encode("utf-8")),
+)
+def test_echo_scrubbing_searched_at_once_scrubs_what_each_part_would(
+    values: list[bytes], url: str, headers: list[tuple[str, str]], body: bytes
+) -> None:
+    echoes = echo_values(values)
+    hdrs = tuple(headers)
+    every_part = (scrub_str(url, echoes), scrub_headers(hdrs, echoes), scrub(body, echoes))
+    assert scrub_echoes(url, hdrs, body, echoes) == every_part
+    if not echoed(echoes, url, hdrs, body):
+        assert every_part == (url, hdrs, body)

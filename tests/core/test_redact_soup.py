@@ -112,3 +112,18 @@ def test_names_the_fast_path_used_to_read_otherwise_than_the_walk() -> None:
     ):
         assert redact_body(doc, "text/xml") == doc.replace(b">v<", b">***REDACTED***<")
         _agree(doc.decode())
+
+
+ATTR_PIECES = st.sampled_from(
+    [" ", "\n", "=", '"', "'", "/", ":", "x:", "a:b:", "key", "KEY", "Key", "apikey",
+     "api_key", "password", "Password", "property", "secret", "otp", "id", "xmlns",
+     "xmlns:", "name", "v", " key=", "='", '="', "k", "é", "&amp;", "<", ">"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(ATTR_PIECES, max_size=16).map("".join))
+def test_attribute_soup_in_a_start_tag(attrs: str) -> None:
+    # The fast path reads a tag's attributes by candidate, the walk one by one.
+    _agree(f"<r><a:e {attrs}/><b{attrs}>v</b><w:Password {attrs}>p</w:Password></r>")
+    _agree(f'<?pi?><!-- c --><e id="1" {attrs} key="k">x</e>')
