@@ -60,6 +60,30 @@ def _row_source(name: str, postgres: bool) -> str:
     return f"def {name}(r, meta):\n    return ({', '.join(items)},)\n"
 
 
+# The values of an append, record after record, in this order: the META list as it is
+# (an item the row does not store as such, the duration's text, under a name of its
+# own that no column takes), then the columns the record gives.
+_FROM_RECORD = tuple(s for s in COLUMN_SPECS if s.meta is None or s.kind.to_row != "{m}")
+APPEND_COLUMNS: tuple[str, ...] = (
+    *(s.name if s.kind.to_row == "{m}" else f"{s.name}_meta" for s in META),
+    *(s.name for s in _FROM_RECORD),
+)
+"""The names of an append's values per record, as sqlite_values writes them."""
+
+
+def _values_source() -> str:
+    tail = ", ".join(s.kind.to_row.format(x=f"r.{s.name}", m="") for s in _FROM_RECORD)
+    return (
+        "def sqlite_values(sealed, extra):\n"
+        "    values = []\n"
+        "    extend = values.extend\n"
+        "    for r, meta, _ in sealed:\n"
+        "        extend(meta)\n"
+        f"        extend(({tail},) + extra)\n"
+        "    return values\n"
+    )
+
+
 def _from_row_source() -> str:
     args = ", ".join(s.kind.from_row.format(x=f"c{s.column}") for s in FIELDS)
     return f"def from_row(row):\n    {_UNPACK}\n    return _Record({args})\n"
@@ -190,6 +214,12 @@ postgres_row: Callable[[AuditRecord, list[Any]], tuple[Any, ...]] = compile_func
     "postgres_row", _row_source("postgres_row", True), _NAMESPACE
 )
 """The PostgreSQL row of a sealed record (started_at as a timestamptz)."""
+sqlite_values: Callable[
+    [Iterable[tuple[AuditRecord, list[Any], bytes]], tuple[Any, ...]], list[Any]
+] = compile_function("sqlite_values", _values_source(), _NAMESPACE)
+"""The values of sealed (record, META list, leaf) triples in APPEND_COLUMNS order,
+each record followed by ``extra``, as one list: the META items go in as they are,
+without a row tuple per record."""
 from_row: Callable[[Sequence[Any]], AuditRecord] = compile_function(
     "from_row", _from_row_source(), _NAMESPACE
 )
