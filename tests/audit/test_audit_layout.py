@@ -94,7 +94,6 @@ def test_append_values_hold_each_column_of_the_row() -> None:
     with AuditLog.open("sqlite:///:memory:") as log:
         record = log.record(exchange(1))
     assert record is not None
-    values = sqlite_values([(record, meta_fields(record), b"")], ("extra",))
-    assert values[-1] == "extra"
-    by_name = dict(zip(APPEND_COLUMNS, values, strict=False))
+    values = sqlite_values([(record, meta_fields(record), b"")])
+    by_name = dict(zip(APPEND_COLUMNS, values, strict=True))
     assert tuple(by_name[name] for name in COLUMNS) == to_row(record)

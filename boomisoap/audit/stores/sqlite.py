@@ -114,7 +114,12 @@ _ROW_WAL_BYTES = 512
 
 @cache
 def _insert_rows(count: int) -> str:
-    return "INSERT INTO audit_append VALUES " + ", ".join([_ROW_MARKS] * count)
+    # Only the last row's tree columns are bound; the others are NULL in the statement
+    # itself, as a bound None costs the sqlite3 module an adapter look-up (each one
+    # as much as a dozen text values).
+    return "INSERT INTO audit_append VALUES " + ", ".join(
+        [*[_ROW_NO_TREE] * (count - 1), _ROW_MARKS]
+    )
 
 
 @cache
@@ -146,8 +151,9 @@ BEGIN
     WHERE NEW.tree_size IS NOT NULL AND stream = NEW.stream;
 END"""
 _NO_TREE = (None,) * len(_APPEND_EXTRA)
-_PER_ROW = len(APPEND_COLUMNS) + len(_APPEND_EXTRA)
-_ROW_MARKS = f"({', '.join('?' * _PER_ROW)})"
+_PER_ROW = len(APPEND_COLUMNS)
+_ROW_MARKS = "({})".format(", ".join("?" * (_PER_ROW + len(_APPEND_EXTRA))))
+_ROW_NO_TREE = "({})".format(", ".join(["?"] * _PER_ROW + ["NULL"] * len(_APPEND_EXTRA)))
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM audit_record"
 _INSERT_NODE = "INSERT INTO audit_node (pos, hash) VALUES (?, ?)"
 _SET_TREE = "UPDATE audit_head SET tree_size = ?, frontier = ? WHERE stream = ?"
@@ -182,7 +188,8 @@ class SqliteSink(Sink):
             if not read_only:
                 self._setup()
                 variables = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-                self._rows_per_insert = max(1, min(ROWS_PER_INSERT, variables // _PER_ROW))
+                per_row = (variables - len(_APPEND_EXTRA)) // _PER_ROW
+                self._rows_per_insert = max(1, min(ROWS_PER_INSERT, per_row))
                 if not self.memory:
                     self._checkpointer = Checkpointer(path)
         except sqlite3.Error as exc:
@@ -298,12 +305,9 @@ class SqliteSink(Sink):
         first = nodes[0][0]
         if nodes[-1][0] - first != len(nodes) - 1:
             raise AuditError("the Merkle tree completed nodes out of position order")
-        values = sqlite_values(triples, _NO_TREE)
         hashes = b"".join(h for _, h in nodes)
-        # The last record's row also carries the tree.
         tree_row = (first, hashes, _slots(len(nodes)), tree.size, tree.to_bytes())
-        values[-len(_APPEND_EXTRA) :] = tree_row
-        self._insert_many(c, values)
+        self._insert_many(c, sqlite_values(triples), tree_row)
         record = triples[-1][0]
         self._head = (record.seq, record.hash, tree)
         return [record for record, _, _ in triples]
@@ -329,16 +333,23 @@ class SqliteSink(Sink):
             size += _ROW_WAL_BYTES + len(d.request_body) + len(d.response_body or b"")
         self._checkpointer.appended(size)
 
-    def _insert_many(self, c: sqlite3.Connection, values: list[Any]) -> None:
+    def _insert_many(
+        self, c: sqlite3.Connection, values: list[Any], tree_row: tuple[Any, ...]
+    ) -> None:
+        """Insert the records' ``values``, the last one's row also carrying the tree."""
         # Several rows per statement, in power-of-two counts so a handful of prepared
         # statements serve every batch size. Each statement releases the GIL once;
         # a statement per row would wait for it once per row, behind busy callers.
+        chunks = self._chunks(len(values) // _PER_ROW)
+        if len(chunks) == 1:  # the usual batch: the list itself, not a copy
+            values += tree_row
+            c.execute(_insert_rows(chunks[0]), values)
+            return
         done = 0
-        for count in self._chunks(len(values) // _PER_ROW):
+        for k, count in enumerate(chunks):
             end = done + count * _PER_ROW
-            # One statement (the usual batch) binds the list itself, not a copy.
-            whole = not done and end == len(values)
-            c.execute(_insert_rows(count), values if whole else values[done:end])
+            last = tree_row if k == len(chunks) - 1 else _NO_TREE
+            c.execute(_insert_rows(count), [*values[done:end], *last])
             done = end
 
     def _chunks(self, total: int) -> list[int]:

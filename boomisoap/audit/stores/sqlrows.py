@@ -74,12 +74,12 @@ APPEND_COLUMNS: tuple[str, ...] = (
 def _values_source() -> str:
     tail = ", ".join(s.kind.to_row.format(x=f"r.{s.name}", m="") for s in _FROM_RECORD)
     return (
-        "def sqlite_values(sealed, extra):\n"
+        "def sqlite_values(sealed):\n"
         "    values = []\n"
         "    extend = values.extend\n"
         "    for r, meta, _ in sealed:\n"
         "        extend(meta)\n"
-        f"        extend(({tail},) + extra)\n"
+        f"        extend(({tail},))\n"
         "    return values\n"
     )
 
@@ -214,12 +214,11 @@ postgres_row: Callable[[AuditRecord, list[Any]], tuple[Any, ...]] = compile_func
     "postgres_row", _row_source("postgres_row", True), _NAMESPACE
 )
 """The PostgreSQL row of a sealed record (started_at as a timestamptz)."""
-sqlite_values: Callable[
-    [Iterable[tuple[AuditRecord, list[Any], bytes]], tuple[Any, ...]], list[Any]
-] = compile_function("sqlite_values", _values_source(), _NAMESPACE)
-"""The values of sealed (record, META list, leaf) triples in APPEND_COLUMNS order,
-each record followed by ``extra``, as one list: the META items go in as they are,
-without a row tuple per record."""
+sqlite_values: Callable[[Iterable[tuple[AuditRecord, list[Any], bytes]]], list[Any]] = (
+    compile_function("sqlite_values", _values_source(), _NAMESPACE)
+)
+"""The values of sealed (record, META list, leaf) triples in APPEND_COLUMNS order, as
+one list: the META items go in as they are, without a row tuple per record."""
 from_row: Callable[[Sequence[Any]], AuditRecord] = compile_function(
     "from_row", _from_row_source(), _NAMESPACE
 )
