@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..encoding import FRAME_OF_TEXT, HELPERS, META, meta_fields, meta_items
-from ..fields import Spec, by_column, compile_function
+from ..fields import OPT_BODY, Spec, by_column, compile_function
 from ..record import FIELDS, AuditRecord, parse_time, utc
 from ..verify import Head, Link
 
@@ -46,6 +46,7 @@ _NAMESPACE: dict[str, Any] = {
     "_new_tuple": tuple.__new__,
     "_loads": json.loads,
     "_bytes": _bytes,
+    "_blob": bytearray,
     "_time_of_row": _time_of_row,
 }
 # Each column of a row as a local (c0, c1, ...): one unpacking, then plain names.
@@ -71,8 +72,17 @@ APPEND_COLUMNS: tuple[str, ...] = (
 """The names of an append's values per record, as sqlite_values writes them."""
 
 
+def _value(s: Spec) -> str:
+    x = f"r.{s.name}"
+    if not s.is_body:
+        return s.kind.to_row.format(x=x, m="")
+    # A body goes in as a bytearray copy: the sqlite3 module binds one as it is, but
+    # looks a bytes value up among its adapters first, which costs more than the copy.
+    return f"(None if {x} is None else _blob({x}))" if s.kind is OPT_BODY else f"_blob({x})"
+
+
 def _values_source() -> str:
-    tail = ", ".join(s.kind.to_row.format(x=f"r.{s.name}", m="") for s in _FROM_RECORD)
+    tail = ", ".join(_value(s) for s in _FROM_RECORD)
     return (
         "def sqlite_values(sealed):\n"
         "    values = []\n"
