@@ -9,15 +9,60 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from .encoding import canonical, frame, meta_fields
+from .encoding import FRAME, HELPERS, canonical, frame, meta_fields, sealed_meta_items
+from .fields import compile_function
 from .record import GENESIS, AuditRecord, placed
 
 ALG_SHA256 = "sha256"
 ALG_HMAC = "hmac-sha256"
 
 _sha256 = hashlib.sha256
+
+# The link of each record, over the previous one's raw digest: kept as it comes out of
+# the hash, not parsed back from its hex form.
+_LINK = {
+    False: "_sha(prev_raw + encoded).digest()",
+    True: "_hmac(key, prev_raw + encoded, _sha).digest()",
+}
+
+
+def _seal_source(name: str, link: str) -> str:
+    # One function per record loop: the META list, the encoding and both hashes of a
+    # record in straight-line code, each value read once (a call per step, and the
+    # stream, seq and alg overrides meta_fields tests, cost as much again).
+    encoded = FRAME.format(request="r.request_body", response="response", meta="meta")
+    return (
+        f"def {name}(drafts, stream, seq, alg, prev, key):\n"
+        "    out = []\n"
+        "    append = out.append\n"
+        "    prev_raw = _fromhex(prev)\n"
+        "    for r in drafts:\n"
+        "        seq += 1\n"
+        f"        meta = {sealed_meta_items()}\n"
+        "        response = r.response_body\n"
+        f"        encoded = {encoded}\n"
+        f"        prev_raw = {link}\n"
+        "        digest = prev_raw.hex()\n"
+        "        append((_placed(r, stream, seq, alg, prev, digest), meta,"
+        " _sha(b'\\x00' + encoded).digest()))\n"
+        "        prev = digest\n"
+        "    return out\n"
+    )
+
+
+_SEAL_NAMESPACE = {**HELPERS, "_placed": placed, "_hmac": hmac.new, "_fromhex": bytes.fromhex}
+_Sealer = Callable[
+    [Iterable[AuditRecord], str, int, str, str, bytes | None],
+    list[tuple[AuditRecord, list[object], bytes]],
+]
+_SEAL: dict[bool, _Sealer] = {
+    keyed: compile_function("seal", _seal_source("seal", link), dict(_SEAL_NAMESPACE))
+    for keyed, link in _LINK.items()
+}
+"""By whether the chain is keyed: seal(drafts, stream, count, alg, last_hash, key), the
+records after a head of ``count`` ending in ``last_hash``, as seal_all_with_leaves."""
 
 
 class Chain:
@@ -75,25 +120,9 @@ class Chain:
         """:meth:`seal_all_with_meta`, each record also with its Merkle leaf hash
         (RFC 9162: SHA-256 of 0x00 and the canonical encoding; no key involved, so
         anyone holding the record can recompute it)."""
-        out: list[tuple[AuditRecord, list[object], bytes]] = []
-        prev = last_hash or GENESIS
-        # Each link is hashed over the previous one's raw digest: kept as it comes
-        # out of the hash, not parsed back from its hex form.
-        prev_raw = bytes.fromhex(prev)
-        key, alg = self._key, self.alg
-        for i, d in enumerate(drafts, start=count + 1):
-            meta = meta_fields(d, stream, i, alg)
-            encoded = frame(d.request_body, d.response_body, meta)
-            if key is not None:
-                prev_raw = hmac.new(key, prev_raw + encoded, hashlib.sha256).digest()
-            else:
-                prev_raw = _sha256(prev_raw + encoded).digest()
-            digest = prev_raw.hex()
-            out.append(
-                (placed(d, stream, i, alg, prev, digest), meta, _sha256(b"\x00" + encoded).digest())
-            )
-            prev = digest
-        return out
+        return _SEAL[self._key is not None](
+            drafts, stream, count, self.alg, last_hash or GENESIS, self._key
+        )
 
     def seal_all(
         self, drafts: Iterable[AuditRecord], stream: str, count: int, last_hash: str

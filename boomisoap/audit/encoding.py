@@ -150,6 +150,13 @@ def meta_items(template: str, value_of: Callable[[Any], str]) -> str:
     return "[" + ", ".join(getattr(s.kind, template).format(x=value_of(s)) for s in META) + "]"
 
 
+def sealed_meta_items() -> str:
+    """The source of the META list of draft ``r`` as it is sealed: the sealed items
+    (stream, seq, alg) are locals of those names, already in their META forms."""
+    items = (s.name if s.sealed else (s.kind.meta or "").format(x=f"r.{s.name}") for s in META)
+    return "[" + ", ".join(items) + "]"
+
+
 def _meta_fields_source() -> str:
     def value(s: Any) -> str:
         # stream, seq and alg may be given: where the draft is being sealed.

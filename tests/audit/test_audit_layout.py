@@ -11,10 +11,10 @@ from audit_helpers import exchange
 
 import boomisoap.audit
 from boomisoap.audit import AuditLog, AuditRecord
-from boomisoap.audit.encoding import META_FIELDS
+from boomisoap.audit.encoding import META_FIELDS, meta_fields
 from boomisoap.audit.record import record_from_dict, record_to_dict
 from boomisoap.audit.stores import open_sink
-from boomisoap.audit.stores.sqlrows import COLUMNS, from_row, to_row
+from boomisoap.audit.stores.sqlrows import APPEND_COLUMNS, COLUMNS, from_row, sqlite_values, to_row
 
 PACKAGE = Path(boomisoap.audit.__file__).parent
 
@@ -88,3 +88,12 @@ def test_the_record_the_rows_the_lines_and_the_encoding_share_one_field_list(tmp
     assert sorted(k for k in line if k != "format") == sorted(names)
     assert record_from_dict(line) == record
     assert from_row(to_row(record)) == record
+
+
+def test_append_values_hold_each_column_of_the_row() -> None:
+    with AuditLog.open("sqlite:///:memory:") as log:
+        record = log.record(exchange(1))
+    assert record is not None
+    values = sqlite_values([(record, meta_fields(record), b"")])
+    by_name = dict(zip(APPEND_COLUMNS, values, strict=True))
+    assert tuple(by_name[name] for name in COLUMNS) == to_row(record)

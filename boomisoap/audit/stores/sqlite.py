@@ -23,7 +23,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from functools import cache
-from itertools import chain as _chain
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -38,6 +37,7 @@ from ..treecheck import StreamTree, TreeCheck
 from ..verify import Corrupt, Entry, Head, Link, VerifyReport, verify_stream
 from .base import Sink
 from .sqlrows import (
+    APPEND_COLUMNS,
     COLUMNS,
     JSON_SELECT,
     canonical_of_row,
@@ -46,7 +46,7 @@ from .sqlrows import (
     link_of_json_row,
     link_of_row,
     matching,
-    sqlite_row,
+    sqlite_values,
 )
 from .treebuild import catch_up
 from .walcheckpoint import Checkpointer
@@ -114,7 +114,12 @@ _ROW_WAL_BYTES = 512
 
 @cache
 def _insert_rows(count: int) -> str:
-    return "INSERT INTO audit_append VALUES " + ", ".join([_ROW_MARKS] * count)
+    # Only the last row's tree columns are bound; the others are NULL in the statement
+    # itself, as a bound None costs the sqlite3 module an adapter look-up (each one
+    # as much as a dozen text values).
+    return "INSERT INTO audit_append VALUES " + ", ".join(
+        [*[_ROW_NO_TREE] * (count - 1), _ROW_MARKS]
+    )
 
 
 @cache
@@ -132,7 +137,7 @@ def _slots(count: int) -> str:
 # it is refused exactly as before.
 _APPEND_EXTRA = ("node_first", "node_hashes", "node_slots", "tree_size", "tree_frontier")
 _APPEND_VIEW = "CREATE TEMP VIEW IF NOT EXISTS audit_append AS SELECT " + ", ".join(
-    f"NULL AS {name}" for name in (*COLUMNS, *_APPEND_EXTRA)
+    f"NULL AS {name}" for name in (*APPEND_COLUMNS, *_APPEND_EXTRA)
 )
 _APPEND_TRIGGER = f"""CREATE TEMP TRIGGER IF NOT EXISTS audit_append_row
 INSTEAD OF INSERT ON audit_append
@@ -146,7 +151,9 @@ BEGIN
     WHERE NEW.tree_size IS NOT NULL AND stream = NEW.stream;
 END"""
 _NO_TREE = (None,) * len(_APPEND_EXTRA)
-_ROW_MARKS = f"({', '.join('?' for _ in (*COLUMNS, *_APPEND_EXTRA))})"
+_PER_ROW = len(APPEND_COLUMNS)
+_ROW_MARKS = "({})".format(", ".join("?" * (_PER_ROW + len(_APPEND_EXTRA))))
+_ROW_NO_TREE = "({})".format(", ".join(["?"] * _PER_ROW + ["NULL"] * len(_APPEND_EXTRA)))
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM audit_record"
 _INSERT_NODE = "INSERT INTO audit_node (pos, hash) VALUES (?, ?)"
 _SET_TREE = "UPDATE audit_head SET tree_size = ?, frontier = ? WHERE stream = ?"
@@ -157,8 +164,6 @@ _STREAM_PARAM = (STREAM,)
 # Verify reads every page of the file once: mapped, SQLite reads them in place instead
 # of a read() call and a copy per page. SQLite caps it at its compiled-in maximum.
 _VERIFY_MMAP = "PRAGMA mmap_size=1099511627776"
-# The values of several rows as one parameter list, in C.
-_flatten = _chain.from_iterable
 
 
 class SqliteSink(Sink):
@@ -183,8 +188,8 @@ class SqliteSink(Sink):
             if not read_only:
                 self._setup()
                 variables = self._conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-                per_row = len(COLUMNS) + len(_APPEND_EXTRA)
-                self._rows_per_insert = max(1, min(ROWS_PER_INSERT, variables // per_row))
+                per_row = (variables - len(_APPEND_EXTRA)) // _PER_ROW
+                self._rows_per_insert = max(1, min(ROWS_PER_INSERT, per_row))
                 if not self.memory:
                     self._checkpointer = Checkpointer(path)
         except sqlite3.Error as exc:
@@ -300,12 +305,10 @@ class SqliteSink(Sink):
         first = nodes[0][0]
         if nodes[-1][0] - first != len(nodes) - 1:
             raise AuditError("the Merkle tree completed nodes out of position order")
-        rows = [sqlite_row(r, meta) + _NO_TREE for r, meta, _ in triples[:-1]]
-        record, meta, _ = triples[-1]
         hashes = b"".join(h for _, h in nodes)
         tree_row = (first, hashes, _slots(len(nodes)), tree.size, tree.to_bytes())
-        rows.append(sqlite_row(record, meta) + tree_row)
-        self._insert_many(c, rows)
+        self._insert_many(c, sqlite_values(triples), tree_row)
+        record = triples[-1][0]
         self._head = (record.seq, record.hash, tree)
         return [record for record, _, _ in triples]
 
@@ -330,15 +333,24 @@ class SqliteSink(Sink):
             size += _ROW_WAL_BYTES + len(d.request_body) + len(d.response_body or b"")
         self._checkpointer.appended(size)
 
-    def _insert_many(self, c: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    def _insert_many(
+        self, c: sqlite3.Connection, values: list[Any], tree_row: tuple[Any, ...]
+    ) -> None:
+        """Insert the records' ``values``, the last one's row also carrying the tree."""
         # Several rows per statement, in power-of-two counts so a handful of prepared
         # statements serve every batch size. Each statement releases the GIL once;
         # a statement per row would wait for it once per row, behind busy callers.
+        chunks = self._chunks(len(values) // _PER_ROW)
+        if len(chunks) == 1:  # the usual batch: the list itself, not a copy
+            values += tree_row
+            c.execute(_insert_rows(chunks[0]), values)
+            return
         done = 0
-        for count in self._chunks(len(rows)):
-            chunk = rows[done : done + count]
-            c.execute(_insert_rows(count), list(_flatten(chunk)))
-            done += count
+        for k, count in enumerate(chunks):
+            end = done + count * _PER_ROW
+            last = tree_row if k == len(chunks) - 1 else _NO_TREE
+            c.execute(_insert_rows(count), [*values[done:end], *last])
+            done = end
 
     def _chunks(self, total: int) -> list[int]:
         """The rows of each INSERT statement that appends ``total`` records."""

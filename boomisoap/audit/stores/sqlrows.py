@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..encoding import FRAME_OF_TEXT, HELPERS, META, meta_fields, meta_items
-from ..fields import Spec, by_column, compile_function
+from ..fields import OPT_BODY, Spec, by_column, compile_function
 from ..record import FIELDS, AuditRecord, parse_time, utc
 from ..verify import Head, Link
 
@@ -46,6 +46,7 @@ _NAMESPACE: dict[str, Any] = {
     "_new_tuple": tuple.__new__,
     "_loads": json.loads,
     "_bytes": _bytes,
+    "_blob": bytearray,
     "_time_of_row": _time_of_row,
 }
 # Each column of a row as a local (c0, c1, ...): one unpacking, then plain names.
@@ -58,6 +59,39 @@ def _row_source(name: str, postgres: bool) -> str:
         template = (s.kind.to_row_pg if postgres else None) or s.kind.to_row
         items.append(template.format(x=f"r.{s.name}", m=f"meta[{s.meta}]"))
     return f"def {name}(r, meta):\n    return ({', '.join(items)},)\n"
+
+
+# The values of an append, record after record, in this order: the META list as it is
+# (an item the row does not store as such, the duration's text, under a name of its
+# own that no column takes), then the columns the record gives.
+_FROM_RECORD = tuple(s for s in COLUMN_SPECS if s.meta is None or s.kind.to_row != "{m}")
+APPEND_COLUMNS: tuple[str, ...] = (
+    *(s.name if s.kind.to_row == "{m}" else f"{s.name}_meta" for s in META),
+    *(s.name for s in _FROM_RECORD),
+)
+"""The names of an append's values per record, as sqlite_values writes them."""
+
+
+def _value(s: Spec) -> str:
+    x = f"r.{s.name}"
+    if not s.is_body:
+        return s.kind.to_row.format(x=x, m="")
+    # A body goes in as a bytearray copy: the sqlite3 module binds one as it is, but
+    # looks a bytes value up among its adapters first, which costs more than the copy.
+    return f"(None if {x} is None else _blob({x}))" if s.kind is OPT_BODY else f"_blob({x})"
+
+
+def _values_source() -> str:
+    tail = ", ".join(_value(s) for s in _FROM_RECORD)
+    return (
+        "def sqlite_values(sealed):\n"
+        "    values = []\n"
+        "    extend = values.extend\n"
+        "    for r, meta, _ in sealed:\n"
+        "        extend(meta)\n"
+        f"        extend(({tail},))\n"
+        "    return values\n"
+    )
 
 
 def _from_row_source() -> str:
@@ -190,6 +224,11 @@ postgres_row: Callable[[AuditRecord, list[Any]], tuple[Any, ...]] = compile_func
     "postgres_row", _row_source("postgres_row", True), _NAMESPACE
 )
 """The PostgreSQL row of a sealed record (started_at as a timestamptz)."""
+sqlite_values: Callable[[Iterable[tuple[AuditRecord, list[Any], bytes]]], list[Any]] = (
+    compile_function("sqlite_values", _values_source(), _NAMESPACE)
+)
+"""The values of sealed (record, META list, leaf) triples in APPEND_COLUMNS order, as
+one list: the META items go in as they are, without a row tuple per record."""
 from_row: Callable[[Sequence[Any]], AuditRecord] = compile_function(
     "from_row", _from_row_source(), _NAMESPACE
 )
