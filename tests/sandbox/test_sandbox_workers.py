@@ -24,6 +24,11 @@ from tests.sandbox.helpers import GET_PLAN, SOAP_HEADERS, envelope, fault, secur
 
 AUTH = {"Authorization": "Basic " + b64encode(b"u:p").decode(), "Accept": "application/json"}
 ATTEMPTS = 200  # new connections tried until both workers have answered one
+# Connections opened together before any is probed: a worker that has just answered is
+# awake and would accept the next lone connection before the idle one is scheduled, so a
+# connection at a time can keep reaching the same worker; a burst queued at once is
+# taken by both.
+BURST = 16
 
 
 class Answer:
@@ -42,8 +47,13 @@ class Connection:
     def __init__(self, sandbox: Sandbox, *, probe: bool = True) -> None:
         self.sandbox = sandbox
         self.http = http.client.HTTPConnection("127.0.0.1", sandbox.port, timeout=30)
+        self.worker: str | None = None
+        if probe:
+            self.probe()
+
+    def probe(self) -> None:
         # The worker that accepted the connection answers every request sent on it.
-        self.worker = self.soap(envelope(GET_PLAN)).worker if probe else None
+        self.worker = self.soap(envelope(GET_PLAN)).worker
 
     def request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> Answer:
         self.http.request(method, path, body=body, headers=headers)
@@ -58,15 +68,46 @@ class Connection:
         return self.request("POST", root + path, body, {**AUTH, "Content-Type": content_type})
 
 
+def _burst(sandbox: Sandbox) -> list[Connection]:
+    """BURST new connections, all connected before any request is sent."""
+    burst = [Connection(sandbox, probe=False) for _ in range(BURST)]
+    for connection in burst:
+        connection.http.connect()
+    return burst
+
+
 def two_workers(sandbox: Sandbox) -> tuple[Connection, Connection]:
     """A connection to each of two different workers."""
-    first = Connection(sandbox)
-    for _ in range(ATTEMPTS):
-        other = Connection(sandbox)
-        if other.worker != first.worker:
-            return first, other
-        other.http.close()
-    raise AssertionError(f"every one of {ATTEMPTS} connections reached worker {first.worker}")
+    seen: set[str | None] = set()
+    for _ in range(ATTEMPTS // BURST):
+        burst = _burst(sandbox)
+        for connection in burst:
+            connection.probe()
+        by_worker = {c.worker: c for c in burst}
+        seen |= by_worker.keys()
+        if len(by_worker) >= 2:
+            one, two = list(by_worker.values())[:2]
+            for connection in burst:
+                if connection is not one and connection is not two:
+                    connection.http.close()
+            return one, two
+        for connection in burst:
+            connection.http.close()
+    raise AssertionError(
+        f"{ATTEMPTS} connections reached only the workers {sorted(map(str, seen))}"
+    )
+
+
+def _burst_answers(sandbox: Sandbox) -> Iterator[Answer]:
+    """Answers to GET_PLAN over bursts of new connections (see BURST), each refused by
+    the rate limit whichever worker it reached."""
+    for _ in range(ATTEMPTS // BURST):
+        burst = _burst(sandbox)
+        for connection in burst:
+            refused = connection.soap(envelope(GET_PLAN))
+            connection.http.close()
+            assert refused.status_code == 503
+            yield refused
 
 
 @pytest.fixture(scope="module")
@@ -128,12 +169,8 @@ def test_the_rate_limit_per_account_holds_across_workers() -> None:
     with Sandbox.start(seed_demo=True, rate_limit=0.001, workers=2) as sandbox:
         answered = Connection(sandbox, probe=False).soap(envelope(GET_PLAN))
         assert answered.status_code == 200
-        for _ in range(ATTEMPTS):
-            refused = Connection(sandbox, probe=False).soap(envelope(GET_PLAN))
-            assert refused.status_code == 503  # whichever worker it reached
-            if refused.worker != answered.worker:
-                break
-        else:
+        refused = next((r for r in _burst_answers(sandbox) if r.worker != answered.worker), None)
+        if refused is None:
             raise AssertionError("no request reached the other worker")
         assert "Rate limit exceeded" in fault(refused)[2]
 
