@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterable
 
-from .encoding import FRAME, HELPERS, canonical, frame, meta_fields, sealed_meta_items
+from .encoding import FRAME, HELPERS, canonical, sealed_meta_items
 from .fields import compile_function
 from .record import GENESIS, AuditRecord, placed
 
@@ -102,42 +102,15 @@ class Chain:
 
     def seal(self, draft: AuditRecord, stream: str, seq: int, prev_hash: str) -> AuditRecord:
         """The draft placed at ``seq`` after ``prev_hash``, with its hash computed."""
-        return self.seal_with_meta(draft, stream, seq, prev_hash)[0]
-
-    def seal_with_meta(
-        self, draft: AuditRecord, stream: str, seq: int, prev_hash: str
-    ) -> tuple[AuditRecord, list[object]]:
-        """:meth:`seal`, also returning the META items the hash covered."""
-        meta = meta_fields(draft, stream, seq, self.alg)
-        digest = self.link(
-            prev_hash, frame(draft.request_body, draft.response_body, meta), self.alg
-        )
-        return placed(draft, stream, seq, self.alg, prev_hash, digest), meta
+        return self.seal_all_with_leaves([draft], stream, seq - 1, prev_hash)[0][0]
 
     def seal_all_with_leaves(
         self, drafts: Iterable[AuditRecord], stream: str, count: int, last_hash: str
     ) -> list[tuple[AuditRecord, list[object], bytes]]:
-        """:meth:`seal_all_with_meta`, each record also with its Merkle leaf hash
+        """The drafts sealed after a stream head of ``count`` records ending in
+        ``last_hash``, each with the META items its hash covered and its Merkle leaf hash
         (RFC 9162: SHA-256 of 0x00 and the canonical encoding; no key involved, so
         anyone holding the record can recompute it)."""
         return _SEAL[self._key is not None](
             drafts, stream, count, self.alg, last_hash or GENESIS, self._key
         )
-
-    def seal_all(
-        self, drafts: Iterable[AuditRecord], stream: str, count: int, last_hash: str
-    ) -> list[AuditRecord]:
-        """Seal drafts after a stream head of ``count`` records ending in ``last_hash``."""
-        return [record for record, _ in self.seal_all_with_meta(drafts, stream, count, last_hash)]
-
-    def seal_all_with_meta(
-        self, drafts: Iterable[AuditRecord], stream: str, count: int, last_hash: str
-    ) -> list[tuple[AuditRecord, list[object]]]:
-        """:meth:`seal_all`, each record with the META items its hash covered."""
-        out: list[tuple[AuditRecord, list[object]]] = []
-        prev = last_hash or GENESIS
-        for i, draft in enumerate(drafts, start=count + 1):
-            sealed = self.seal_with_meta(draft, stream, i, prev)
-            out.append(sealed)
-            prev = sealed[0].hash
-        return out
