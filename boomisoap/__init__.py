@@ -5,6 +5,7 @@ The public names are re-exported here; every other module may change.
 
 from __future__ import annotations
 
+from importlib import import_module as _import_module
 from typing import TYPE_CHECKING, Any
 
 from .clients import ApimClient, PlatformClient
@@ -71,20 +72,28 @@ if TYPE_CHECKING:
 
 # Loaded on first use, so a program with an APIM or Platform client does not build the
 # MFT and partner object maps at import, nor the config file reader (nor load httpx,
-# which only the async clients use).
-_MFT_MODELS = frozenset(
-    {
-        "BillingDaily",
-        "BillingDailyActionItem",
-        "DailyTransfer",
-        "MonthToDateTransfer",
-        "TransferUsage",
-    }
-)
-_PARTNER_MODELS = frozenset(
-    {"AccountProvision", "AccountProvisionResult", "ProvisionProduct", "ProvisionStatus"}
-)
-_ASYNC_CLIENTS = frozenset({"AsyncApimClient", "AsyncPlatformClient", "AsyncMftClient"})
+# which only the async clients use): each name and the module that defines it.
+_ON_FIRST_USE = {
+    "MftClient": "rest.mft",
+    **dict.fromkeys(("AsyncApimClient", "AsyncPlatformClient", "AsyncMftClient"), "aio"),
+    **dict.fromkeys(
+        (
+            "BillingDaily",
+            "BillingDailyActionItem",
+            "DailyTransfer",
+            "MonthToDateTransfer",
+            "TransferUsage",
+        ),
+        "models.mft",
+    ),
+    **dict.fromkeys(
+        ("AccountProvision", "AccountProvisionResult", "ProvisionProduct", "ProvisionStatus"),
+        "models.partner",
+    ),
+    "ConfigError": "config",
+    "MftPaths": "models.mftpaths",
+    "PartnerClient": "partner",
+}
 
 
 __all__ = [
@@ -147,21 +156,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module: Any
-    if name == "MftClient":
-        from .rest import mft as module
-    elif name in _ASYNC_CLIENTS:
-        from . import aio as module
-    elif name in _MFT_MODELS:
-        from .models import mft as module
-    elif name in _PARTNER_MODELS:
-        from .models import partner as module
-    elif name == "ConfigError":
-        from . import config as module
-    elif name == "MftPaths":
-        from .models import mftpaths as module
-    elif name == "PartnerClient":
-        from . import partner as module
-    else:
+    module = _ON_FIRST_USE.get(name)
+    if module is None:
         raise AttributeError(f"module 'boomisoap' has no attribute {name!r}")
-    return getattr(module, name)
+    return getattr(_import_module(f".{module}", __name__), name)
