@@ -1,7 +1,9 @@
 """Run every benchmark and print one table: ``python -m benchmarks [--quick] [--markdown]``.
 
 Every row is a figure of at least three samples (min / median / max), beside the baseline
-it is a ratio of and the issue's target, marked ✔ (met) or ✘ (missed).
+it is a ratio of and the issue's target, marked ✔ (met) or ✘ (missed). Each suite runs in
+a fresh interpreter of its own, so that no suite's figures carry the heap, threads or
+imports another one left behind: a suite's figures are the ones it gives when run alone.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import argparse
 import contextlib
 import importlib
 import json
+import os
+import subprocess
 import sys
+import tempfile
 from typing import Any
 
 from benchmarks.stats import mark
@@ -33,7 +38,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print docs/performance.md's table")
     parser.add_argument("--only", action="append", choices=SUITES)
     parser.add_argument("--render", metavar="JSON", help="print a saved --json run instead")
+    # The parent runs each suite through these in a child interpreter.
+    parser.add_argument("--rows-of", choices=SUITES, help=argparse.SUPPRESS)
+    parser.add_argument("--rows-to", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.rows_of and args.rows_to:
+        module = importlib.import_module(f"benchmarks.{args.rows_of}")
+        rows = module.run(args.quick)
+        with open(args.rows_to, "w", encoding="utf-8") as out:
+            json.dump(rows, out, default=str)
+        return 0
     if args.render:
         with open(args.render, encoding="utf-8") as saved:
             found = json.load(saved)
@@ -41,8 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         env, rows = environment(), []
         for name in args.only or SUITES:
-            module = importlib.import_module(f"benchmarks.{name}")
-            rows.extend(module.run(args.quick))
+            rows.extend(suite_rows(name, args.quick))
     if args.json:
         json.dump({"environment": env, "rows": rows}, sys.stdout, indent=2, default=str)
         print()
@@ -58,6 +71,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def suite_rows(name: str, quick: bool) -> list[dict[str, Any]]:
+    """The rows of suite ``name``, measured in a fresh child interpreter (which writes
+    them to a file; what it prints goes to stderr, keeping ``--json`` output clean)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "rows.json")
+        command = [sys.executable, "-m", "benchmarks", "--rows-of", name, "--rows-to", path]
+        command += ["--quick"] if quick else []
+        subprocess.run(command, stdout=sys.stderr, check=True)
+        with open(path, encoding="utf-8") as saved:
+            rows: list[dict[str, Any]] = json.load(saved)
+    return rows
+
+
 def _name(row: dict[str, Any]) -> str:
     return f"{row['workload']} / {row['variant']}"
 
@@ -65,7 +91,6 @@ def _name(row: dict[str, Any]) -> str:
 def environment() -> dict[str, str]:
     """When and where: date, machine (cores, CPU model), Python and library versions."""
     import datetime
-    import os
     import platform
     from importlib.metadata import version
 

@@ -7,6 +7,7 @@ read the figures the way docs/performance.md says.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -116,3 +117,20 @@ def test_the_async_rows_run_in_quick_mode() -> None:
     ]
     assert all(r["n"] >= 3 and r["min"] <= r["median"] <= r["max"] for r in rows)
     assert rows[0]["ratio"] == 1.0 and rows[2]["ratio"] is not None
+
+
+def test_the_suite_runner_measures_each_suite_in_a_fresh_process() -> None:
+    # The parent never imports the suite; the rows are still all there, and the suite's
+    # own prints go to stderr, so that --json output stays one document.
+    probe = (
+        "import json, sys; from benchmarks.__main__ import main; main(sys.argv[1:]);"
+        " print(json.dumps('benchmarks.bench_async' in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "--quick", "--only", "bench_async", "--json"],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent,
+    )  # fmt: skip
+    found = json.loads(done.stdout)
+    assert {"date", "machine", "versions"} <= set(found["environment"])
+    assert len(found["rows"]) == 4 and found["rows"][0]["n"] >= 3
+    assert done.stderr.strip().splitlines()[-1] == "false"
