@@ -200,13 +200,11 @@ def check_available() -> Path:
 @contextmanager
 def pg_cluster(dbname: str = "audit") -> Iterator[PgCluster]:
     """postgres_cluster for pytest: skip when unavailable, fail instead when CI=true."""
-    import pytest
+    from required import missing
 
     try:
         check_available()
     except PostgresUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required in CI: {exc}")
-        pytest.skip(f"PostgreSQL not available: {exc}")
+        missing(f"PostgreSQL ({exc})", "apt-get install postgresql")
     with postgres_cluster(dbname) as cluster:
         yield cluster

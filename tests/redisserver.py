@@ -14,7 +14,6 @@ child process so that the test owns it and a crash leaves nothing behind.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -113,14 +112,12 @@ def find_binary() -> str:
 @contextmanager
 def redis_server() -> Iterator[RedisServer]:
     """A running server; skip the test when redis-server is missing, fail when CI=true."""
-    import pytest
+    from required import missing
 
     try:
         binary = find_binary()
     except RedisUnavailable as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"Redis is required in CI: {exc}")
-        pytest.skip(f"Redis not available: {exc}")
+        missing(f"Redis ({exc})", "apt-get install redis-server")
     directory = Path(tempfile.mkdtemp(prefix="redis-"))
     server = RedisServer(binary, directory)
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from audit_helpers import SECRETS, exchange
+from required import missing
 
 from boomisoap.audit import AuditLog
 from boomisoap.audit.proofs import check_proof
@@ -33,12 +34,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TOKEN = "viewer-token-5c1e0a7d"
-
-
-def _required(what: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} is required in CI (scripts/test installs it)")
-    pytest.skip(f"{what} is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +87,9 @@ def browser() -> Iterator[object]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _required("playwright (pip install playwright)")
+        missing("playwright", "pip install playwright")
     if not Path(CHROMIUM).exists():
-        _required(f"chromium ({CHROMIUM}, apt-get install chromium)")
+        missing(f"chromium at {CHROMIUM}", "apt-get install chromium")
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

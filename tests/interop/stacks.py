@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from required import missing
 
 HERE = Path(__file__).resolve().parent
 JAVA_LIBS = Path("/usr/share/java")
@@ -25,13 +25,6 @@ WSS4J_JARS = ("wss4j.jar", "xmlsec.jar", "commons-logging.jar", "slf4j-api.jar",
 def cache_root() -> Path:
     root = os.environ.get("BOOMISOAP_INTEROP_CACHE") or Path.home() / ".cache/boomisoap-interop"
     return Path(root)
-
-
-def missing(what: str, install: str) -> None:
-    """Skip locally, fail in CI: a stack the interop stage needs is not installed."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{what} is required in CI ({install})")
-    pytest.skip(f"{what} is not installed ({install})")
 
 
 def _digest(*parts: bytes) -> str:
