@@ -18,7 +18,9 @@ class Batcher:
     have passed; ``flush()`` and ``close()`` flush at once from the caller's thread.
     When ``max_pending`` drafts are waiting (the store is slower than the callers,
     or failing), ``add`` flushes in the caller's thread, which bounds memory and
-    surfaces store errors to the caller.
+    surfaces store errors to the caller. ``take(waiting)`` says how many of the drafts
+    waiting the thread hands over at once (all of them without it; see
+    :meth:`boomisoap.audit.stores.base.Sink.flush_count`).
     """
 
     def __init__(
@@ -28,8 +30,10 @@ class Batcher:
         size: int = 500,
         interval: float = 0.25,
         max_pending: int | None = None,
+        take: Callable[[int], int] | None = None,
     ) -> None:
         self._sink_flush = flush
+        self._take = take
         self.size = size
         self.interval = interval
         self.max_pending = 2 * size if max_pending is None else max(max_pending, size)
@@ -56,9 +60,16 @@ class Batcher:
             self.flush()
 
     def flush(self) -> None:
+        self._flush(None)
+
+    def _flush(self, take: Callable[[int], int] | None) -> None:
         with self._flush_lock:
             with self._cond:
-                batch, self._items = self._items, []
+                if take is None or not self._items:
+                    batch, self._items = self._items, []
+                else:
+                    count = take(len(self._items))
+                    batch, self._items = self._items[:count], self._items[count:]
             if not batch:
                 return
             try:
@@ -77,7 +88,7 @@ class Batcher:
                 if self._stop:
                     return
             try:
-                self.flush()
+                self._flush(self._take)
             except Exception as exc:
                 _log.error("audit flush failed, will retry: %s", exc)
                 with self._cond:

@@ -84,7 +84,9 @@ class AuditLog:
         self._closed = False
         self._batcher: Batcher | None = None
         if batch:
-            self._batcher = Batcher(self._append, size=batch_size, interval=flush_interval)
+            self._batcher = Batcher(
+                self._append, size=batch_size, interval=flush_interval, take=sink.flush_count
+            )
             with _OPEN_LOCK:
                 _OPEN_BATCHED.add(self)
 

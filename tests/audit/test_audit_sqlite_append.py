@@ -4,6 +4,7 @@ as record-by-record statements, and another writer's records still noticed."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 from audit_helpers import exchange
@@ -94,3 +95,48 @@ def test_another_writer_moving_the_head_is_noticed(tmp_path: Path) -> None:
         report = log.verify()
     assert report.ok and report.checked == 10
     assert _tree(tmp_path / "a.db").size == 10
+
+
+def test_the_flusher_of_a_batched_log_takes_one_statement_at_a_time(tmp_path: Path) -> None:
+    """Each statement lets go of the GIL, and taking it back behind a busy caller waits a
+    switch interval: the background flush hands the store what one INSERT takes."""
+    url = f"sqlite://{tmp_path}/b.db"
+    log = AuditLog.open(url, batch=True, batch_size=100, flush_interval=60)
+    sizes: list[int] = []
+    append = log.sink.append
+
+    def counted(drafts, chain):  # type: ignore[no-untyped-def]
+        sizes.append(len(drafts))
+        return append(drafts, chain)
+
+    log.sink.append = counted  # type: ignore[method-assign]
+    for i in range(150):  # the thread wakes at 100 waiting, takes 64 or 128 of them
+        log.record(exchange(i, correlation_id=f"b-{i}"))
+    for _ in range(500):
+        if sizes:
+            break
+        threading.Event().wait(0.01)
+    assert sizes and sizes[0] in (64, 128), sizes
+    assert log._batcher is not None and log._batcher.pending == 150 - sizes[0]
+    log.close()  # the rest at once
+    assert sum(sizes) == 150 and len(sizes) == 2, sizes
+    with AuditLog.open(url, read_only=True) as again:
+        assert again.verify().ok
+        assert [r.correlation_id for r in again.records()] == [f"b-{i}" for i in range(150)]
+
+
+def test_new_stores_get_8_kib_pages_and_old_ones_keep_theirs(tmp_path: Path) -> None:
+    new, old = tmp_path / "new.db", tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:  # a store made with SQLite's default pages
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("CREATE TABLE made_before (x)")
+    for path in (new, old):
+        with AuditLog.open(f"sqlite:///{path}") as log:
+            for i in range(3):
+                log.record(exchange(i))
+            assert log.verify().checked == 3
+    sizes = {}
+    for path in (new, old):
+        with sqlite3.connect(path) as conn:
+            sizes[path.name] = conn.execute("PRAGMA page_size").fetchone()[0]
+    assert sizes == {"new.db": 8192, "old.db": 4096}

@@ -30,6 +30,15 @@ class Sink(ABC):
     def append(self, drafts: Sequence[AuditRecord], chain: Chain) -> list[AuditRecord]:
         """Seal and store drafts at the end of this writer's stream; return them sealed."""
 
+    def flush_count(self, waiting: int) -> int:
+        """How many of ``waiting`` drafts a batching log's flusher thread appends at
+        once: all of them, unless the store writes some counts in fewer steps.
+
+        Each step that lets go of the GIL (a statement, a write) costs the flusher a
+        switch interval (5 ms) to take it back from a caller busy recording, so a busy
+        log's flusher keeps up only when its appends take few of them."""
+        return waiting
+
     @abstractmethod
     def records(self, query: Query) -> Iterator[AuditRecord]:
         """Committed records matching ``query``, by stream then seq."""

@@ -106,9 +106,14 @@ _TREE_COLUMNS = (
 )
 # Rows per INSERT statement at most (fewer where SQLite allows fewer variables).
 ROWS_PER_INSERT = 256
+# The page size of a new store (an existing one keeps its own). Records of a few KB
+# fill SQLite's default 4 KiB page one or two at a time, so every record cost a WAL
+# frame and its writes; with 8 KiB pages a batch takes a fifth less time, and a
+# commit of one record no more (at 16 KiB it writes twice the bytes, a fifth slower).
+PAGE_SIZE = 8192
 # What a commit adds to the WAL besides its rows: whole pages of the table, the
 # correlation index and the head marker. Only steers when checkpoints run.
-_COMMIT_WAL_BYTES = 3 * 4096
+_COMMIT_WAL_BYTES = 3 * PAGE_SIZE
 _ROW_WAL_BYTES = 512
 
 
@@ -217,6 +222,8 @@ class SqliteSink(Sink):
 
     def _setup(self) -> None:
         c = self._conn
+        # Before the first write (the switch to WAL): only an empty file takes it.
+        c.execute(f"PRAGMA page_size={PAGE_SIZE}")
         if not self.memory:
             self._enable_wal()
             # Checkpoints run on the Checkpointer's thread, not inside some caller's commit.
@@ -352,11 +359,15 @@ class SqliteSink(Sink):
             c.execute(_insert_rows(count), [*values[done:end], *last])
             done = end
 
+    def flush_count(self, waiting: int) -> int:
+        # As many as one INSERT statement takes: one step, and no transaction around it.
+        return min(self._rows_per_insert, 1 << (waiting.bit_length() - 1))
+
     def _chunks(self, total: int) -> list[int]:
         """The rows of each INSERT statement that appends ``total`` records."""
         counts = []
         while total:
-            count = min(self._rows_per_insert, 1 << (total.bit_length() - 1))
+            count = self.flush_count(total)
             counts.append(count)
             total -= count
         return counts
